@@ -1,0 +1,35 @@
+# Each folder under src/ is one static library ccu_<module>; ccu_core aggregates them all.
+# Sources are globbed per folder so adding a file needs no CMake edit.
+function(ccu_add_module name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
+  if(NOT sources)
+    # A module with no sources yet is header-only for now.
+    add_library(ccu_${name} INTERFACE)
+    target_include_directories(ccu_${name} INTERFACE ${PROJECT_SOURCE_DIR}/include)
+    target_link_libraries(ccu_${name} INTERFACE ${ARG_DEPS})
+    return()
+  endif()
+  add_library(ccu_${name} STATIC ${sources})
+  target_include_directories(ccu_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include
+                                         PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(ccu_${name} PUBLIC ${ARG_DEPS})
+  ccu_apply_warnings(ccu_${name})
+endfunction()
+
+# A Catch2 test binary test_<name> from tests/unit/<name>/*.cpp, discovered by ctest.
+function(ccu_add_unit_tests name)
+  cmake_parse_arguments(ARG "" "" "DEPS;LABELS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/${name}/*.cpp)
+  if(NOT sources)
+    return()
+  endif()
+  add_executable(test_${name} ${sources})
+  target_link_libraries(test_${name} PRIVATE ${ARG_DEPS} ccu_test_support Catch2::Catch2WithMain)
+  target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
+  ccu_apply_warnings(test_${name})
+  catch_discover_tests(test_${name}
+    TEST_PREFIX "${name}:"
+    PROPERTIES LABELS "unit;${name};${ARG_LABELS}"
+    EXTRA_ARGS --warn NoAssertions)
+endfunction()

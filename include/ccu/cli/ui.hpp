@@ -1,0 +1,62 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "ccu/common/environment.hpp"
+
+namespace ccu::cli {
+
+enum class OutputFormat { Human, Json };
+enum class Symbol { Check, Cross, Warning, Sync, Arrow };
+
+struct GlobalOptions {
+    OutputFormat format = OutputFormat::Human;
+    bool quiet = false;
+    int verbosity = 0;
+};
+
+// All terminal output goes through here. With --json, stdout carries exactly one JSON document
+// and human text goes to stderr. Color, emoji and progress only on a terminal without NO_COLOR;
+// emoji also need a UTF-8 locale.
+class Ui {
+public:
+    Ui(const GlobalOptions& options, const Environment& env);
+
+    bool json() const { return options_.format == OutputFormat::Json; }
+    bool quiet() const { return options_.quiet; }
+    int verbosity() const { return options_.verbosity; }
+    bool interactive() const { return stdin_tty_ && stderr_tty_; }
+
+    void say(std::string_view line);    // human text; hidden by --quiet
+    void warn(std::string_view line);   // "ccu: warning: ..." on stderr, even with --quiet
+    void error(std::string_view message, std::string_view hint);  // "ccu: error: ..." on stderr
+    void print_json(const nlohmann::json& document);  // the one JSON document on stdout
+    void print_table(std::string_view text);          // human stdout (stderr with --json)
+
+    std::string_view symbol(Symbol s) const;  // "✓" or "OK", "⚠️ " or "!", ...
+    std::string green(std::string_view text) const;
+    std::string red(std::string_view text) const;
+    std::string yellow(std::string_view text) const;
+    std::string bold(std::string_view text) const;
+
+    // A one-line progress indicator on stderr, redrawn in place; no-op when not interactive.
+    void progress(std::string_view label, std::uint64_t done, std::uint64_t total);
+    void progress_done();
+
+private:
+    std::string paint(std::string_view code, std::string_view text) const;
+    std::FILE* human_stream() const;
+
+    GlobalOptions options_;
+    bool stdin_tty_ = false;
+    bool stdout_tty_ = false;
+    bool stderr_tty_ = false;
+    bool color_ = false;
+    bool emoji_ = false;
+    bool progress_shown_ = false;
+};
+
+}  // namespace ccu::cli

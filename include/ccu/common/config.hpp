@@ -1,0 +1,39 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace ccu {
+
+enum class TokenStoreKind { Keyring, File };
+
+// $XDG_CONFIG_HOME/ccu/config.json. Unknown keys are kept on rewrite.
+struct Config {
+    std::string gist_id;        // empty: not set up
+    std::string machine_name;   // ^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$
+    std::string machine_id;     // random UUID made at setup
+    int backup_retention_days = 30;
+    bool auto_sync = false;
+    int auto_sync_interval_minutes = 60;
+    std::int64_t max_file_bytes = 4 * 1024 * 1024;  // sync.max_file_bytes
+    std::optional<TokenStoreKind> token_store;       // where set-token put it, if anywhere
+    nlohmann::json extra = nlohmann::json::object();  // unknown keys, preserved
+
+    bool is_configured() const { return !gist_id.empty() && !machine_name.empty(); }
+};
+
+// Missing file: default Config. Malformed file: ccu::Error(Usage) naming the file.
+Config load_config(const std::filesystem::path& file);
+void save_config(const std::filesystem::path& file, const Config& config);
+
+bool is_valid_machine_name(std::string_view name);
+// Host name with every character outside [A-Za-z0-9.-] replaced by '-' (and a leading
+// non-alphanumeric dropped), cut to 63 characters; "machine" when nothing is left.
+std::string sanitize_machine_name(std::string_view raw);
+std::string default_machine_name();  // sanitize_machine_name(gethostname short name)
+std::string make_uuid_v4();
+
+}  // namespace ccu

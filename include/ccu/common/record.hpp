@@ -1,0 +1,50 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace ccu {
+
+// One billed API response of Claude Code (spec §2). Identity: (session_id, message_uuid).
+struct UsageRecord {
+    std::string session_id;
+    std::string message_uuid;
+    std::string timestamp;  // RFC 3339 UTC, "...Z", milliseconds (timeutil::format_rfc3339_ms)
+    std::string model;
+    std::int64_t input_tokens = 0;
+    std::int64_t output_tokens = 0;
+    std::int64_t cache_creation_tokens = 0;
+    std::int64_t cache_read_tokens = 0;
+    std::string folder;
+    std::optional<std::string> git_branch;
+    std::optional<std::string> version;
+    std::optional<std::string> message_id;
+    std::optional<std::string> request_id;
+    // Cost Claude Code itself reported (line `costUSD`); when absent the price table decides.
+    std::optional<double> cost_usd;
+    // Machine the record was first seen on. Not a wire field of a record: it comes from the
+    // data file's `machine_name`.
+    std::string machine_name;
+
+    std::int64_t total_tokens() const {
+        return input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens;
+    }
+    friend bool operator==(const UsageRecord&, const UsageRecord&) = default;
+};
+
+// Wire codec (spec §2, §5). `cost_usd` on the wire is the value to write: callers fill it from
+// the price table when the record has none. to_wire_json writes total_tokens.
+nlohmann::json to_wire_json(const UsageRecord& record, std::optional<double> cost_usd);
+
+// Validates types and sane values (non-negative integers, parseable timestamp, non-empty ids).
+// Accepts the origin Python tool's variants (`+00:00` timestamps, an extra `date` key, integral
+// numbers written as floats). Returns the record with a normalized timestamp, or an error text.
+struct WireParseResult {
+    std::optional<UsageRecord> record;
+    std::string error;  // set when record is empty
+};
+WireParseResult from_wire_json(const nlohmann::json& value, const std::string& machine_name);
+
+}  // namespace ccu

@@ -1,0 +1,56 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ccu/common/record.hpp"
+
+namespace ccu::ingest {
+
+// Where a previous scan stopped in one JSONL file. A re-scan reads only bytes after `offset`
+// when the file is the same one (device, inode, a fingerprint of its head) and has not shrunk;
+// otherwise it re-reads the file from the start.
+struct FileCursor {
+    std::string path;
+    std::uint64_t device = 0;
+    std::uint64_t inode = 0;
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::uint64_t offset = 0;            // just after the last complete line consumed
+    std::uint64_t head_fingerprint = 0;  // hash of the first bytes, to detect replacement
+    friend bool operator==(const FileCursor&, const FileCursor&) = default;
+};
+
+struct ScanStats {
+    std::uint64_t files_seen = 0;
+    std::uint64_t files_read = 0;      // files with new bytes
+    std::uint64_t files_reset = 0;     // truncated / replaced / rotated: re-read from 0
+    std::uint64_t bytes_read = 0;
+    std::uint64_t lines = 0;
+    std::uint64_t usage_lines = 0;     // lines carrying message.usage
+    std::uint64_t malformed_lines = 0; // not JSON, or fields of the wrong type
+    std::uint64_t records = 0;         // after collapsing (message.id, requestId)
+    std::uint64_t unknown_models = 0;
+};
+
+struct ScanOptions {
+    std::string machine_name;  // stamped on every record
+    unsigned threads = 0;      // 0: hardware concurrency
+};
+
+struct ScanResult {
+    std::vector<UsageRecord> records;            // collapsed within this scan
+    std::map<std::string, FileCursor> cursors;   // every file seen, by path
+    std::vector<std::string> vanished;           // paths in `previous` that no longer exist
+    ScanStats stats;
+};
+
+// Finds every *.jsonl under each projects dir (recursively), reads what is new since
+// `previous` and parses it (spec §2). Opens files read-only (O_RDONLY|O_NOATIME where
+// permitted), never writes or locks them. Pure apart from reading the files.
+ScanResult scan(const std::vector<std::filesystem::path>& projects_dirs,
+                const std::map<std::string, FileCursor>& previous, const ScanOptions& options);
+
+}  // namespace ccu::ingest

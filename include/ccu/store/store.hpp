@@ -1,0 +1,67 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ccu/common/record.hpp"
+#include "ccu/ingest/scanner.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace ccu::store {
+
+enum class OpenMode { ReadWrite, ReadOnly };
+
+struct UpsertStats {
+    std::size_t inserted = 0;
+    std::size_t updated = 0;    // an existing record got a larger token total
+    std::size_t unchanged = 0;  // duplicate
+};
+
+struct RecordQuery {
+    std::optional<std::string> machine;  // nullopt: all machines
+    std::optional<std::int64_t> since_ms;  // inclusive, epoch ms
+    std::optional<std::int64_t> until_ms;  // exclusive, epoch ms
+};
+
+// ccu's own SQLite store in the data dir (WAL, schema version + migrations).
+// Records keyed (session_id, message_uuid); a record that matches an existing one by
+// (message_id, request_id) is the same response: message_uuid stays, the larger total wins.
+// Every insert or update stamps a new, strictly increasing sequence number (push tracking).
+class Store {
+public:
+    Store(const std::filesystem::path& db_file, OpenMode mode);
+    ~Store();
+    Store(Store&&) noexcept;
+    Store& operator=(Store&&) noexcept;
+
+    int schema_version() const;
+
+    UpsertStats upsert(const std::vector<UsageRecord>& records);  // one transaction
+    // Upserts a scan's records and saves its cursors in one transaction.
+    UpsertStats apply_scan(const ingest::ScanResult& scan);
+    std::map<std::string, ingest::FileCursor> load_cursors() const;
+
+    std::vector<UsageRecord> query(const RecordQuery& query) const;  // sorted (timestamp, session, uuid)
+    std::int64_t count(const std::optional<std::string>& machine = std::nullopt) const;
+
+    std::int64_t max_sequence() const;
+    // Records of `machine` inserted or updated after `after_sequence`, sorted as query().
+    std::vector<UsageRecord> changed_since(const std::string& machine, std::int64_t after_sequence) const;
+    // Local records were stamped with the machine name in use at scan time; setup may rename.
+    void rename_machine(const std::string& from, const std::string& to);
+
+    std::optional<std::string> get_meta(const std::string& key) const;
+    void set_meta(const std::string& key, const std::string& value);
+
+private:
+    std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace ccu::store

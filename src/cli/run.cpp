@@ -1,0 +1,103 @@
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "ccu/cli/commands.hpp"
+#include "ccu/cli/context.hpp"
+#include "ccu/common/error.hpp"
+#include "ccu/common/log.hpp"
+#include "ccu/common/version.hpp"
+
+namespace ccu::cli {
+
+const Paths& Context::paths() {
+    if (!paths_) paths_ = Paths::resolve(env_);
+    return *paths_;
+}
+
+Ui& Context::ui() {
+    if (!ui_) ui_ = std::make_unique<Ui>(options_, env_);
+    return *ui_;
+}
+
+namespace {
+
+void add_global_options(CLI::App& app, GlobalOptions& options) {
+    app.add_flag_function(
+           "--json", [&options](std::int64_t) { options.format = OutputFormat::Json; },
+           "One JSON document on stdout; human text on stderr")
+        ->configurable(false);
+    app.add_flag("-q,--quiet", options.quiet, "Print only warnings and errors");
+    app.add_flag_function(
+        "-v,--verbose", [&options](std::int64_t count) { options.verbosity = static_cast<int>(count); },
+        "More detail on stderr (-vv: debug, secrets redacted)");
+}
+
+int report_error(Context& ctx, ErrorKind kind, const std::string& message, const std::string& hint) {
+    const int code = exit_code_for(kind);
+    Ui& ui = ctx.ui();
+    ui.error(log::redact(message), log::redact(hint));
+    if (ui.json()) {
+        nlohmann::json doc = {{"ok", false},
+                              {"error",
+                               {{"kind", error_kind_name(kind)},
+                                {"message", log::redact(message)},
+                                {"hint", log::redact(hint)},
+                                {"exit_code", code}}}};
+        ui.print_json(doc);
+    }
+    return code;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) { return run(argc, argv, Environment::from_process()); }
+
+int run(int argc, char** argv, Environment env) {
+    Context ctx(std::move(env));
+    CLI::App app{"ccu - durable, multi-machine Claude Code usage records, synced through a private GitHub Gist",
+                 "ccu"};
+    app.set_version_flag("--version", std::string("ccu ") + std::string(version()));
+    app.require_subcommand(1);
+    app.fallthrough();  // global options work after any subcommand: `ccu gist status --json`
+    add_global_options(app, ctx.options());
+
+    register_scan(app, ctx);
+    register_report(app, ctx);
+    CLI::App* gist = app.add_subcommand("gist", "Sync usage through a private GitHub Gist");
+    gist->require_subcommand(1);
+    register_gist_setup(*gist, ctx);
+    register_gist_set_token(*gist, ctx);
+    register_gist_push(*gist, ctx);
+    register_gist_pull(*gist, ctx);
+    register_gist_sync(*gist, ctx);
+    register_gist_auto_sync(*gist, ctx);
+    register_gist_backup(*gist, ctx);
+    register_gist_status(*gist, ctx);
+    register_gist_info(*gist, ctx);
+    register_gist_repair(*gist, ctx);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);  // prints CLI11's message and usage to stderr
+        return exit_code_for(ErrorKind::Usage);
+    }
+
+    log::init(ctx.options().verbosity);
+    try {
+        return ctx.action ? ctx.action() : exit_code_for(ErrorKind::Usage);
+    } catch (const Error& e) {
+        return report_error(ctx, e.kind(), e.what(), e.hint());
+    } catch (const std::exception& e) {
+        return report_error(ctx, ErrorKind::Unexpected, e.what(),
+                            "this is a bug in ccu; please report it with the output of -vv");
+    }
+}
+
+}  // namespace ccu::cli

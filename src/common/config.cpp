@@ -1,0 +1,141 @@
+#include "ccu/common/config.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <random>
+#include <regex>
+
+#include "ccu/common/atomic_file.hpp"
+#include "ccu/common/error.hpp"
+
+namespace ccu {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::array<const char*, 8> kKnownKeys{"gist_id",         "machine_name",
+                                                "machine_id",      "backup_retention_days",
+                                                "auto_sync",       "auto_sync_interval_minutes",
+                                                "sync",            "token_store"};
+
+template <typename T>
+void read_field(const json& j, const char* key, T& out, const fs::path& file) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return;
+    try {
+        out = it->get<T>();
+    } catch (const json::exception&) {
+        throw Error(ErrorKind::Usage, "config " + file.string() + ": '" + key + "' has the wrong type",
+                    "fix or delete that key, or re-run 'ccu gist setup'");
+    }
+}
+
+}  // namespace
+
+Config load_config(const fs::path& file) {
+    Config cfg;
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return cfg;
+    json j;
+    try {
+        j = json::parse(read_file(file));
+    } catch (const json::exception& e) {
+        throw Error(ErrorKind::Usage, "config " + file.string() + " is not valid JSON: " + e.what(),
+                    "fix the file or delete it and re-run 'ccu gist setup'");
+    }
+    if (!j.is_object()) {
+        throw Error(ErrorKind::Usage, "config " + file.string() + " is not a JSON object",
+                    "delete it and re-run 'ccu gist setup'");
+    }
+    read_field(j, "gist_id", cfg.gist_id, file);
+    read_field(j, "machine_name", cfg.machine_name, file);
+    read_field(j, "machine_id", cfg.machine_id, file);
+    read_field(j, "backup_retention_days", cfg.backup_retention_days, file);
+    read_field(j, "auto_sync", cfg.auto_sync, file);
+    read_field(j, "auto_sync_interval_minutes", cfg.auto_sync_interval_minutes, file);
+    if (const auto s = j.find("sync"); s != j.end() && s->is_object()) {
+        read_field(*s, "max_file_bytes", cfg.max_file_bytes, file);
+    }
+    std::string store;
+    read_field(j, "token_store", store, file);
+    if (store == "keyring") cfg.token_store = TokenStoreKind::Keyring;
+    if (store == "file") cfg.token_store = TokenStoreKind::File;
+    if (!cfg.machine_name.empty() && !is_valid_machine_name(cfg.machine_name)) {
+        throw Error(ErrorKind::Usage, "config " + file.string() + ": machine name '" + cfg.machine_name +
+                    "' is not valid (letters, digits, '.', '-'; at most 63)",
+                    "run 'ccu gist setup --machine-name NAME'");
+    }
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        if (std::find(kKnownKeys.begin(), kKnownKeys.end(), it.key()) == kKnownKeys.end()) {
+            cfg.extra[it.key()] = it.value();
+        }
+    }
+    if (const auto s = j.find("sync"); s != j.end() && s->is_object()) {
+        for (auto it = s->begin(); it != s->end(); ++it) {
+            if (it.key() != "max_file_bytes") cfg.extra["sync"][it.key()] = it.value();
+        }
+    }
+    return cfg;
+}
+
+void save_config(const fs::path& file, const Config& cfg) {
+    json j = cfg.extra;
+    json sync = j.contains("sync") ? j["sync"] : json::object();
+    sync["max_file_bytes"] = cfg.max_file_bytes;
+    j["sync"] = sync;
+    j["gist_id"] = cfg.gist_id;
+    j["machine_name"] = cfg.machine_name;
+    j["machine_id"] = cfg.machine_id;
+    j["backup_retention_days"] = cfg.backup_retention_days;
+    j["auto_sync"] = cfg.auto_sync;
+    j["auto_sync_interval_minutes"] = cfg.auto_sync_interval_minutes;
+    if (cfg.token_store) j["token_store"] = *cfg.token_store == TokenStoreKind::File ? "file" : "keyring";
+    write_file_atomically(file, j.dump(2) + "\n", FileMode::Private);
+}
+
+bool is_valid_machine_name(std::string_view name) {
+    static const std::regex pattern("^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$");
+    return std::regex_match(name.begin(), name.end(), pattern);
+}
+
+std::string sanitize_machine_name(std::string_view raw) {
+    std::string out;
+    for (const char c : raw) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '.' || c == '-';
+        if (out.empty() && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+            continue;
+        }
+        out.push_back(ok ? c : '-');
+        if (out.size() == 63) break;
+    }
+    return out.empty() ? "machine" : out;
+}
+
+std::string default_machine_name() {
+    std::array<char, 256> buf{};
+    if (::gethostname(buf.data(), buf.size() - 1) != 0) return "machine";
+    std::string host(buf.data());
+    host = host.substr(0, host.find('.'));
+    return sanitize_machine_name(host);
+}
+
+std::string make_uuid_v4() {
+    std::random_device rd;
+    std::array<unsigned char, 16> b{};
+    for (auto& byte : b) byte = static_cast<unsigned char>(rd() & 0xff);
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string s;
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+        s.push_back(kHex[b[i] >> 4]);
+        s.push_back(kHex[b[i] & 0x0f]);
+    }
+    return s;
+}
+
+}  // namespace ccu
