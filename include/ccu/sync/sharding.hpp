@@ -1,0 +1,39 @@
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "ccu/sync/data_file.hpp"
+
+// Keeping every data file <= max_file_bytes (spec §3): pure, deterministic.
+namespace ccu::sync {
+
+struct ShardRequest {
+    // The machine's current file as it is in the gist (records may be empty). Its metadata
+    // (machine_name, machine_id, tool, export_date, extra) is used for every output file, so set
+    // export_date to "now" before calling.
+    DataFile current;
+    // New or updated records; a record with the identity (session_id, message_uuid) of one in
+    // `current` replaces it.
+    std::vector<ccu::UsageRecord> new_records;
+    std::size_t max_file_bytes = 4 * 1024 * 1024;
+    int next_part = 1;  // first unused part number (1 + highest existing part)
+};
+
+struct ShardedFile {
+    std::string file_name;  // current_file_name / part_file_name
+    DataFile file;
+    std::string content;    // serialize_data_file(file, cost); content.size() <= max_file_bytes
+};
+
+struct ShardPlan {
+    ShardedFile current;                   // always present (may hold no records)
+    std::vector<ShardedFile> sealed_parts; // new immutable parts, ascending part numbers, oldest data first
+};
+
+// When current + new would exceed max_file_bytes, the oldest records are sealed into full parts
+// (each as large as fits) until the remainder fits in the current file. Throws
+// ccu::Error(Usage) if max_file_bytes cannot hold a file with a single record.
+ShardPlan plan_shards(const ShardRequest& request, const RecordCostFn& cost);
+
+}  // namespace ccu::sync
