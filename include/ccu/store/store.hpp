@@ -60,8 +60,15 @@ public:
     std::optional<std::string> get_meta(const std::string& key) const;
     void set_meta(const std::string& key, const std::string& value);
 
+    const std::filesystem::path& file() const { return file_; }
+    OpenMode mode() const { return mode_; }
+
 private:
+    void require_writable(const char* action) const;
+
     std::unique_ptr<SQLite::Database> db_;
+    std::filesystem::path file_;
+    OpenMode mode_ = OpenMode::ReadWrite;
 };
 
 }  // namespace ccu::store

@@ -1,0 +1,226 @@
+// Import of the origin Python tool's SQLite history (wangtae/claude-code-usage-analytics,
+// src/storage/snapshot_db.py: table usage_records, UNIQUE(session_id, message_uuid)).
+#include "ccu/ingest/legacy_db.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <system_error>
+
+#include "ccu/common/config.hpp"
+#include "ccu/common/time.hpp"
+
+namespace ccu::ingest {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kPrefix = "usage_history_";
+constexpr std::string_view kSuffix = ".db";
+
+struct LegacyRow {
+    std::int64_t id = 0;
+    std::int64_t timestamp_ms = 0;
+    std::string message_type;  // empty when the column is missing (oldest schema)
+    std::string row_machine;
+    UsageRecord record;
+};
+
+// SQLite URI for a path: percent-encode everything but unreserved characters and '/'.
+std::string file_uri(const fs::path& file, std::string_view query) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string uri = "file:";
+    for (const unsigned char c : fs::absolute(file).string()) {
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+                           c == '-' || c == '_' || c == '.' || c == '~';
+        if (plain) {
+            uri.push_back(static_cast<char>(c));
+        } else {
+            uri.push_back('%');
+            uri.push_back(kHex[c >> 4]);
+            uri.push_back(kHex[c & 0x0f]);
+        }
+    }
+    uri += "?";
+    uri += query;
+    return uri;
+}
+
+SQLite::Database open_read_only(const fs::path& file) {
+    std::error_code ec;
+    const bool live_wal = fs::exists(fs::path(file.string() + "-wal"), ec) && fs::exists(fs::path(file.string() + "-shm"), ec);
+    // immutable=1: SQLite takes no lock and never creates -wal/-shm next to the file. Only when
+    // the origin tool left a live WAL (both files present) do we need it, read through mode=ro.
+    return SQLite::Database(file_uri(file, live_wal ? "mode=ro" : "immutable=1"),
+                            SQLite::OPEN_READONLY | SQLite::OPEN_URI);
+}
+
+std::set<std::string> column_names(SQLite::Database& db) {
+    std::set<std::string> names;
+    SQLite::Statement q(db, "PRAGMA table_info(usage_records)");
+    while (q.executeStep()) names.insert(q.getColumn(1).getString());
+    return names;
+}
+
+std::optional<std::string> non_empty(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    std::string text = c.getString();
+    if (text.empty()) return std::nullopt;
+    return text;
+}
+
+// The origin tool stored the whole cwd; spec §2 wants its last path component.
+std::string folder_name(std::string cwd) {
+    while (!cwd.empty() && (cwd.back() == '/' || cwd.back() == '\\')) cwd.pop_back();
+    const auto slash = cwd.find_last_of("/\\");
+    return slash == std::string::npos ? cwd : cwd.substr(slash + 1);
+}
+
+// Timestamps are Python isoformat(): "...+00:00" with microseconds, or "...Z" when they came
+// through a gist import. A naive timestamp (no zone) is taken as UTC.
+std::optional<std::int64_t> legacy_time(const std::string& text) {
+    if (auto ms = timeutil::parse_rfc3339_ms(text)) return ms;
+    return timeutil::parse_rfc3339_ms(text + "Z");
+}
+
+// Returns the reason a row is not a billed response, or nullopt when it is one.
+std::optional<std::string> reject_reason(const LegacyRow& row) {
+    const UsageRecord& r = row.record;
+    if (!row.message_type.empty() && row.message_type != "assistant") return "user prompt (no usage)";
+    if (r.session_id.empty() || r.message_uuid.empty()) return "missing session_id or message_uuid";
+    if (r.model == "<synthetic>") return "<synthetic> model (no billed usage)";
+    if (r.input_tokens < 0 || r.output_tokens < 0 || r.cache_creation_tokens < 0 || r.cache_read_tokens < 0) {
+        return "negative token count";
+    }
+    if (r.total_tokens() == 0) return "no token usage";
+    return std::nullopt;
+}
+
+bool same_response(const UsageRecord& a, const UsageRecord& b) {
+    return a.session_id == b.session_id && a.model == b.model && a.input_tokens == b.input_tokens &&
+           a.cache_creation_tokens == b.cache_creation_tokens && a.cache_read_tokens == b.cache_read_tokens;
+}
+
+std::vector<LegacyRow> read_rows(SQLite::Database& db, const std::set<std::string>& columns,
+                                 LegacyReadResult& result) {
+    const bool has_type = columns.count("message_type") > 0;
+    const bool has_machine = columns.count("machine_name") > 0;
+    const std::string sql = std::string("SELECT id, session_id, message_uuid, timestamp, model, folder, git_branch, "
+                                        "version, input_tokens, output_tokens, cache_creation_tokens, "
+                                        "cache_read_tokens, ") +
+                            (has_type ? "message_type" : "NULL") + ", " + (has_machine ? "machine_name" : "NULL") +
+                            " FROM usage_records";
+    SQLite::Statement q(db, sql);
+    std::vector<LegacyRow> rows;
+    while (q.executeStep()) {
+        ++result.rows;
+        LegacyRow row;
+        row.id = q.getColumn(0).getInt64();
+        UsageRecord& r = row.record;
+        r.session_id = q.getColumn(1).getString();
+        r.message_uuid = q.getColumn(2).getString();
+        const auto ms = legacy_time(q.getColumn(3).getString());
+        if (!ms) {
+            ++result.skipped["unparseable timestamp"];
+            continue;
+        }
+        row.timestamp_ms = *ms;
+        r.timestamp = timeutil::format_rfc3339_ms(*ms);
+        r.model = non_empty(q.getColumn(4)).value_or("unknown");
+        r.folder = folder_name(q.getColumn(5).getString());
+        r.git_branch = non_empty(q.getColumn(6));
+        r.version = non_empty(q.getColumn(7));
+        if (r.version == "unknown") r.version.reset();
+        r.input_tokens = q.getColumn(8).getInt64();
+        r.output_tokens = q.getColumn(9).getInt64();
+        r.cache_creation_tokens = q.getColumn(10).getInt64();
+        r.cache_read_tokens = q.getColumn(11).getInt64();
+        row.message_type = q.getColumn(12).isNull() ? "" : q.getColumn(12).getString();
+        row.row_machine = q.getColumn(13).isNull() ? "" : q.getColumn(13).getString();
+        if (const auto reason = reject_reason(row)) {
+            ++result.skipped[*reason];
+            continue;
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+// Collapses further content-block lines of one response into the first one (spec §2: the
+// first uuid is kept, the largest total supplies the counts).
+void collapse_into(std::vector<LegacyRow>& rows, LegacyReadResult& result, const std::string& owner_machine,
+                   const std::string& file_machine) {
+    std::sort(rows.begin(), rows.end(), [](const LegacyRow& a, const LegacyRow& b) {
+        if (a.record.session_id != b.record.session_id) return a.record.session_id < b.record.session_id;
+        if (a.timestamp_ms != b.timestamp_ms) return a.timestamp_ms < b.timestamp_ms;
+        return a.id < b.id;
+    });
+    for (auto& row : rows) {
+        UsageRecord& r = row.record;
+        if (!result.records.empty() && same_response(result.records.back(), r)) {
+            UsageRecord& kept = result.records.back();
+            if (r.total_tokens() > kept.total_tokens()) kept.output_tokens = r.output_tokens;
+            ++result.merged;
+            continue;
+        }
+        const bool own = row.row_machine.empty() || row.row_machine == file_machine;
+        r.machine_name = own ? owner_machine : sanitize_machine_name(row.row_machine);
+        result.records.push_back(std::move(r));
+    }
+}
+
+}  // namespace
+
+std::uint64_t LegacyReadResult::skipped_total() const {
+    std::uint64_t total = 0;
+    for (const auto& [reason, n] : skipped) total += n;
+    return total;
+}
+
+std::vector<fs::path> find_legacy_dbs(const fs::path& dir) {
+    std::vector<fs::path> found;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() > kPrefix.size() + kSuffix.size() && name.starts_with(kPrefix) && name.ends_with(kSuffix) &&
+            it->is_regular_file(ec)) {
+            found.push_back(it->path());
+        }
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+std::string legacy_db_machine(const fs::path& file) {
+    std::string name = file.filename().string();
+    if (name.starts_with(kPrefix)) name.erase(0, kPrefix.size());
+    if (name.ends_with(kSuffix)) name.erase(name.size() - kSuffix.size());
+    return name;
+}
+
+LegacyReadResult read_legacy_db(const fs::path& file, const std::string& owner_machine) {
+    LegacyReadResult result;
+    try {
+        SQLite::Database db = open_read_only(file);
+        const auto columns = column_names(db);
+        for (const char* required : {"id", "session_id", "message_uuid", "timestamp", "model", "folder", "git_branch",
+                                     "version", "input_tokens", "output_tokens", "cache_creation_tokens",
+                                     "cache_read_tokens"}) {
+            if (columns.count(required) == 0) {
+                result.problem = columns.empty() ? "no usage_records table"
+                                                 : std::string("usage_records has no column ") + required;
+                return result;
+            }
+        }
+        auto rows = read_rows(db, columns, result);
+        collapse_into(rows, result, owner_machine, legacy_db_machine(file));
+    } catch (const SQLite::Exception& e) {
+        result = LegacyReadResult{};
+        result.problem = e.what();
+    }
+    return result;
+}
+
+}  // namespace ccu::ingest

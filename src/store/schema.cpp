@@ -1,0 +1,120 @@
+#include "store/schema.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ccu/common/error.hpp"
+#include "ccu/common/time.hpp"
+
+namespace ccu::store::detail {
+namespace {
+
+// v1: records keyed (session_id, message_uuid), scan cursors, meta. This is the layout of the
+// first release; later versions only add to it.
+void migrate_to_v1(SQLite::Database& db) {
+    db.exec(R"sql(
+        CREATE TABLE records (
+            id                    INTEGER PRIMARY KEY,
+            session_id            TEXT NOT NULL,
+            message_uuid          TEXT NOT NULL,
+            timestamp             TEXT NOT NULL,
+            model                 TEXT NOT NULL,
+            input_tokens          INTEGER NOT NULL,
+            output_tokens         INTEGER NOT NULL,
+            cache_creation_tokens INTEGER NOT NULL,
+            cache_read_tokens     INTEGER NOT NULL,
+            total_tokens          INTEGER NOT NULL,
+            folder                TEXT NOT NULL,
+            git_branch            TEXT,
+            version               TEXT,
+            message_id            TEXT,
+            request_id            TEXT,
+            cost_usd              REAL,
+            machine_name          TEXT NOT NULL,
+            sequence              INTEGER NOT NULL,
+            UNIQUE (session_id, message_uuid)
+        );
+        CREATE INDEX records_machine_sequence ON records (machine_name, sequence);
+        CREATE TABLE scan_cursors (
+            path             TEXT PRIMARY KEY,
+            device           INTEGER NOT NULL,
+            inode            INTEGER NOT NULL,
+            size             INTEGER NOT NULL,
+            mtime_ns         INTEGER NOT NULL,
+            offset           INTEGER NOT NULL,
+            head_fingerprint INTEGER NOT NULL
+        );
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+    )sql");
+}
+
+// v2: an integer time column for range queries (reports), the (message_id, request_id) lookup
+// index, and a sequence counter that never goes back even if the newest record is renamed.
+void migrate_to_v2(SQLite::Database& db) {
+    db.exec(R"sql(
+        ALTER TABLE records ADD COLUMN timestamp_ms INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE sequence_counter (
+            id    INTEGER PRIMARY KEY CHECK (id = 1),
+            value INTEGER NOT NULL
+        );
+        INSERT INTO sequence_counter (id, value) SELECT 1, COALESCE(MAX(sequence), 0) FROM records;
+    )sql");
+    // Backfill the time column with the same parser the rest of ccu uses.
+    SQLite::Statement select(db, "SELECT id, timestamp FROM records");
+    SQLite::Statement update(db, "UPDATE records SET timestamp_ms = ? WHERE id = ?");
+    while (select.executeStep()) {
+        const auto ms = timeutil::parse_rfc3339_ms(select.getColumn(1).getString());
+        update.bind(1, static_cast<std::int64_t>(ms.value_or(0)));
+        update.bind(2, select.getColumn(0).getInt64());
+        update.exec();
+        update.reset();
+    }
+    db.exec(R"sql(
+        CREATE INDEX records_timestamp ON records (timestamp_ms);
+        CREATE INDEX records_message_request ON records (message_id, request_id)
+            WHERE message_id IS NOT NULL AND request_id IS NOT NULL;
+    )sql");
+}
+
+using Migration = std::function<void(SQLite::Database&)>;
+
+const std::vector<Migration>& migrations() {
+    // migrations()[i] takes the schema from version i to version i + 1.
+    static const std::vector<Migration> list = {migrate_to_v1, migrate_to_v2};
+    return list;
+}
+
+}  // namespace
+
+int read_schema_version(SQLite::Database& db) {
+    return db.execAndGet("PRAGMA user_version").getInt();
+}
+
+void migrate(SQLite::Database& db, const std::filesystem::path& file) {
+    static_assert(kCurrentSchemaVersion == 2, "add the migration to migrations()");
+    int version = read_schema_version(db);
+    if (version > kCurrentSchemaVersion) {
+        throw Error(ErrorKind::Unexpected,
+                    "the store " + file.string() + " has schema version " + std::to_string(version) +
+                        ", newer than this ccu understands (" + std::to_string(kCurrentSchemaVersion) + ")",
+                    "upgrade ccu on this machine; the file was written by a newer version");
+    }
+    while (version < kCurrentSchemaVersion) {
+        // Re-read under the write lock: another ccu process may have migrated meanwhile.
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+        version = read_schema_version(db);
+        if (version >= kCurrentSchemaVersion) break;
+        migrations().at(static_cast<std::size_t>(version))(db);
+        ++version;
+        db.exec("PRAGMA user_version = " + std::to_string(version));
+        tx.commit();
+    }
+}
+
+}  // namespace ccu::store::detail

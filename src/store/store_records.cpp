@@ -1,0 +1,282 @@
+// Record writes and reads of the Store: the upsert rules of spec §2 and push tracking.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "ccu/common/time.hpp"
+#include "ccu/store/store.hpp"
+#include "store/sqlite_error.hpp"
+
+namespace ccu::store {
+namespace {
+
+constexpr const char* kRecordColumns =
+    "session_id, message_uuid, timestamp, model, input_tokens, output_tokens, cache_creation_tokens, "
+    "cache_read_tokens, folder, git_branch, version, message_id, request_id, cost_usd, machine_name";
+
+void bind_optional(SQLite::Statement& s, int index, const std::optional<std::string>& value) {
+    if (value) {
+        s.bind(index, *value);
+    } else {
+        s.bind(index);
+    }
+}
+
+void bind_optional(SQLite::Statement& s, int index, const std::optional<double>& value) {
+    if (value) {
+        s.bind(index, *value);
+    } else {
+        s.bind(index);
+    }
+}
+
+std::optional<std::string> optional_text(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getString();
+}
+
+UsageRecord read_record(SQLite::Statement& q) {
+    UsageRecord r;
+    r.session_id = q.getColumn(0).getString();
+    r.message_uuid = q.getColumn(1).getString();
+    r.timestamp = q.getColumn(2).getString();
+    r.model = q.getColumn(3).getString();
+    r.input_tokens = q.getColumn(4).getInt64();
+    r.output_tokens = q.getColumn(5).getInt64();
+    r.cache_creation_tokens = q.getColumn(6).getInt64();
+    r.cache_read_tokens = q.getColumn(7).getInt64();
+    r.folder = q.getColumn(8).getString();
+    r.git_branch = optional_text(q.getColumn(9));
+    r.version = optional_text(q.getColumn(10));
+    r.message_id = optional_text(q.getColumn(11));
+    r.request_id = optional_text(q.getColumn(12));
+    if (!q.getColumn(13).isNull()) r.cost_usd = q.getColumn(13).getDouble();
+    r.machine_name = q.getColumn(14).getString();
+    return r;
+}
+
+bool has_response_id(const UsageRecord& r) {
+    return r.message_id && !r.message_id->empty() && r.request_id && !r.request_id->empty();
+}
+
+// Applies records inside an open transaction with statements prepared once per batch.
+class Upserter {
+public:
+    explicit Upserter(SQLite::Database& db)
+        : db_(db),
+          by_identity_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
+                           "WHERE session_id = ? AND message_uuid = ?"),
+          by_response_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
+                           "WHERE message_id = ? AND request_id = ? LIMIT 1"),
+          insert_(db, std::string("INSERT INTO records (") + kRecordColumns +
+                          ", total_tokens, timestamp_ms, sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+          update_counts_(db, "UPDATE records SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, "
+                             "cache_read_tokens = ?, total_tokens = ?, cost_usd = ?, sequence = ? WHERE id = ?"),
+          fill_ids_(db, "UPDATE records SET message_id = ?, request_id = ? WHERE id = ?") {
+        sequence_ = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
+    }
+
+    void apply(const UsageRecord& r, UpsertStats& stats) {
+        const auto existing = find(r);
+        if (!existing) {
+            insert(r);
+            ++stats.inserted;
+            return;
+        }
+        if (r.total_tokens() > existing->total_tokens) {
+            update_counts(existing->id, r);
+            ++stats.updated;
+        } else {
+            ++stats.unchanged;
+        }
+        // Learn the response ids of a record first stored without them (legacy import), so a
+        // later copy from another source matches it. Not a change of the record's usage.
+        if (!existing->has_ids && has_response_id(r)) fill_ids(existing->id, r);
+    }
+
+    void finish() {
+        SQLite::Statement s(db_, "UPDATE sequence_counter SET value = ? WHERE id = 1");
+        s.bind(1, static_cast<std::int64_t>(sequence_));
+        s.exec();
+    }
+
+private:
+    struct Existing {
+        std::int64_t id = 0;
+        std::int64_t total_tokens = 0;
+        bool has_ids = false;
+    };
+
+    static std::optional<Existing> step(SQLite::Statement& q) {
+        std::optional<Existing> found;
+        if (q.executeStep()) {
+            found = Existing{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(),
+                             !q.getColumn(2).isNull() && !q.getColumn(3).isNull()};
+        }
+        q.reset();
+        return found;
+    }
+
+    std::optional<Existing> find(const UsageRecord& r) {
+        by_identity_.bind(1, r.session_id);
+        by_identity_.bind(2, r.message_uuid);
+        if (auto found = step(by_identity_)) return found;
+        if (!has_response_id(r)) return std::nullopt;
+        by_response_.bind(1, *r.message_id);
+        by_response_.bind(2, *r.request_id);
+        return step(by_response_);
+    }
+
+    void insert(const UsageRecord& r) {
+        SQLite::Statement& s = insert_;
+        s.bind(1, r.session_id);
+        s.bind(2, r.message_uuid);
+        s.bind(3, r.timestamp);
+        s.bind(4, r.model);
+        s.bind(5, static_cast<std::int64_t>(r.input_tokens));
+        s.bind(6, static_cast<std::int64_t>(r.output_tokens));
+        s.bind(7, static_cast<std::int64_t>(r.cache_creation_tokens));
+        s.bind(8, static_cast<std::int64_t>(r.cache_read_tokens));
+        s.bind(9, r.folder);
+        bind_optional(s, 10, r.git_branch);
+        bind_optional(s, 11, r.version);
+        bind_optional(s, 12, r.message_id);
+        bind_optional(s, 13, r.request_id);
+        bind_optional(s, 14, r.cost_usd);
+        s.bind(15, r.machine_name);
+        s.bind(16, static_cast<std::int64_t>(r.total_tokens()));
+        s.bind(17, static_cast<std::int64_t>(timeutil::parse_rfc3339_ms(r.timestamp).value_or(0)));
+        s.bind(18, static_cast<std::int64_t>(++sequence_));
+        s.exec();
+        s.reset();
+    }
+
+    void update_counts(std::int64_t id, const UsageRecord& r) {
+        SQLite::Statement& s = update_counts_;
+        s.bind(1, static_cast<std::int64_t>(r.input_tokens));
+        s.bind(2, static_cast<std::int64_t>(r.output_tokens));
+        s.bind(3, static_cast<std::int64_t>(r.cache_creation_tokens));
+        s.bind(4, static_cast<std::int64_t>(r.cache_read_tokens));
+        s.bind(5, static_cast<std::int64_t>(r.total_tokens()));
+        bind_optional(s, 6, r.cost_usd);
+        s.bind(7, static_cast<std::int64_t>(++sequence_));
+        s.bind(8, static_cast<std::int64_t>(id));
+        s.exec();
+        s.reset();
+    }
+
+    void fill_ids(std::int64_t id, const UsageRecord& r) {
+        fill_ids_.bind(1, *r.message_id);
+        fill_ids_.bind(2, *r.request_id);
+        fill_ids_.bind(3, static_cast<std::int64_t>(id));
+        fill_ids_.exec();
+        fill_ids_.reset();
+    }
+
+    SQLite::Database& db_;
+    SQLite::Statement by_identity_;
+    SQLite::Statement by_response_;
+    SQLite::Statement insert_;
+    SQLite::Statement update_counts_;
+    SQLite::Statement fill_ids_;
+    std::int64_t sequence_ = 0;
+};
+
+UpsertStats upsert_all(SQLite::Database& db, const std::vector<UsageRecord>& records) {
+    UpsertStats stats;
+    Upserter upserter(db);
+    for (const auto& r : records) upserter.apply(r, stats);
+    upserter.finish();
+    return stats;
+}
+
+void save_cursors(SQLite::Database& db, const ingest::ScanResult& scan) {
+    SQLite::Statement put(db, "INSERT OR REPLACE INTO scan_cursors "
+                              "(path, device, inode, size, mtime_ns, offset, head_fingerprint) VALUES (?,?,?,?,?,?,?)");
+    for (const auto& [path, c] : scan.cursors) {
+        put.bind(1, path);
+        put.bind(2, static_cast<std::int64_t>(c.device));
+        put.bind(3, static_cast<std::int64_t>(c.inode));
+        put.bind(4, static_cast<std::int64_t>(c.size));
+        put.bind(5, static_cast<std::int64_t>(c.mtime_ns));
+        put.bind(6, static_cast<std::int64_t>(c.offset));
+        put.bind(7, static_cast<std::int64_t>(c.head_fingerprint));
+        put.exec();
+        put.reset();
+    }
+    SQLite::Statement drop(db, "DELETE FROM scan_cursors WHERE path = ?");
+    for (const auto& path : scan.vanished) {
+        drop.bind(1, path);
+        drop.exec();
+        drop.reset();
+    }
+}
+
+}  // namespace
+
+UpsertStats Store::upsert(const std::vector<UsageRecord>& records) {
+    require_writable("upsert");
+    return detail::guarded(file_, "writing records to", [&] {
+        SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        const UpsertStats stats = upsert_all(*db_, records);
+        tx.commit();
+        return stats;
+    });
+}
+
+UpsertStats Store::apply_scan(const ingest::ScanResult& scan) {
+    require_writable("apply_scan");
+    return detail::guarded(file_, "writing scan results to", [&] {
+        SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        const UpsertStats stats = upsert_all(*db_, scan.records);
+        save_cursors(*db_, scan);
+        tx.commit();
+        return stats;
+    });
+}
+
+std::vector<UsageRecord> Store::query(const RecordQuery& query) const {
+    return detail::guarded(file_, "reading records from", [&] {
+        std::string sql = std::string("SELECT ") + kRecordColumns + " FROM records WHERE 1 = 1";
+        if (query.machine) sql += " AND machine_name = :machine";
+        if (query.since_ms) sql += " AND timestamp_ms >= :since";
+        if (query.until_ms) sql += " AND timestamp_ms < :until";
+        sql += " ORDER BY timestamp_ms, timestamp, session_id, message_uuid";
+        SQLite::Statement q(*db_, sql);
+        if (query.machine) q.bind(":machine", *query.machine);
+        if (query.since_ms) q.bind(":since", static_cast<std::int64_t>(*query.since_ms));
+        if (query.until_ms) q.bind(":until", static_cast<std::int64_t>(*query.until_ms));
+        std::vector<UsageRecord> out;
+        while (q.executeStep()) out.push_back(read_record(q));
+        return out;
+    });
+}
+
+std::int64_t Store::count(const std::optional<std::string>& machine) const {
+    return detail::guarded(file_, "counting records in", [&] {
+        SQLite::Statement q(*db_, machine ? "SELECT COUNT(*) FROM records WHERE machine_name = ?"
+                                          : "SELECT COUNT(*) FROM records");
+        if (machine) q.bind(1, *machine);
+        q.executeStep();
+        return q.getColumn(0).getInt64();
+    });
+}
+
+std::int64_t Store::max_sequence() const {
+    return detail::guarded(file_, "reading", [&] {
+        return db_->execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
+    });
+}
+
+std::vector<UsageRecord> Store::changed_since(const std::string& machine, std::int64_t after_sequence) const {
+    return detail::guarded(file_, "reading changed records from", [&] {
+        SQLite::Statement q(*db_, std::string("SELECT ") + kRecordColumns +
+                                      " FROM records WHERE machine_name = ? AND sequence > ?"
+                                      " ORDER BY timestamp_ms, timestamp, session_id, message_uuid");
+        q.bind(1, machine);
+        q.bind(2, static_cast<std::int64_t>(after_sequence));
+        std::vector<UsageRecord> out;
+        while (q.executeStep()) out.push_back(read_record(q));
+        return out;
+    });
+}
+
+}  // namespace ccu::store
