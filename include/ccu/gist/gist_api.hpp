@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -55,6 +56,10 @@ struct FileChange {
     std::string new_name;  // Rename
     static FileChange write(std::string content) { return {Kind::Write, std::move(content), {}}; }
     static FileChange remove() { return {Kind::Delete, {}, {}}; }
+    // Rename; with non-empty `content` the renamed file also gets that content.
+    static FileChange rename(std::string new_name, std::string content = {}) {
+        return {Kind::Rename, std::move(content), std::move(new_name)};
+    }
 };
 using GistPatch = std::map<std::string, FileChange>;  // by current filename
 
@@ -84,10 +89,15 @@ public:
     virtual std::string get_raw(const std::string& raw_url) = 0;
     virtual Gist create_gist(const std::string& description,
                              const std::map<std::string, std::string>& files, Visibility visibility) = 0;
+    // An empty patch (no file changes, no description) sends nothing and returns a Gist with
+    // only `id` set: callers skip no-op writes (spec §7) and must not rely on the result then.
     virtual Gist patch_gist(const std::string& id, const GistPatch& patch,
                             const std::optional<std::string>& description = std::nullopt) = 0;
     // Newest first; follows pagination up to `limit` commits.
     virtual std::vector<GistCommit> list_commits(const std::string& id, std::size_t limit) = 0;
+    // Number of revisions (commits) of the gist. The default pages through list_commits;
+    // the libcurl client asks for one commit per page and reads the Link rel="last" page number.
+    virtual std::size_t count_commits(const std::string& id) { return list_commits(id, SIZE_MAX).size(); }
     virtual Gist get_revision(const std::string& id, const std::string& sha) = 0;
     // All of the authenticated user's gists (follows pagination).
     virtual std::vector<GistSummary> list_user_gists() = 0;

@@ -1,0 +1,22 @@
+#pragma once
+// Turning one HTTP attempt into the retry policy's input, and a final failure into the typed
+// ApiError with a message that says what to do next.
+#include <string>
+
+#include "ccu/gist/errors.hpp"
+#include "ccu/gist/retry_policy.hpp"
+#include "curl_session.hpp"
+
+namespace ccu::gist {
+
+AttemptOutcome outcome_of(const HttpResult& result);
+
+ApiError error_for_transport(const TransportError& error, RequestSafety safety, int attempts);
+
+// `gist_id` names the gist the request was about ("" when none), for the 404 message.
+ApiError error_for_response(const std::string& method, const HttpResponse& response, const std::string& message,
+                            const RetryDecision& decision, const std::string& gist_id, int attempts);
+
+ApiError unexpected_document(const std::string& what);
+
+}  // namespace ccu::gist
