@@ -1,0 +1,152 @@
+"""Rate limits, fault queue and request log of the fake GitHub Gist API (stdlib only).
+
+All methods are called with App.model.lock held unless noted.
+"""
+
+import re
+import time
+
+DOC_RATE = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
+SECONDARY_MESSAGE = ("You have exceeded a secondary rate limit. Please wait a few minutes before "
+                     "you try again. If you reach out to GitHub Support for help, please include "
+                     "the request ID FAKE:0000:0000.")
+
+
+class Bucket:
+    """One primary rate-limit window (GitHub: per user, resource "core", one hour)."""
+
+    def __init__(self, limit, now):
+        self.limit = limit
+        self.used = 0
+        self.reset = now + 3600
+
+    def roll(self, now):
+        if now >= self.reset:
+            self.used = 0
+            self.reset = now + 3600
+
+    @property
+    def remaining(self):
+        return max(0, self.limit - self.used)
+
+    def headers(self):
+        return {
+            "x-ratelimit-limit": str(self.limit),
+            "x-ratelimit-remaining": str(self.remaining),
+            "x-ratelimit-used": str(self.used),
+            "x-ratelimit-reset": str(self.reset),
+            "x-ratelimit-resource": "core",
+        }
+
+
+class RateLimits:
+    def __init__(self, config):
+        self.config = config
+        self.buckets = {}  # login or "" (anonymous) -> Bucket
+        self.override = None  # last /_fake/rate_limit body without "login": applies to new buckets too
+
+    def bucket(self, login):
+        now = int(time.time())
+        b = self.buckets.get(login)
+        if b is None:
+            limit = int(self.config["rate_limit" if login else "anonymous_rate_limit"])
+            b = self.buckets[login] = Bucket(limit, now)
+            if self.override is not None and login:
+                self._apply(b, self.override)
+        b.roll(now)
+        return b
+
+    @staticmethod
+    def _apply(b, body):
+        if "limit" in body:
+            b.limit = int(body["limit"])
+        if "reset" in body:
+            b.reset = int(body["reset"])
+        if "remaining" in body:
+            b.used = max(0, b.limit - int(body["remaining"]))
+        if "used" in body:
+            b.used = int(body["used"])
+
+    def set_state(self, body):
+        login = body.get("login")
+        if login is not None:
+            self._apply(self.bucket(login), body)
+            return
+        self.override = dict(body)
+        for name, b in self.buckets.items():
+            if name:
+                self._apply(b, body)
+
+    def state_json(self):
+        return {name or "(anonymous)": {"limit": b.limit, "remaining": b.remaining, "used": b.used,
+                                        "reset": b.reset} for name, b in self.buckets.items()}
+
+
+class Fault:
+    ACTIONS = ("status", "drop", "delay", "truncate_body", "empty_content", "secondary_rate_limit")
+
+    def __init__(self, spec):
+        if not isinstance(spec, dict):
+            raise ValueError("fault must be an object")
+        self.method = str(spec.get("method", "*")).upper()
+        self.path_regex = str(spec.get("path_regex", ""))
+        self.regex = re.compile(self.path_regex)
+        self.port = spec.get("port", "*")  # "api" | "raw" | "*"
+        self.times = int(spec.get("times", 1))
+        self.action = spec.get("action", "status")
+        if self.action not in self.ACTIONS:
+            raise ValueError(f"unknown fault action {self.action!r}")
+        self.status = int(spec.get("status", 403 if self.action == "secondary_rate_limit" else 500))
+        self.headers = dict(spec.get("headers") or {})
+        self.body = spec.get("body")
+        self.delay_ms = int(spec.get("delay_ms", 0))
+        self.spec = spec
+        if self.action == "secondary_rate_limit":
+            self.headers.setdefault("Retry-After", "60")
+            if self.body is None:
+                self.body = {"message": SECONDARY_MESSAGE,
+                             "documentation_url": DOC_RATE + "#about-secondary-rate-limits"}
+        if self.action == "status" and self.body is None:
+            self.body = {"message": "Server Error (injected)"}
+
+    def matches(self, method, path, port_kind):
+        return ((self.method == "*" or self.method == method)
+                and (self.port == "*" or self.port == port_kind)
+                and self.regex.search(path) is not None)
+
+    def to_json(self):
+        out = dict(self.spec)
+        out["times_left"] = self.times
+        return out
+
+
+class Faults:
+    def __init__(self):
+        self.queue = []
+
+    def add(self, specs):
+        parsed = [Fault(s) for s in specs]  # validate all before queueing any
+        self.queue.extend(parsed)
+        return len(self.queue)
+
+    def take(self, method, path, port_kind):
+        """First queued fault matching this request, consumed once; None if none matches."""
+        for fault in self.queue:
+            if fault.times > 0 and fault.matches(method, path, port_kind):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.queue.remove(fault)
+                return fault
+        return None
+
+
+class RequestLog:
+    def __init__(self):
+        self.entries = []
+
+    def add(self, method, path, port, host, headers, body_text):
+        entry = {"method": method, "path": path, "port": port, "host": host,
+                 "headers": {k.lower(): v for k, v in headers.items()},
+                 "body": body_text, "status": None}
+        self.entries.append(entry)
+        return entry
