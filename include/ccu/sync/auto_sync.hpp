@@ -1,0 +1,33 @@
+#pragma once
+#include <optional>
+#include <string>
+
+#include "ccu/common/clock.hpp"
+#include "ccu/common/environment.hpp"
+#include "ccu/sync/events.hpp"
+
+namespace ccu::store {
+class Store;
+}
+
+namespace ccu::sync {
+
+// The crontab line for `ccu gist auto-sync on`: "*/30 * * * * ccu gist sync --quiet".
+std::string crontab_line(int interval_minutes);
+
+// Turns the config flag on/off (and sets the interval when given); returns the saved interval.
+int set_auto_sync(const Paths& paths, bool enabled, std::optional<int> interval_minutes);
+
+enum class AutoSyncOutcome { Disabled, NotDue, Synced, Busy, Failed };
+struct AutoSyncResult {
+    AutoSyncOutcome outcome = AutoSyncOutcome::Disabled;
+    std::string message;  // why it failed (also recorded as the last error), empty otherwise
+};
+
+// Called by the lead after `ccu report` / `ccu scan`: when auto_sync is on and the last push or
+// pull is older than the interval, runs `sync` (pull then push). Never throws: a failure is
+// recorded in the store (status shows it) and returned; another sync running → Busy.
+AutoSyncResult maybe_auto_sync(const Environment& env, const Paths& paths, store::Store& store, Clock& clock,
+                               EventSink& events);
+
+}  // namespace ccu::sync

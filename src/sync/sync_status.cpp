@@ -1,0 +1,79 @@
+#include "ccu/sync/sync_status.hpp"
+
+#include "ccu/common/error.hpp"
+#include "ccu/gist/gist_api.hpp"
+#include "ccu/store/store.hpp"
+#include "ccu/sync/remote_gist.hpp"
+#include "ccu/sync/sync_state.hpp"
+
+namespace ccu::sync {
+using nlohmann::json;
+
+namespace {
+
+json optional_text(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
+json local_part(const Config& config, store::Store* store) {
+    json local = {{"records", 0}, {"unsynced_records", 0}, {"last_push", nullptr}, {"last_pull", nullptr},
+                  {"last_error", nullptr}};
+    if (store == nullptr) return local;
+    SyncState state(*store, config.gist_id);
+    local["records"] = store->count();
+    local["machine_records"] = store->count(config.machine_name);
+    local["unsynced_records"] = store->changed_since(config.machine_name, state.pushed_sequence()).size();
+    local["last_push"] = optional_text(state.last_push());
+    local["last_pull"] = optional_text(state.last_pull());
+    if (const auto e = state.last_error()) {
+        local["last_error"] = {{"command", e->command}, {"kind", e->kind}, {"message", e->message}, {"at", e->at}};
+    }
+    return local;
+}
+
+json remote_part(const Config& config, gist::GistApi* api, const std::optional<std::string>& no_api_reason) {
+    json remote = {{"machines", json::array()}, {"error", nullptr}};
+    if (!config.is_configured()) {
+        remote["error"] = "not configured";
+        return remote;
+    }
+    if (api == nullptr) {
+        remote["error"] = no_api_reason.value_or("no GitHub token");
+        return remote;
+    }
+    try {
+        RemoteGist gist(*api, *api->get_gist(config.gist_id, "").gist);
+        remote["files"] = gist.file_names().size();
+        remote["updated_at"] = gist.gist().updated_at;
+        if (const auto manifest = gist.manifest()) {
+            remote["last_updated"] = manifest->get_last_updated();
+            for (const auto& m : manifest->machines()) {
+                remote["machines"].push_back({{"machine_name", m.machine_name},
+                                              {"last_sync", m.last_sync},
+                                              {"total_records", m.total_records},
+                                              {"last_record_date", optional_text(m.last_record_date)},
+                                              {"files", m.data_files.size()},
+                                              {"backups", m.backups.size()}});
+            }
+        }
+    } catch (const Error& e) {
+        remote["error"] = e.what();
+    }
+    return remote;
+}
+
+}  // namespace
+
+json collect_status(const Config& config, store::Store* store, gist::GistApi* api,
+                    const std::optional<std::string>& no_api_reason) {
+    json doc;
+    doc["configured"] = config.is_configured();
+    doc["gist_id"] = config.gist_id.empty() ? json(nullptr) : json(config.gist_id);
+    doc["machine_name"] = config.machine_name.empty() ? json(nullptr) : json(config.machine_name);
+    doc["machine_id"] = config.machine_id.empty() ? json(nullptr) : json(config.machine_id);
+    doc["auto_sync"] = {{"enabled", config.auto_sync}, {"interval_minutes", config.auto_sync_interval_minutes}};
+    doc["backup_retention_days"] = config.backup_retention_days;
+    doc["local"] = local_part(config, store);
+    doc["remote"] = remote_part(config, api, no_api_reason);
+    return doc;
+}
+
+}  // namespace ccu::sync
