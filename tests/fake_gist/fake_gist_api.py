@@ -191,7 +191,8 @@ class Routes:
         files = body.get("files")
         if files is not None and not isinstance(files, dict):
             raise validation_failed("files", "invalid", DOC_UPDATE)
-        new_files = apply_file_changes(gist.head.files, files or {})
+        keep_empty = self.model.config.get("empty_content_on_patch") == "keep"
+        new_files = apply_file_changes(gist.head.files, files or {}, keep_empty)
         if not new_files:
             raise validation_failed("files", "missing_field", DOC_UPDATE)
         now = int(time.time())
@@ -203,15 +204,17 @@ class Routes:
         return 200, self.render(req, gist), {}
 
 
-def apply_file_changes(current, changes):
+def apply_file_changes(current, changes, keep_empty=False):
     """GitHub's PATCH semantics: keys name existing files; files not named are kept.
 
-    null or {} deletes; "filename" renames; "content" replaces; content that ends up empty or
-    whitespace-only deletes the file; a new name with content creates it.
+    null, or an object with neither "content" nor "filename", deletes; "filename" renames;
+    "content" replaces; a new name with content creates it. Content that is empty or
+    whitespace-only deletes the file (keep_empty: an existing file is kept, emptied).
     """
     result = dict(current)
     for name, change in changes.items():
-        if change is None or change == {}:
+        if change is None or (isinstance(change, dict) and "content" not in change
+                                  and "filename" not in change):
             result.pop(name, None)
             continue
         if not isinstance(change, dict):
@@ -224,7 +227,7 @@ def apply_file_changes(current, changes):
             raise validation_failed("files", "invalid", DOC_UPDATE)
         old = result.pop(name, None) if name in current else None
         text = content if content is not None else old
-        if text is None or _blank(text):
+        if text is None or (_blank(text) and not (keep_empty and name in current)):
             continue
         if new_name != name and new_name in result and new_name not in changes:
             raise validation_failed("files", "already_exists", DOC_UPDATE)

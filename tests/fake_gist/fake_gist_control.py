@@ -33,8 +33,13 @@ class Control:
         if key == ("POST", "/_fake/config"):
             for name, value in body.items():
                 name = "truncate_bytes" if name == "truncated_bytes" else name
-                if name not in DEFAULT_CONFIG and name != "rate_limit_status":
+                if name not in DEFAULT_CONFIG:
                     raise ValueError(f"unknown config key {name!r}")
+                if name == "empty_content_on_patch":
+                    if value not in ("delete", "keep"):
+                        raise ValueError("empty_content_on_patch must be 'delete' or 'keep'")
+                    app.model.config[name] = value
+                    continue
                 app.model.config[name] = int(value)
                 if name == "rate_limit":
                     for login, b in app.limits.buckets.items():

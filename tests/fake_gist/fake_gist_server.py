@@ -31,8 +31,8 @@ from gist_model import Model, blob_sha, user_id  # noqa: E402
 
 SUPPORTED_API_VERSIONS = ("2022-11-28", "2026-03-10")
 UA_MESSAGE = ("Request forbidden by administrative rules. Please make sure your request has a "
-              "User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api"
-              "#user-agent-required). Check https://developer.github.com for other possible causes.\n")
+              "User-Agent header (http://developer.github.com/v3/#user-agent-required). "
+              "Check https://developer.github.com for other possible causes.\n")
 
 
 class App:

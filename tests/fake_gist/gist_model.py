@@ -27,6 +27,8 @@ DEFAULT_CONFIG = {
     "file_list_limit": 300,             # GitHub: at most 300 files listed
     "rate_limit": 5000,                 # GitHub: 5,000 requests/hour for a user token
     "anonymous_rate_limit": 60,         # GitHub: 60 requests/hour unauthenticated
+    "rate_limit_status": 403,           # GitHub: "403 Forbidden or 429 Too Many Requests"
+    "empty_content_on_patch": "delete",  # or "keep": see README (observed behaviour changed)
 }
 
 
