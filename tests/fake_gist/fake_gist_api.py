@@ -199,7 +199,9 @@ class Routes:
         if "description" in body and body["description"] != gist.description:
             gist.description = body["description"]
             gist.updated_at = now
-        if new_files != gist.head.files:
+        # GitHub commits whenever "files" is sent, even if nothing changed (an empty revision);
+        # a description-only PATCH is metadata and adds no revision.
+        if new_files != gist.head.files or (files and int(self.model.config["noop_patch_creates_revision"])):
             gist.commit(req.login, new_files, now)
         return 200, self.render(req, gist), {}
 

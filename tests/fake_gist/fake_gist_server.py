@@ -283,12 +283,8 @@ class RawHandler(BaseHandler):
             return None
         if len(parts) == 4:  # /{owner}/{id}/raw/{name}: head revision
             return gist.head.files.get(parts[3])
-        sha, name = parts[3], "/".join(parts[4:])
-        for rev in reversed(gist.revisions):
-            content = rev.files.get(name)
-            if content is not None and blob_sha(content.encode("utf-8")) == sha:
-                return content
-        return None
+        # Like GitHub, only the blob sha selects the content; the trailing file name is informative.
+        return gist.blobs.get(parts[3])
 
 
 class Server(ThreadingHTTPServer):

@@ -29,6 +29,7 @@ DEFAULT_CONFIG = {
     "anonymous_rate_limit": 60,         # GitHub: 60 requests/hour unauthenticated
     "rate_limit_status": 403,           # GitHub: "403 Forbidden or 429 Too Many Requests"
     "empty_content_on_patch": "delete",  # or "keep": see README (observed behaviour changed)
+    "noop_patch_creates_revision": 1,   # GitHub commits an empty revision for an unchanged PATCH
 }
 
 
@@ -86,6 +87,7 @@ class Revision:
         self.login = login
         self.files = files  # name -> str content (full, never truncated)
         self.change_status = change_status
+        self.shas = {name: blob_sha(c.encode("utf-8")) for name, c in files.items()}
 
 
 class Gist:
@@ -97,6 +99,7 @@ class Gist:
         self.created_at = now
         self.updated_at = now
         self.revisions = []  # oldest first
+        self.blobs = {}      # blob sha -> content, every version ever committed (raw host lookups)
 
     @property
     def head(self):
@@ -122,6 +125,8 @@ class Gist:
         rev = Revision(version, now, login, dict(files),
                        {"total": additions + deletions, "additions": additions, "deletions": deletions})
         self.revisions.append(rev)
+        for name, content in files.items():
+            self.blobs.setdefault(rev.shas[name], content)
         self.updated_at = now
         return rev
 
@@ -160,7 +165,7 @@ class Model:
             "filename": name,
             "type": ftype,
             "language": language,
-            "raw_url": f"{raw_base}/{gist.owner}/{gist.id}/raw/{blob_sha(data)}/{name}",
+            "raw_url": f"{raw_base}/{gist.owner}/{gist.id}/raw/{rev.shas[name]}/{name}",
             "size": len(data),
         }
         if with_content:

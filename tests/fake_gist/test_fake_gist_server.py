@@ -236,10 +236,15 @@ class PatchTest(FakeGistTestCase):
         self.assertEqual(versions[1], r1["history"][0]["version"])
         self.assertEqual(r2["history"][0]["change_status"], {"total": 3, "additions": 2, "deletions": 1})
 
-    def test_noop_patch_creates_no_revision(self):
+    def test_noop_patch_creates_an_empty_revision_like_github(self):
         resp = self.patch(self.gist["id"], {"edit.txt": {"content": "5"}})
         self.assertEqual(resp.status, 200)
-        self.assertEqual(len(resp.json["history"]), 1)
+        self.assertEqual(len(resp.json["history"]), 2)
+        self.assertEqual(resp.json["history"][0]["change_status"], {"total": 0, "additions": 0, "deletions": 0})
+        self.control("POST", "/_fake/config", {"noop_patch_creates_revision": 0})
+        self.assertEqual(len(self.patch(self.gist["id"], {"edit.txt": {"content": "5"}}).json["history"]), 2)
+
+    def test_description_only_patch_creates_no_revision(self):
         resp = self.request("PATCH", f"/gists/{self.gist['id']}", {"description": "only description"})
         self.assertEqual(resp.json["description"], "only description")
         self.assertEqual(len(resp.json["history"]), 1)
@@ -252,6 +257,8 @@ class PatchTest(FakeGistTestCase):
         # The old raw_url still serves the old revision's bytes (it is content-addressed).
         self.assertEqual(self.raw_get(before["edit.txt"]["raw_url"]).raw, b"5")
         self.assertEqual(self.raw_get(after["edit.txt"]["raw_url"]).raw, b"changed")
+        # Only the blob sha matters on the raw host; the trailing name is informative.
+        self.assertEqual(self.raw_get(after["edit.txt"]["raw_url"].replace("/edit.txt", "/x.bin")).raw, b"changed")
 
     def test_if_match_is_ignored(self):
         etag = self.request("GET", f"/gists/{self.gist['id']}").headers["etag"]
