@@ -30,6 +30,8 @@ from fake_gist_support import DOC_RATE, Faults, RateLimits, RequestLog  # noqa: 
 from gist_model import Model, blob_sha, user_id  # noqa: E402
 
 SUPPORTED_API_VERSIONS = ("2022-11-28", "2026-03-10")
+UNSAFE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+CONDITIONAL_HEADERS = ("If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since")
 UA_MESSAGE = ("Request forbidden by administrative rules. Please make sure your request has a "
               "User-Agent header (http://developer.github.com/v3/#user-agent-required). "
               "Check https://developer.github.com for other possible causes.\n")
@@ -175,6 +177,12 @@ class ApiHandler(BaseHandler):
         if version not in SUPPORTED_API_VERSIONS:
             return self.send(400, {"message": f"API version {version} is not supported.",
                                    "documentation_url": "https://docs.github.com/rest/about-the-rest-api/api-versions"})
+        if self.command in UNSAFE_METHODS and any(self.headers.get(h) for h in CONDITIONAL_HEADERS):
+            # GitHub has no compare-and-swap for gists (see README "If-Match").
+            return self.send(400, {"message": "Conditional request headers are not allowed in unsafe "
+                                              "requests unless supported by the endpoint",
+                                   "documentation_url": "https://docs.github.com/rest/gists/gists#update-a-gist",
+                                   "status": "400"})
         with self.app.model.lock:
             status, payload, headers = self.api_call(url, body, fault, version)
         declared = None
@@ -201,7 +209,10 @@ class ApiHandler(BaseHandler):
             b = self.app.limits.bucket(login or "")
             core = {"limit": b.limit, "remaining": b.remaining, "used": b.used, "reset": b.reset,
                     "resource": "core"}
-            return 200, {"resources": {"core": core}, "rate": core}, {**headers, **b.headers()}
+            out = {"resources": {"core": core}}
+            if version == "2022-11-28":
+                out["rate"] = core  # deprecated; removed in API version 2026-03-10
+            return 200, out, {**headers, **b.headers()}
         bucket = self.app.limits.bucket(login or "")
         if bucket.remaining <= 0:
             who = f"user ID {user_id(login)}" if login else "127.0.0.1"

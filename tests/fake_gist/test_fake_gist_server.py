@@ -260,12 +260,13 @@ class PatchTest(FakeGistTestCase):
         # Only the blob sha matters on the raw host; the trailing name is informative.
         self.assertEqual(self.raw_get(after["edit.txt"]["raw_url"].replace("/edit.txt", "/x.bin")).raw, b"changed")
 
-    def test_if_match_is_ignored(self):
+    def test_conditional_headers_on_patch_are_rejected(self):
         etag = self.request("GET", f"/gists/{self.gist['id']}").headers["etag"]
-        self.patch(self.gist["id"], {"edit.txt": {"content": "other writer"}})
         resp = self.patch(self.gist["id"], {"edit.txt": {"content": "mine"}}, headers={"If-Match": etag})
-        self.assertEqual(resp.status, 200)
-        self.assertEqual(resp.json["files"]["edit.txt"]["content"], "mine")
+        self.assertEqual(resp.status, 400)
+        self.assertIn("Conditional request headers are not allowed", resp.json["message"])
+        state = self.control("GET", "/_fake/state")["gists"][self.gist["id"]]
+        self.assertEqual(state["files"]["edit.txt"], "5")  # nothing applied
 
     def test_bad_json_is_400(self):
         conn = http.client.HTTPConnection("127.0.0.1", self.api_port, timeout=10)
