@@ -187,7 +187,7 @@ class ApiHandler(BaseHandler):
             status, payload, headers = self.api_call(url, body, fault, version)
         declared = None
         if isinstance(payload, (dict, list)):
-            payload = json.dumps(payload, indent=2).encode()
+            payload = json.dumps(payload, separators=(",", ":")).encode()
         if fault is not None and fault.action == "truncate_body":
             declared = len(payload) + 100
             payload = payload[: len(payload) // 2]
@@ -235,7 +235,7 @@ class ApiHandler(BaseHandler):
             return err.status, err.body, headers
         headers.update(extra)
         if status == 200 and self.command == "GET":
-            encoded = json.dumps(payload, indent=2).encode()
+            encoded = json.dumps(payload, separators=(",", ":")).encode()
             etag = '"' + hashlib.sha256(encoded).hexdigest() + '"'
             headers["ETag"] = etag
             headers["Cache-Control"] = "private, max-age=60, s-maxage=60"
