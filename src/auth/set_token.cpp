@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ccu/auth/prompt.hpp"
 #include "ccu/auth/token_resolver.hpp"
 #include "ccu/common/error.hpp"
 #include "ccu/common/log.hpp"
@@ -28,6 +29,26 @@ void warn_if_shadowed(const Environment& env, std::vector<std::string>& warnings
 std::string store_kind_name(TokenStoreKind kind) { return kind == TokenStoreKind::File ? "file" : "keyring"; }
 
 }  // namespace
+
+TokenInput read_token_input(const std::optional<std::string>& argument, bool stdin_tty, Prompter* prompter) {
+    TokenInput in;
+    std::string raw;
+    if (argument) {
+        raw = *argument;
+        in.source = TokenInputSource::Argument;
+        in.warnings.push_back("a token on the command line can end up in your shell history and is visible "
+                              "to other users in the process list; prefer piping it on stdin or the prompt");
+    } else if (!stdin_tty || prompter == nullptr) {
+        raw = read_all_stdin();
+        in.source = TokenInputSource::Stdin;
+    } else {
+        raw = prompter->ask_secret("GitHub token (needs the 'gist' scope; input is hidden)");
+        in.source = TokenInputSource::Prompt;
+    }
+    in.token = normalize_token(raw);
+    log::register_secret(in.token);
+    return in;
+}
 
 TokenCheckResult check_token(const std::string& token, const TokenChecker& checker) {
     TokenCheckResult result;

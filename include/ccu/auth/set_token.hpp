@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ccu/auth/prompt.hpp"
 #include "ccu/auth/token_store.hpp"
 #include "ccu/common/config.hpp"
 #include "ccu/common/environment.hpp"
@@ -32,6 +33,16 @@ struct SetTokenOutcome {
     TokenCheckResult check;
     std::vector<std::string> warnings;   // to show with ⚠️ ; never contain the token
 };
+
+enum class TokenInputSource { Argument, Stdin, Prompt };
+struct TokenInput {
+    std::string token;  // normalize_token()ed
+    TokenInputSource source;
+    std::vector<std::string> warnings;
+};
+// The argument if given (with a shell-history warning), else all of stdin when it is not a
+// terminal, else a no-echo prompt. `prompter` may be null when stdin is not a terminal.
+TokenInput read_token_input(const std::optional<std::string>& argument, bool stdin_tty, Prompter* prompter);
 
 // Checks the token with GitHub before it is stored: a refused token (401) or a classic token
 // without the gist scope is an error (NotConfigured); a network failure is only a warning.
