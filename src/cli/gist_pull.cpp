@@ -1,16 +1,47 @@
-// PLACEHOLDER: replaced by the module owner. Registers the command so the binary links.
 #include <CLI/CLI.hpp>
 
 #include "ccu/cli/commands.hpp"
-#include "ccu/cli/context.hpp"
 #include "ccu/common/error.hpp"
+#include "ccu/sync/sync_session.hpp"
+#include "cli/gist_sync_common.hpp"
 
 namespace ccu::cli {
 
+int report_pull(Ui& ui, const sync::PullResult& r) {
+    const int code = r.invalid_files.empty() ? 0 : exit_code_for(ErrorKind::InvalidRemote);
+    if (!r.not_modified) {
+        ui.say(std::string(ui.symbol(Symbol::Check)) + " Pulled " + std::to_string(r.files_fetched) + " file(s) (" +
+               std::to_string(r.files_skipped_unchanged) + " unchanged)");
+        ui.say("New records:       " + std::to_string(r.records_new));
+        ui.say("Updated records:   " + std::to_string(r.records_updated));
+        ui.say("Duplicates:        " + std::to_string(r.records_duplicate));
+        if (r.records_invalid) ui.say("Invalid records:   " + std::to_string(r.records_invalid));
+    }
+    for (const auto& f : r.invalid_files) ui.error("skipped invalid remote file " + f.name + ": " + f.reason, "");
+    if (code != 0) {
+        ui.error(std::to_string(r.invalid_files.size()) + " remote file(s) were invalid and skipped; the rest was imported",
+                 "fix or remove them on the machine that wrote them ('ccu gist push' there rewrites its files)");
+    }
+    return code;
+}
+
 void register_gist_pull(CLI::App& parent, Context& ctx) {
-    CLI::App* cmd = parent.add_subcommand("pull", "(not built yet)");
+    CLI::App* cmd = parent.add_subcommand("pull", "Import every machine's records from the gist");
     cmd->callback([&ctx] {
-        ctx.action = [] () -> int { throw Error(ErrorKind::Unexpected, "'pull' is not built yet"); };
+        ctx.action = [&ctx]() -> int {
+            sync::SyncSession session = sync::open_sync_session(ctx.env(), ctx.paths(), ctx.clock());
+            UiSink sink(ctx.ui());
+            sync::SyncManager manager(*session.api, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
+            const auto result = manager.pull();
+            const int code = report_pull(ctx.ui(), result);
+            if (ctx.ui().json()) {
+                nlohmann::json doc = pull_json(result);
+                doc["ok"] = code == 0;
+                if (code != 0) doc["exit_code"] = code;
+                ctx.ui().print_json(doc);
+            }
+            return code;
+        };
     });
 }
 

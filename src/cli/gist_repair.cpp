@@ -1,16 +1,29 @@
-// PLACEHOLDER: replaced by the module owner. Registers the command so the binary links.
 #include <CLI/CLI.hpp>
 
 #include "ccu/cli/commands.hpp"
-#include "ccu/cli/context.hpp"
-#include "ccu/common/error.hpp"
+#include "ccu/sync/backup_ops.hpp"
+#include "ccu/sync/sync_session.hpp"
+#include "cli/gist_sync_common.hpp"
 
 namespace ccu::cli {
 
 void register_gist_repair(CLI::App& parent, Context& ctx) {
-    CLI::App* cmd = parent.add_subcommand("repair", "(not built yet)");
+    CLI::App* cmd = parent.add_subcommand("repair", "Rebuild manifest.json from the gist's file listing");
     cmd->callback([&ctx] {
-        ctx.action = [] () -> int { throw Error(ErrorKind::Unexpected, "'repair' is not built yet"); };
+        ctx.action = [&ctx]() -> int {
+            sync::SyncSession session = sync::open_sync_session(ctx.env(), ctx.paths(), ctx.clock());
+            UiSink sink(ctx.ui());
+            sync::BackupOps ops(*session.api, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
+            const sync::RepairResult r = ops.repair();
+            if (ctx.ui().json()) {
+                ctx.ui().print_json({{"ok", true}, {"changed", r.changed}, {"machines", r.machines}, {"files", r.files}});
+            } else {
+                ctx.ui().say(std::string(ctx.ui().symbol(Symbol::Check)) +
+                             (r.changed ? " manifest.json rebuilt: " : " manifest.json already matches the files: ") +
+                             std::to_string(r.machines) + " machine(s), " + std::to_string(r.files) + " file(s)");
+            }
+            return 0;
+        };
     });
 }
 

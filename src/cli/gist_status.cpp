@@ -1,16 +1,78 @@
-// PLACEHOLDER: replaced by the module owner. Registers the command so the binary links.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 
+#include "ccu/auth/token_resolver.hpp"
 #include "ccu/cli/commands.hpp"
-#include "ccu/cli/context.hpp"
 #include "ccu/common/error.hpp"
+#include "ccu/gist/curl_gist_api.hpp"
+#include "ccu/store/store.hpp"
+#include "ccu/sync/sync_session.hpp"
+#include "ccu/sync/sync_status.hpp"
+#include "cli/gist_sync_common.hpp"
 
 namespace ccu::cli {
+namespace {
+
+std::string text_or(const nlohmann::json& v, const std::string& fallback) {
+    return v.is_string() ? v.get<std::string>() : v.is_null() ? fallback : v.dump();
+}
+
+void print_status(Ui& ui, const nlohmann::json& s) {
+    if (!s["configured"].get<bool>()) {
+        ui.say("Gist sync is not set up. Run 'ccu gist setup'.");
+    } else {
+        ui.say("Gist:          " + text_or(s["gist_id"], "-"));
+        ui.say("Machine:       " + text_or(s["machine_name"], "-"));
+    }
+    const auto& l = s["local"];
+    ui.say("Local records: " + l["records"].dump() + " (" + l["unsynced_records"].dump() + " not pushed yet)");
+    ui.say("Last push:     " + text_or(l["last_push"], "never"));
+    ui.say("Last pull:     " + text_or(l["last_pull"], "never"));
+    ui.say(std::string("Auto-sync:     ") + (s["auto_sync"]["enabled"].get<bool>() ? "on" : "off") + " (every " +
+           s["auto_sync"]["interval_minutes"].dump() + " min)");
+    if (!l["last_error"].is_null()) {
+        ui.say("Last error:    " + text_or(l["last_error"]["command"], "") + ": " +
+               text_or(l["last_error"]["message"], "") + " (" + text_or(l["last_error"]["at"], "") + ")");
+    }
+    const auto& r = s["remote"];
+    if (!r["error"].is_null()) {
+        ui.say("Remote:        unavailable (" + text_or(r["error"], "") + ")");
+        return;
+    }
+    ui.say("Remote machines:");
+    for (const auto& m : r["machines"]) {
+        ui.say("  " + text_or(m["machine_name"], "?") + ": " + m["total_records"].dump() + " records, last sync " +
+               text_or(m["last_sync"], "?"));
+    }
+}
+
+}  // namespace
 
 void register_gist_status(CLI::App& parent, Context& ctx) {
-    CLI::App* cmd = parent.add_subcommand("status", "(not built yet)");
+    CLI::App* cmd = parent.add_subcommand("status", "Local and remote sync state (local part works offline)");
     cmd->callback([&ctx] {
-        ctx.action = [] () -> int { throw Error(ErrorKind::Unexpected, "'status' is not built yet"); };
+        ctx.action = [&ctx]() -> int {
+            const Config config = load_config(ctx.paths().config_file());
+            std::unique_ptr<store::Store> store;
+            if (std::filesystem::exists(ctx.paths().store_file())) store = sync::open_store(ctx.paths());
+            std::unique_ptr<gist::GistApi> api;
+            std::optional<std::string> why;
+            if (config.is_configured()) {
+                try {
+                    const auto token = auth::resolve_token(ctx.env(), ctx.paths(), config);
+                    api = gist::make_curl_gist_api(gist::client_options_from(ctx.env(), token.token), ctx.clock());
+                } catch (const Error& e) {
+                    why = e.what();
+                }
+            }
+            const nlohmann::json status = sync::collect_status(config, store.get(), api.get(), why);
+            if (ctx.ui().json()) {
+                ctx.ui().print_json(status);
+            } else {
+                print_status(ctx.ui(), status);
+            }
+            return 0;
+        };
     });
 }
 
