@@ -1,0 +1,45 @@
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ccu/common/environment.hpp"
+#include "ccu/ingest/scanner.hpp"
+#include "ccu/store/store.hpp"
+
+namespace ccu::store {
+
+// One origin-tool database looked at by refresh_local.
+struct LegacyFileReport {
+    std::string path;
+    bool unchanged = false;   // size + mtime as at the last import: not read again
+    std::uint64_t rows = 0;
+    std::uint64_t records = 0;  // responses after merging content-block rows
+    std::map<std::string, std::uint64_t> skipped;  // reason -> rows
+    std::string problem;        // unreadable file (a warning, never fatal)
+};
+
+struct RefreshStats {
+    ingest::ScanStats scan;
+    UpsertStats upsert;                  // the JSONL scan's records
+    std::size_t legacy_imported = 0;     // legacy records inserted or updated
+    UpsertStats legacy_upsert;           // additive: the legacy import's full upsert outcome
+    std::vector<LegacyFileReport> legacy_files;  // additive
+};
+
+// Progress seam for the CLI: (phase, done, total). Phases: "legacy".
+using RefreshProgress = std::function<void(std::string_view phase, std::uint64_t done, std::uint64_t total)>;
+
+// Scans every projects dir incrementally (cursors in the store), imports the origin tool's
+// usage_history_*.db read-only, and upserts it all under `machine_name`. One transaction per batch.
+// Legacy files whose size and mtime match the last import (store meta "legacy.stat:<path>") are
+// skipped. Which legacy rows count as this machine's: see ingest::read_legacy_db; a file is this
+// machine's when it is the only one, or when its name's machine sanitizes to `machine_name`.
+RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name);
+RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name,
+                           const RefreshProgress& progress);
+
+}  // namespace ccu::store

@@ -1,0 +1,105 @@
+#include "ccu/store/local_refresh.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include "ccu/common/config.hpp"
+#include "ccu/ingest/legacy_db.hpp"
+
+namespace ccu::store {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// "size:mtime_ns" of a file (and of its -wal, which holds recent commits of a WAL database);
+// nullopt when the file cannot be stat'ed.
+std::optional<std::string> stat_signature(const fs::path& file) {
+    std::string signature;
+    for (const std::string& path : {file.string(), file.string() + "-wal"}) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) {
+            if (path == file.string()) return std::nullopt;
+            continue;
+        }
+        const std::int64_t mtime_ns =
+            static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + static_cast<std::int64_t>(st.st_mtim.tv_nsec);
+        if (!signature.empty()) signature += ";";
+        signature += std::to_string(st.st_size) + ":" + std::to_string(mtime_ns);
+    }
+    return signature;
+}
+
+// Whose rows are the file's own: this machine's when it is the only origin database, or when
+// the origin tool's machine name in the file name maps onto this machine's name.
+std::string owner_of(const fs::path& file, std::size_t file_count, const std::string& machine_name) {
+    const std::string origin = sanitize_machine_name(ingest::legacy_db_machine(file));
+    if (file_count == 1 || lower(origin) == lower(machine_name)) return machine_name;
+    return origin;
+}
+
+void add(UpsertStats& into, const UpsertStats& from) {
+    into.inserted += from.inserted;
+    into.updated += from.updated;
+    into.unchanged += from.unchanged;
+}
+
+void import_legacy(Store& store, const ccu::Paths& paths, const std::string& machine_name,
+                   const RefreshProgress& progress, RefreshStats& stats) {
+    const auto files = ingest::find_legacy_dbs(paths.legacy_db_dir);
+    std::uint64_t done = 0;
+    for (const auto& file : files) {
+        if (progress) progress("legacy", done, files.size());
+        ++done;
+        LegacyFileReport report;
+        report.path = file.string();
+        const std::string key = "legacy.stat:" + file.string();
+        const auto signature = stat_signature(file);
+        if (signature && store.get_meta(key) == signature) {
+            report.unchanged = true;
+            stats.legacy_files.push_back(std::move(report));
+            continue;
+        }
+        const auto read = ingest::read_legacy_db(file, owner_of(file, files.size(), machine_name));
+        report.rows = read.rows;
+        report.records = read.records.size();
+        report.skipped = read.skipped;
+        if (read.merged > 0) report.skipped["further lines of one response (merged)"] += read.merged;
+        report.problem = read.problem;
+        if (read.problem.empty()) {
+            add(stats.legacy_upsert, store.upsert(read.records));
+            if (signature) store.set_meta(key, *signature);
+        }
+        stats.legacy_files.push_back(std::move(report));
+    }
+    if (progress && !files.empty()) progress("legacy", done, files.size());
+    stats.legacy_imported = stats.legacy_upsert.inserted + stats.legacy_upsert.updated;
+}
+
+}  // namespace
+
+RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name) {
+    return refresh_local(store, paths, machine_name, RefreshProgress{});
+}
+
+RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name,
+                           const RefreshProgress& progress) {
+    RefreshStats stats;
+    ingest::ScanOptions options;
+    options.machine_name = machine_name;
+    const ingest::ScanResult scan = ingest::scan(paths.projects_dirs, store.load_cursors(), options);
+    stats.scan = scan.stats;
+    stats.upsert = store.apply_scan(scan);
+    import_legacy(store, paths, machine_name, progress, stats);
+    return stats;
+}
+
+}  // namespace ccu::store
