@@ -1,0 +1,144 @@
+#include "ccu/pricing/price_table.hpp"
+
+#include <mutex>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "ccu/common/error.hpp"
+#include "pricing/model_match.hpp"
+
+namespace ccu::pricing {
+
+namespace {
+
+constexpr double kPerMillion = 1'000'000.0;
+constexpr std::string_view kSyntheticModel = "<synthetic>";
+
+double rate(const nlohmann::json& entry, const char* key, double fallback) {
+    auto it = entry.find(key);
+    if (it == entry.end() || it->is_null()) return fallback;
+    if (!it->is_number()) throw Error(ErrorKind::Unexpected, std::string("price table: '") + key + "' is not a number");
+    return it->get<double>() / kPerMillion;
+}
+
+std::optional<double> optional_rate(const nlohmann::json& entry, const char* key) {
+    if (!entry.contains(key) || entry.at(key).is_null()) return std::nullopt;
+    return rate(entry, key, 0);
+}
+
+ModelPrice parse_model(const nlohmann::json& entry) {
+    if (!entry.is_object()) throw Error(ErrorKind::Unexpected, "price table: a model entry is not an object");
+    ModelPrice price;
+    price.input = rate(entry, "input", 0);
+    price.output = rate(entry, "output", 0);
+    // ccusage's defaults when a source publishes no cache rates.
+    price.cache_write_5m = rate(entry, "cache_write_5m", price.input * 1.25);
+    price.cache_write_1h = rate(entry, "cache_write_1h", price.input * 2.0);
+    price.cache_read = rate(entry, "cache_read", price.input * 0.1);
+    price.input_above_200k = optional_rate(entry, "input_above_200k");
+    price.output_above_200k = optional_rate(entry, "output_above_200k");
+    price.cache_write_5m_above_200k = optional_rate(entry, "cache_write_5m_above_200k");
+    price.cache_write_1h_above_200k = optional_rate(entry, "cache_write_1h_above_200k");
+    price.cache_read_above_200k = optional_rate(entry, "cache_read_above_200k");
+    if (entry.contains("fast_multiplier")) price.fast_multiplier = entry.at("fast_multiplier").get<double>();
+    return price;
+}
+
+TokenCounts counts_of(const UsageRecord& record) {
+    // UsageRecord carries the cache-write total only; ccusage bills a total without the
+    // 5m/1h breakdown at the 5m rate.
+    return TokenCounts{record.input_tokens, record.output_tokens, record.cache_creation_tokens, 0,
+                       record.cache_read_tokens};
+}
+
+}  // namespace
+
+struct PriceTable::Cache {
+    std::mutex mutex;
+    std::unordered_map<std::string, const ModelPrice*> found;
+};
+
+PriceTable::PriceTable() : cache_(std::make_unique<Cache>()) {}
+PriceTable::~PriceTable() = default;
+PriceTable::PriceTable(PriceTable&&) noexcept = default;
+PriceTable& PriceTable::operator=(PriceTable&&) noexcept = default;
+
+double tiered_cost(std::int64_t tokens, double base, std::optional<double> above, std::int64_t threshold) {
+    if (tokens <= 0) return 0.0;
+    if (above && tokens > threshold) {
+        return static_cast<double>(threshold) * base + static_cast<double>(tokens - threshold) * *above;
+    }
+    return static_cast<double>(tokens) * base;
+}
+
+double cost_for(const ModelPrice& p, const TokenCounts& t, std::int64_t threshold) {
+    return tiered_cost(t.input, p.input, p.input_above_200k, threshold) +
+           tiered_cost(t.output, p.output, p.output_above_200k, threshold) +
+           tiered_cost(t.cache_write_5m, p.cache_write_5m, p.cache_write_5m_above_200k, threshold) +
+           tiered_cost(t.cache_write_1h, p.cache_write_1h, p.cache_write_1h_above_200k, threshold) +
+           tiered_cost(t.cache_read, p.cache_read, p.cache_read_above_200k, threshold);
+}
+
+PriceTable PriceTable::parse(std::string_view json_text) {
+    nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_object() || !doc.contains("models") || !doc.at("models").is_object()) {
+        throw Error(ErrorKind::Unexpected, "price table: not a JSON object with a 'models' object");
+    }
+    PriceTable table;
+    table.updated_ = doc.value("updated", "");
+    table.source_ = doc.value("source", "");
+    table.threshold_ = doc.value("long_context_threshold_tokens", std::int64_t{200000});
+    for (const auto& [name, entry] : doc.at("models").items()) {
+        table.models_.emplace(name, parse_model(entry));
+    }
+    return table;
+}
+
+const PriceTable& PriceTable::embedded() {
+    static const PriceTable table = parse(embedded_price_table());
+    return table;
+}
+
+const ModelPrice* PriceTable::find_uncached(std::string_view model) const {
+    if (auto it = models_.find(model); it != models_.end()) return &it->second;
+    const std::string normalized = normalized_model_key(model);
+    const std::pair<const std::string, ModelPrice>* best = nullptr;
+    for (const auto& entry : models_) {
+        if (!detail::key_matches(entry.first, model, normalized)) continue;
+        // Longest key wins; among equal lengths the smaller key (map order: first seen).
+        if (best == nullptr || entry.first.size() > best->first.size()) best = &entry;
+    }
+    return best ? &best->second : nullptr;
+}
+
+const ModelPrice* PriceTable::find(std::string_view model) const {
+    if (model.empty() || model == kSyntheticModel) return nullptr;
+    std::lock_guard lock(cache_->mutex);
+    auto [it, inserted] = cache_->found.try_emplace(std::string(model), nullptr);
+    if (inserted) it->second = find_uncached(model);
+    return it->second;
+}
+
+bool PriceTable::knows(std::string_view model) const { return find(model) != nullptr; }
+
+double PriceTable::computed_cost(std::string_view model, const TokenCounts& tokens) const {
+    const ModelPrice* price = find(model);
+    return price ? cost_for(*price, tokens, threshold_) : 0.0;
+}
+
+double PriceTable::computed_cost(const UsageRecord& record) const {
+    return computed_cost(record.model, counts_of(record));
+}
+
+double PriceTable::cost_of(const UsageRecord& record) const {
+    return record.cost_usd ? *record.cost_usd : computed_cost(record);
+}
+
+void UnknownModels::note(const PriceTable& table, const UsageRecord& record) {
+    if (record.cost_usd || record.total_tokens() == 0) return;
+    if (record.model.empty() || record.model == kSyntheticModel) return;
+    if (!table.knows(record.model)) names_.insert(record.model);
+}
+
+}  // namespace ccu::pricing
