@@ -29,7 +29,8 @@ DEFAULT_CONFIG = {
     "anonymous_rate_limit": 60,         # GitHub: 60 requests/hour unauthenticated
     "rate_limit_status": 403,           # GitHub: "403 Forbidden or 429 Too Many Requests"
     "empty_content_on_patch": "delete",  # or "keep": see README (observed behaviour changed)
-    "noop_patch_creates_revision": 1,   # GitHub commits an empty revision for an unchanged PATCH
+    "noop_patch_creates_revision": 1,
+    "empty_after_truncated": 1,         # files listed after a truncated one come back empty   # GitHub commits an empty revision for an unchanged PATCH
 }
 
 
@@ -176,6 +177,19 @@ class Model:
             out["content"] = "" if empty_content else text
         return out
 
+    def files_json(self, gist, rev, names, raw_base, with_content, empty_content):
+        """Files in listing order. Once one file is truncated, every later file comes back with
+        content "" and truncated: true (GitHub, cli/cli#11739), unless empty_after_truncated is 0."""
+        files = {}
+        seen_truncated = False
+        for n in names:
+            f = self.file_json(gist, rev, n, raw_base, with_content, empty_content)
+            if with_content and seen_truncated and int(self.config["empty_after_truncated"]):
+                f["content"], f["truncated"] = "", True
+            seen_truncated = seen_truncated or f.get("truncated", False)
+            files[n] = f
+        return files
+
     def history_json(self, gist, api_base):
         return [self.commit_json(gist, rev, api_base) for rev in reversed(gist.revisions)]
 
@@ -193,8 +207,7 @@ class Model:
         rev = rev or gist.head
         names = sorted(rev.files)
         limit = int(self.config["file_list_limit"])
-        files = {n: self.file_json(gist, rev, n, raw_base, with_content, empty_content)
-                 for n in names[:limit]}
+        files = self.files_json(gist, rev, names[:limit], raw_base, with_content, empty_content)
         url = f"{api_base}/gists/{gist.id}"
         out = {
             "url": url if rev is gist.head else f"{url}/{rev.version}",

@@ -323,6 +323,14 @@ class TruncationAndRawTest(FakeGistTestCase):
         gist = self.create({"big.txt": "0123456789ABCDEF", "small.txt": "tiny"})
         f = self.request("GET", f"/gists/{gist['id']}").json["files"]["big.txt"]
         self.assertEqual((f["truncated"], f["content"], f["size"]), (True, "0123456789", 16))
+        # Files listed after a truncated one come back empty and truncated (GitHub quirk) ...
+        later = self.request("GET", f"/gists/{gist['id']}").json["files"]["small.txt"]
+        self.assertEqual((later["truncated"], later["content"], later["size"]), (True, "", 4))
+        self.assertEqual(self.raw_get(later["raw_url"]).raw, b"tiny")
+        # ... files before it are complete.
+        early = self.create({"a_first.txt": "ok", "big.txt": "0123456789ABCDEF"})["files"]["a_first.txt"]
+        self.assertEqual((early["truncated"], early["content"]), (False, "ok"))
+        self.control("POST", "/_fake/config", {"empty_after_truncated": 0})
         self.assertFalse(self.request("GET", f"/gists/{gist['id']}").json["files"]["small.txt"]["truncated"])
         raw = self.raw_get(f["raw_url"])
         self.assertEqual(raw.status, 200)
