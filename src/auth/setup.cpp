@@ -41,7 +41,11 @@ struct TokenInUse {
 TokenInUse obtain_token(const Environment& env, const Paths& paths, const Config& config, bool interactive,
                         const SetupDeps& deps) {
     try {
-        auto resolved = resolve_token(env, paths, config);
+        // Same order as resolve_token(), through the store seam.
+        auto keyring = deps.open_store(TokenStoreKind::Keyring);
+        std::unique_ptr<TokenStore> file;
+        if (config.token_store == TokenStoreKind::File) file = deps.open_store(TokenStoreKind::File);
+        auto resolved = resolve_token_from(env, *keyring, file.get());
         return {std::move(resolved.token), std::string(token_source_name(resolved.source)), std::nullopt};
     } catch (const Error& e) {
         if (!interactive || e.kind() != ErrorKind::NotConfigured) throw;
