@@ -1,0 +1,78 @@
+#include <nlohmann/json.hpp>
+
+#include "ccu/report/render.hpp"
+
+namespace ccu::report {
+
+namespace {
+
+void put_tokens(nlohmann::json& out, const Totals& t) {
+    out["inputTokens"] = t.input_tokens;
+    out["outputTokens"] = t.output_tokens;
+    out["cacheCreationTokens"] = t.cache_creation_tokens;
+    out["cacheReadTokens"] = t.cache_read_tokens;
+}
+
+nlohmann::json totals_json(const Totals& t) {
+    nlohmann::json out = nlohmann::json::object();
+    put_tokens(out, t);
+    out["totalTokens"] = t.total_tokens();
+    out["totalCost"] = t.cost;
+    return out;
+}
+
+nlohmann::json breakdowns_json(const Row& row) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& b : row.model_breakdowns) {
+        nlohmann::json item = nlohmann::json::object();
+        item["modelName"] = b.model;
+        put_tokens(item, b.totals);
+        item["cost"] = b.totals.cost;
+        list.push_back(std::move(item));
+    }
+    return list;
+}
+
+nlohmann::json row_json(ReportKind kind, const Row& row) {
+    nlohmann::json out = totals_json(row.totals);
+    switch (kind) {
+        case ReportKind::Daily: out["date"] = row.key; break;
+        case ReportKind::Monthly: out["month"] = row.key; break;
+        case ReportKind::Session:
+            out["sessionId"] = row.key;
+            out["projectPath"] = row.project;
+            out["firstActivity"] = row.first_activity;
+            out["lastActivity"] = row.last_activity;
+            break;
+        case ReportKind::Models:
+            out["modelName"] = row.key;
+            out["records"] = row.totals.records;
+            return out;
+    }
+    out["modelsUsed"] = row.models_used;
+    out["modelBreakdowns"] = breakdowns_json(row);
+    return out;
+}
+
+const char* list_name(ReportKind kind) {
+    switch (kind) {
+        case ReportKind::Daily: return "daily";
+        case ReportKind::Monthly: return "monthly";
+        case ReportKind::Session: return "sessions";
+        case ReportKind::Models: return "models";
+    }
+    return "daily";
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Report& report) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& row : report.rows) rows.push_back(row_json(report.kind, row));
+    nlohmann::json out = nlohmann::json::object();
+    out[list_name(report.kind)] = std::move(rows);
+    out["totals"] = totals_json(report.totals);
+    return out;
+}
+
+}  // namespace ccu::report

@@ -1,0 +1,96 @@
+#include <catch2/catch.hpp>
+
+#include "ccu/report/render.hpp"
+
+using namespace ccu::report;
+using ccu::UsageRecord;
+
+namespace {
+
+const char* kPrices = R"({"models":{"claude-opus-4-6":{"input":5,"output":25,"cache_write_5m":6.25,"cache_read":0.5}}})";
+
+Report sample(ReportKind kind) {
+    static const auto table = ccu::pricing::PriceTable::parse(kPrices);
+    UsageRecord r;
+    r.session_id = "sess-1";
+    r.message_uuid = "u1";
+    r.timestamp = "2025-03-01T10:00:00.000Z";
+    r.model = "claude-opus-4-6";
+    r.input_tokens = 1000;
+    r.output_tokens = 200;
+    r.cache_creation_tokens = 3000;
+    r.cache_read_tokens = 40000;
+    r.folder = "proj";
+    return build_report(kind, {r}, table, TimeZone::utc(), {});
+}
+
+}  // namespace
+
+TEST_CASE("daily JSON has exactly ccusage's shape", "[report]") {
+    auto json = to_json(sample(ReportKind::Daily));
+    // Golden document: field names and nesting as `ccusage claude daily --json` prints them.
+    auto golden = nlohmann::json::parse(R"({
+      "daily": [{
+        "date": "2025-03-01", "inputTokens": 1000, "outputTokens": 200, "cacheCreationTokens": 3000,
+        "cacheReadTokens": 40000, "totalTokens": 44200, "totalCost": 0.04875,
+        "modelsUsed": ["claude-opus-4-6"],
+        "modelBreakdowns": [{"modelName": "claude-opus-4-6", "inputTokens": 1000, "outputTokens": 200,
+                             "cacheCreationTokens": 3000, "cacheReadTokens": 40000, "cost": 0.04875}]
+      }],
+      "totals": {"inputTokens": 1000, "outputTokens": 200, "cacheCreationTokens": 3000,
+                 "cacheReadTokens": 40000, "totalTokens": 44200, "totalCost": 0.04875}
+    })");
+    // Costs compared with a tolerance, everything else exactly.
+    CHECK(json["daily"][0]["totalCost"].get<double>() == Approx(0.04875));
+    json["daily"][0]["totalCost"] = 0.04875;
+    json["daily"][0]["modelBreakdowns"][0]["cost"] = 0.04875;
+    json["totals"]["totalCost"] = 0.04875;
+    CHECK(json == golden);
+}
+
+TEST_CASE("monthly, session and models JSON keys", "[report]") {
+    auto monthly = to_json(sample(ReportKind::Monthly));
+    CHECK(monthly["monthly"][0]["month"] == "2025-03");
+    CHECK(monthly["monthly"][0].contains("modelBreakdowns"));
+    auto session = to_json(sample(ReportKind::Session));
+    const auto& s = session["sessions"][0];
+    CHECK(s["sessionId"] == "sess-1");
+    CHECK(s["projectPath"] == "proj");
+    CHECK(s["firstActivity"] == "2025-03-01T10:00:00.000Z");
+    CHECK(s["lastActivity"] == "2025-03-01T10:00:00.000Z");
+    CHECK(s["totalTokens"] == 44200);
+    auto models = to_json(sample(ReportKind::Models));
+    CHECK(models["models"][0]["modelName"] == "claude-opus-4-6");
+    CHECK(models["models"][0]["records"] == 1);
+    CHECK(models["totals"]["totalTokens"] == 44200);
+}
+
+TEST_CASE("empty report prints zero totals", "[report]") {
+    static const auto table = ccu::pricing::PriceTable::parse(kPrices);
+    auto json = to_json(build_report(ReportKind::Daily, {}, table, TimeZone::utc(), {}));
+    CHECK(json["daily"].empty());
+    CHECK(json["totals"]["totalCost"] == 0.0);
+}
+
+TEST_CASE("human table: aligned columns, separators, totals row", "[report]") {
+    CHECK(with_thousands(0) == "0");
+    CHECK(with_thousands(1234567) == "1,234,567");
+    CHECK(format_cost(1234.567) == "$1,234.57");
+    CHECK(format_cost(0.004) == "$0.00");
+    CHECK(short_model_name("claude-sonnet-4-20250514") == "sonnet-4");
+    CHECK(short_model_name("claude-opus-4-6") == "opus-4-6");
+    std::string table = render_table(sample(ReportKind::Daily));
+    CHECK(table.find("2025-03-01") != std::string::npos);
+    CHECK(table.find("40,000") != std::string::npos);
+    CHECK(table.find("Total") != std::string::npos);
+    CHECK(table.find("\x1b[") == std::string::npos);  // no color without emphasis
+    // Every line has the same right edge for the cost column.
+    std::vector<std::size_t> lengths;
+    std::size_t start = 0;
+    for (std::size_t end; (end = table.find('\n', start)) != std::string::npos; start = end + 1) {
+        lengths.push_back(end - start);
+    }
+    REQUIRE(lengths.size() == 5);
+    CHECK(lengths[0] == lengths[2]);
+    CHECK(lengths[2] == lengths[4]);
+}
