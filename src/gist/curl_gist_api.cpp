@@ -72,7 +72,7 @@ public:
         const bool same_origin = url_origin(raw_url) == api_origin_;
         if (same_origin) add_auth(req);
         req.follow_redirects = !same_origin;  // a redirect never carries our credentials
-        return execute(req, RequestSafety::Idempotent, {}, kMaxRawBytes).body;
+        return execute(req, RequestSafety::Idempotent, {}, Endpoint::Raw, kMaxRawBytes).body;
     }
 
     Gist create_gist(const std::string& description, const std::map<std::string, std::string>& files,
@@ -211,7 +211,7 @@ private:
     }
 
     HttpResponse execute(const HttpRequest& req, RequestSafety safety, const std::string& gist_id,
-                         std::size_t max_bytes = 0) {
+                         Endpoint endpoint = Endpoint::Api, std::size_t max_bytes = 0) {
         RetryState state;
         for (;;) {
             HttpResult result = session_.perform(req, max_bytes);
@@ -227,7 +227,8 @@ private:
             }
             if (result.error) throw error_for_transport(*result.error, safety, state.attempts_made);
             if (is_success(result.response->status)) return std::move(*result.response);
-            throw error_for_response(req.method, *result.response, outcome.message, d, gist_id, state.attempts_made);
+            throw error_for_response(req.method, *result.response, outcome.message, d, endpoint, gist_id,
+                                     state.attempts_made);
         }
     }
 

@@ -90,6 +90,7 @@ Gist parse_gist(const json& doc) {
     g.created_at = str(doc, "created_at");
     g.updated_at = str(doc, "updated_at");
     g.is_public = flag(doc, "public");
+    g.files_truncated = flag(doc, "truncated");
     if (const auto it = doc.find("files"); it != doc.end() && it->is_object()) {
         for (const auto& [key, file] : it->items()) {
             if (!file.is_object()) continue;

@@ -41,6 +41,22 @@ bool token_lacks_gist_scope(const HttpResponse& response) {
     return compact.find(",gist,") == std::string::npos;
 }
 
+ApiError raw_error(int status) {
+    if (status == 404) {
+        return ApiError(ApiErrorKind::NotFound, status, "a gist file's raw URL answered 404 Not Found",
+                        "the gist probably changed while ccu read it; run the command again");
+    }
+    if (status == 403) {
+        return ApiError(ApiErrorKind::Server, status,
+                        "GitHub refused to serve a gist file raw (403): files over 10 MB cannot be downloaded "
+                        "that way",
+                        "a file that large was not written by ccu (it keeps files under 4 MiB); remove or "
+                        "split it in the gist");
+    }
+    return ApiError(ApiErrorKind::Server, status,
+                    "downloading a gist file failed with HTTP " + std::to_string(status), kReportHint);
+}
+
 }  // namespace
 
 AttemptOutcome outcome_of(const HttpResult& result) {
@@ -84,8 +100,12 @@ ApiError error_for_transport(const TransportError& error, RequestSafety safety, 
 }
 
 ApiError error_for_response(const std::string& method, const HttpResponse& response, const std::string& message,
-                            const RetryDecision& decision, const std::string& gist_id, int attempts) {
+                            const RetryDecision& decision, Endpoint endpoint, const std::string& gist_id,
+                            int attempts) {
     const int status = response.status;
+    if (endpoint == Endpoint::Raw && decision.rate_limit == RateLimitKind::None && status < 500) {
+        return raw_error(status);
+    }
     const std::string detail = github_detail(response.body);
     const bool write = method == "POST" || method == "PATCH" || method == "DELETE";
     if (status == 401) return token_refused_error();

@@ -40,6 +40,7 @@ struct Gist {
     std::map<std::string, GistFile> files;  // by filename
     std::vector<GistCommit> history;         // newest first, as far as the response carried it
     std::string etag;                        // from the response header, for conditional GETs
+    bool files_truncated = false;            // GitHub listed only the first 300 files
 };
 
 // A GET with If-None-Match: either not modified (no body) or the gist with its new ETag.
