@@ -194,7 +194,7 @@ TEST_CASE("no D-Bus session: keyring fails fast and the error names both ways ou
     sb.unset("WAYLAND_DISPLAY");
     sb.unset("CCU_GITHUB_TOKEN");
     sb.unset("GITHUB_TOKEN");
-    for (const std::string bus : {"unix:path=" + (sb.root() / "no-such-bus-socket").string(), std::string()}) {
+    for (const std::string& bus : {"unix:path=" + (sb.root() / "no-such-bus-socket").string(), std::string()}) {
         if (bus.empty()) {
             sb.unset("DBUS_SESSION_BUS_ADDRESS");  // cron: no bus at all, no X11 to autolaunch one
         } else {
