@@ -1,0 +1,72 @@
+#include <catch2/catch.hpp>
+
+#include "ccu/common/environment.hpp"
+#include "ccu/store/local_refresh.hpp"
+#include "jsonl_fixture.hpp"
+#include "legacy_fixture.hpp"
+#include "support/sandbox.hpp"
+
+namespace fs = std::filesystem;
+using ccu::store::OpenMode;
+using ccu::store::Store;
+
+TEST_CASE("refresh_local scans incrementally and imports legacy history once", "[refresh]") {
+    ccu::test::Sandbox box;
+    ccu::test::write_small_tree(box.projects_dir());
+    const fs::path legacy = box.claude_dir() / "usage" / "usage_history_My_Laptop.db";
+    ccu::test::write_origin_db(legacy);
+    const auto paths = ccu::Paths::resolve(box.environment());
+    Store store(paths.store_file(), OpenMode::ReadWrite);
+
+    const auto first = ccu::store::refresh_local(store, paths, "laptop");
+    CHECK(first.scan.files_seen == 1);
+    CHECK(first.scan.files_read == 1);
+    CHECK(first.scan.malformed_lines == 1);
+    CHECK(first.upsert.inserted == 2);
+    CHECK(first.legacy_imported == 4);
+    REQUIRE(first.legacy_files.size() == 1);
+    CHECK_FALSE(first.legacy_files[0].unchanged);
+    CHECK(first.legacy_files[0].rows == 10);
+    CHECK(store.count() == 6);
+    CHECK(store.count(std::string("laptop")) == 5);
+
+    // The streamed response: one record, the first line's uuid, the largest output.
+    const auto records = store.query({});
+    const auto it = std::find_if(records.begin(), records.end(),
+                                 [](const ccu::UsageRecord& r) { return r.message_id == "msg_1"; });
+    REQUIRE(it != records.end());
+    CHECK(it->message_uuid == "line-1");
+    CHECK(it->output_tokens == 120);
+    CHECK(it->machine_name == "laptop");
+
+    const auto second = ccu::store::refresh_local(store, paths, "laptop");
+    CHECK(second.scan.files_read == 0);
+    CHECK(second.scan.bytes_read == 0);
+    CHECK(second.upsert.inserted + second.upsert.updated == 0);
+    REQUIRE(second.legacy_files.size() == 1);
+    CHECK(second.legacy_files[0].unchanged);
+    CHECK(second.legacy_imported == 0);
+    CHECK(store.count() == 6);
+
+    // Claude Code's cleanup deletes the session file: the cursor goes, the records stay.
+    fs::remove_all(box.projects_dir() / "-home-u-proj");
+    ccu::store::refresh_local(store, paths, "laptop");
+    CHECK(store.load_cursors().empty());
+    CHECK(store.count() == 6);
+}
+
+TEST_CASE("with several legacy files only the one named like this machine is stamped with its name",
+          "[refresh]") {
+    ccu::test::Sandbox box;
+    ccu::test::write_origin_db(box.claude_dir() / "usage" / "usage_history_My_Laptop.db");
+    ccu::test::write_origin_db(box.claude_dir() / "usage" / "usage_history_laptop.db");
+    const auto paths = ccu::Paths::resolve(box.environment());
+    Store store(paths.store_file(), OpenMode::ReadWrite);
+    const auto stats = ccu::store::refresh_local(store, paths, "laptop");
+    CHECK(stats.legacy_files.size() == 2);
+    // Same identities in both files: stored once; the first file (sorted) decides the machine.
+    CHECK(store.count() == 4);
+    CHECK(stats.legacy_upsert.unchanged == 4);
+    CHECK(store.count(std::string("My-Laptop")) == 3);
+    CHECK(store.count(std::string("Other-PC")) == 1);
+}
