@@ -29,7 +29,7 @@ unset DISPLAY WAYLAND_DISPLAY CCU_GITHUB_TOKEN GITHUB_TOKEN GNOME_KEYRING_CONTRO
 printf 'pass' | gnome-keyring-daemon --daemonize --unlock --components=secrets >"$root/daemon.out"
 # gnome-keyring 42 prints nothing; find the daemon by the runtime dir it was started with.
 for pid in $(pgrep -x gnome-keyring-d 2>/dev/null || pgrep -f gnome-keyring-daemon); do
-    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"; then
+    if (tr "\\0" "\\n" <"/proc/$pid/environ") 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"; then
         daemon_pid=$pid
     fi
 done
