@@ -1,0 +1,8 @@
+# Differential test (owner: report): `ccu report daily|monthly|session --json` vs ccusage 20.0.24
+# on the same generated tree (tests/ccusage/run_diff.sh). ccusage is installed with npm into the
+# build dir on first run; the test is skipped, visibly, only when npm or the registry is missing.
+add_test(NAME ccusage:report-diff
+         COMMAND bash ${PROJECT_SOURCE_DIR}/tests/ccusage/run_diff.sh $<TARGET_FILE:ccu>
+                 ${CMAKE_BINARY_DIR}/ccusage-diff 1)
+set_tests_properties(ccusage:report-diff PROPERTIES
+  LABELS "ccusage;report" TIMEOUT 600 SKIP_RETURN_CODE 77 SKIP_REGULAR_EXPRESSION "SKIPPED: npm/ccusage unavailable")
