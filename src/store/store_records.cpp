@@ -239,7 +239,7 @@ std::vector<UsageRecord> Store::query(const RecordQuery& query) const {
         if (query.machine) sql += " AND machine_name = :machine";
         if (query.since_ms) sql += " AND timestamp_ms >= :since";
         if (query.until_ms) sql += " AND timestamp_ms < :until";
-        sql += " ORDER BY timestamp_ms, timestamp, session_id, message_uuid";
+        sql += " ORDER BY timestamp_ms, session_id, message_uuid";
         SQLite::Statement q(*db_, sql);
         if (query.machine) q.bind(":machine", *query.machine);
         if (query.since_ms) q.bind(":since", static_cast<std::int64_t>(*query.since_ms));
@@ -270,7 +270,7 @@ std::vector<UsageRecord> Store::changed_since(const std::string& machine, std::i
     return detail::guarded(file_, "reading changed records from", [&] {
         SQLite::Statement q(*db_, std::string("SELECT ") + kRecordColumns +
                                       " FROM records WHERE machine_name = ? AND sequence > ?"
-                                      " ORDER BY timestamp_ms, timestamp, session_id, message_uuid");
+                                      " ORDER BY timestamp_ms, session_id, message_uuid");
         q.bind(1, machine);
         q.bind(2, static_cast<std::int64_t>(after_sequence));
         std::vector<UsageRecord> out;

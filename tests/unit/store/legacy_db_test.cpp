@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -92,4 +93,29 @@ TEST_CASE("an unreadable legacy file is reported and left alone and never throws
         other.exec("CREATE TABLE something (x)");
     }
     CHECK(ccu::ingest::read_legacy_db(dir / "usage_history_y.db", "laptop").problem == "no usage_records table");
+}
+
+TEST_CASE("a legacy database with a live WAL is read through it without creating files", "[legacy]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.claude_dir() / "usage" / "usage_history_My_Laptop.db";
+    ccu::test::write_origin_db(file);
+    // The origin tool is running: its connection keeps a WAL with a commit not yet checkpointed.
+    SQLite::Database writer(file.string(), SQLite::OPEN_READWRITE);
+    writer.exec("PRAGMA journal_mode=WAL");
+    writer.exec("PRAGMA wal_autocheckpoint=0");
+    writer.exec("INSERT INTO usage_records (date, timestamp, session_id, message_uuid, message_type, model, folder, "
+                "git_branch, version, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, "
+                "total_tokens, machine_name) VALUES ('2025-02-01', '2025-02-01T00:00:00+00:00', 's9', 'in-wal', "
+                "'assistant', 'claude-sonnet-4-20250514', '/p', 'main', '1.0.80', 1, 2, 3, 4, 10, 'My_Laptop')");
+    REQUIRE(fs::exists(file.string() + "-wal"));
+    REQUIRE(fs::exists(file.string() + "-shm"));
+    const auto listing_before = ccu::test::dir_listing(file.parent_path());
+
+    const auto result = ccu::ingest::read_legacy_db(file, "laptop");
+    INFO(result.problem);
+    REQUIRE(result.problem.empty());
+    CHECK(result.records.size() == 5);
+    CHECK(std::any_of(result.records.begin(), result.records.end(),
+                      [](const ccu::UsageRecord& r) { return r.message_uuid == "in-wal"; }));
+    CHECK(ccu::test::dir_listing(file.parent_path()) == listing_before);
 }
