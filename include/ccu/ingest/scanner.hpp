@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,12 +33,16 @@ struct ScanStats {
     std::uint64_t usage_lines = 0;     // lines carrying message.usage
     std::uint64_t malformed_lines = 0; // not JSON, or fields of the wrong type
     std::uint64_t records = 0;         // after collapsing (message.id, requestId)
-    std::uint64_t unknown_models = 0;
+    std::uint64_t unknown_models = 0;  // records whose model ScanOptions::is_known_model rejects
+    std::uint64_t synthetic_lines = 0; // `<synthetic>` model lines (no billed usage, skipped)
+    std::uint64_t files_unreadable = 0; // could not be opened (cursor kept as it was)
 };
 
 struct ScanOptions {
     std::string machine_name;  // stamped on every record
     unsigned threads = 0;      // 0: hardware concurrency
+    // Optional: when set, records whose model it rejects are counted in stats.unknown_models.
+    std::function<bool(const std::string& model)> is_known_model;
 };
 
 struct ScanResult {
@@ -45,6 +50,10 @@ struct ScanResult {
     std::map<std::string, FileCursor> cursors;   // every file seen, by path
     std::vector<std::string> vanished;           // paths in `previous` that no longer exist
     ScanStats stats;
+    // Parallel to `records`: 1 when the kept line was a sidechain line (isSidechain). A later
+    // scan's sidechain replay of the same message.id with another requestId is the same
+    // response (ccusage rule); a store that merges across scans can use this.
+    std::vector<std::uint8_t> sidechain;
 };
 
 // Finds every *.jsonl under each projects dir (recursively), reads what is new since
