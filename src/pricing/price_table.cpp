@@ -57,6 +57,7 @@ TokenCounts counts_of(const UsageRecord& record) {
 struct PriceTable::Cache {
     std::mutex mutex;
     std::unordered_map<std::string, const ModelPrice*> found;
+    std::map<std::string, ModelPrice, std::less<>> fast;  // "<model>-fast" prices (node-stable)
 };
 
 PriceTable::PriceTable() : cache_(std::make_unique<Cache>()) {}
@@ -100,8 +101,39 @@ const PriceTable& PriceTable::embedded() {
     return table;
 }
 
+namespace {
+
+constexpr std::string_view kFastSuffix = "-fast";
+
+ModelPrice scaled(const ModelPrice& base, double factor) {
+    auto scale = [factor](std::optional<double> v) { return v ? std::optional<double>(*v * factor) : v; };
+    ModelPrice p = base;
+    p.input *= factor;
+    p.output *= factor;
+    p.cache_write_5m *= factor;
+    p.cache_write_1h *= factor;
+    p.cache_read *= factor;
+    p.input_above_200k = scale(p.input_above_200k);
+    p.output_above_200k = scale(p.output_above_200k);
+    p.cache_write_5m_above_200k = scale(p.cache_write_5m_above_200k);
+    p.cache_write_1h_above_200k = scale(p.cache_write_1h_above_200k);
+    p.cache_read_above_200k = scale(p.cache_read_above_200k);
+    p.fast_multiplier = 1.0;
+    return p;
+}
+
+}  // namespace
+
 const ModelPrice* PriceTable::find_uncached(std::string_view model) const {
     if (auto it = models_.find(model); it != models_.end()) return &it->second;
+    // Claude Code's fast mode (usage.speed "fast"): ingest names the model "<model>-fast", as
+    // ccusage does, which bills the base model's rates times its fast multiplier.
+    if (model.size() > kFastSuffix.size() && model.ends_with(kFastSuffix)) {
+        const ModelPrice* base = find_uncached(model.substr(0, model.size() - kFastSuffix.size()));
+        if (base == nullptr) return nullptr;
+        auto [it, inserted] = cache_->fast.try_emplace(std::string(model), scaled(*base, base->fast_multiplier));
+        return &it->second;
+    }
     const std::string normalized = normalized_model_key(model);
     const std::pair<const std::string, ModelPrice>* best = nullptr;
     for (const auto& entry : models_) {

@@ -20,6 +20,11 @@ FIELDS = [  # (compact key, ccu key)
 ]
 
 
+# ccusage's fast-multiplier-overrides.json ("normalized_prefix" section) for Claude models;
+# LiteLLM's own provider_specific_entry.fast ("fast" in the snapshot) applies otherwise.
+FAST_PREFIX_OVERRIDES = {"claude-opus-4-6": 6.0, "claude-opus-4-7": 6.0, "claude-opus-4-8": 2.0}
+
+
 def find_litellm_snapshot(blob: bytes) -> dict:
     for offset in range(len(blob)):
         try:
@@ -58,6 +63,9 @@ def main() -> None:
             model["max_input_tokens"] = entry["ctx"]
         if "fast" in entry:
             model["fast_multiplier"] = entry["fast"]
+        for prefix, factor in FAST_PREFIX_OVERRIDES.items():
+            if key.startswith(prefix):
+                model["fast_multiplier"] = factor
         models[key] = model
     document = {
         "updated": day,

@@ -4,7 +4,7 @@
 Covers what both tools must price identically: several models (tiered and flat), requests
 above the 200k long-context threshold, responses streamed as several lines sharing
 message.id/requestId (the largest total wins), `costUSD` lines (auto cost mode), `<synthetic>`
-lines, user lines, a malformed line, cache writes given flat or as a 5m-only breakdown,
+lines, fast mode (`usage.speed`), user lines, a malformed line, cache writes given flat or as a 5m-only breakdown,
 timestamps near UTC midnight (zone tests) and across month ends, and subagent (sidechain)
 files that replay main-session responses.
 
@@ -19,7 +19,7 @@ import random
 import sys
 import uuid
 
-MODELS = ["claude-sonnet-4-20250514", "claude-sonnet-4-5-20250929", "claude-opus-4-1-20250805",
+MODELS = ["claude-opus-4-8", "claude-sonnet-4-20250514", "claude-sonnet-4-5-20250929", "claude-opus-4-1-20250805",
           "claude-opus-4-6", "claude-haiku-4-5-20251001", "claude-3-5-haiku-20241022",
           "claude-opus-4-5-20251101", "claude-sonnet-4-6"]
 START = 1_735_689_600  # 2025-01-01T00:00:00Z
@@ -43,6 +43,8 @@ def usage(rng: random.Random, big: bool) -> dict:
         key = rng.choice(["input_tokens", "cache_read_input_tokens"])
         u[key] = rng.randint(200_001, 600_000)
         cw = rng.choice([cw, rng.randint(200_001, 300_000)])
+    if rng.random() < 0.06:
+        u["speed"] = "fast"  # fast mode: "<model>-fast" at the model's fast multiplier
     if rng.random() < 0.5:
         u["cache_creation_input_tokens"] = cw
     else:

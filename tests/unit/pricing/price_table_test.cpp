@@ -124,6 +124,11 @@ TEST_CASE("embedded table is ccusage's snapshot", "[pricing]") {
     CHECK(table.computed_cost(record("us.anthropic.claude-opus-4-6-v1", 1000000, 0)) == Approx(5.5));
     CHECK(table.computed_cost(record("claude-opus-4-1", 0, 1000000)) == Approx(75.0));
     CHECK(table.computed_cost(record("claude-sonnet-4-5-20991231", 1000000, 0)) == Approx(5.4));
+    // Fast mode (ingest names it "<model>-fast"): base rates times ccusage's multiplier.
+    CHECK(table.computed_cost(record("claude-opus-4-6-fast", 1000000, 0)) == Approx(30.0));
+    CHECK(table.computed_cost(record("claude-opus-4-8-fast", 1000000, 0)) == Approx(10.0));
+    CHECK(table.computed_cost(record("claude-sonnet-4-5-fast", 1000000, 0)) == Approx(5.4));
+    CHECK_FALSE(table.knows("gpt-unknown-fast"));
 }
 
 TEST_CASE("malformed price table is an error", "[pricing]") {
