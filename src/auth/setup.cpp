@@ -141,6 +141,9 @@ SetupOutcome run_setup(const SetupOptions& options, const Environment& env, cons
     if (options.gist == GistChoice::UseId && options.gist_id.empty()) {
         throw Error(ErrorKind::Usage, "--gist-id needs an ID", "pass --gist-id ID (the last part of the gist URL)");
     }
+    if (options.machine_name && !is_valid_machine_name(*options.machine_name)) {
+        (void)choose_machine_name(options, Config{}, false, nullptr);  // throws the usage error, before any network
+    }
     const bool interactive = options.interaction == Interaction::Interactive && !options.yes && deps.prompter;
     const Config before = load_config(paths.config_file());
     Config config = before;
