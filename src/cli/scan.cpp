@@ -30,7 +30,8 @@ nlohmann::json upsert_json(const store::UpsertStats& s) {
 nlohmann::json scan_json(const ingest::ScanStats& s) {
     return {{"files_seen", s.files_seen}, {"files_read", s.files_read},   {"files_reset", s.files_reset},
             {"bytes_read", s.bytes_read}, {"lines", s.lines},             {"usage_lines", s.usage_lines},
-            {"malformed_lines", s.malformed_lines}, {"records", s.records}, {"unknown_models", s.unknown_models}};
+            {"malformed_lines", s.malformed_lines}, {"records", s.records}, {"unknown_models", s.unknown_models},
+            {"synthetic_lines", s.synthetic_lines}, {"files_unreadable", s.files_unreadable}};
 }
 
 nlohmann::json legacy_json(const store::RefreshStats& stats) {
@@ -67,6 +68,15 @@ void warn_problems(Ui& ui, const store::RefreshStats& stats) {
         ui.warn(std::to_string(stats.scan.malformed_lines) +
                 " malformed JSONL line(s) were skipped (not JSON or fields of the wrong type); "
                 "this is not an error, the rest was imported");
+    }
+    if (stats.scan.unknown_models > 0) {
+        ui.warn(std::to_string(stats.scan.unknown_models) +
+                " record(s) use a model missing from the price table; their cost counts as 0 unless Claude Code "
+                "reported one");
+    }
+    if (stats.scan.files_unreadable > 0) {
+        ui.warn(std::to_string(stats.scan.files_unreadable) +
+                " JSONL file(s) could not be opened (check their permissions); they will be retried next scan");
     }
     for (const auto& f : stats.legacy_files) {
         if (!f.problem.empty()) ui.warn("could not read the origin tool's database " + f.path + ": " + f.problem);

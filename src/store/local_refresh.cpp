@@ -8,6 +8,7 @@
 
 #include "ccu/common/config.hpp"
 #include "ccu/ingest/legacy_db.hpp"
+#include "ccu/pricing/price_table.hpp"
 
 namespace ccu::store {
 namespace fs = std::filesystem;
@@ -95,6 +96,7 @@ RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::str
     RefreshStats stats;
     ingest::ScanOptions options;
     options.machine_name = machine_name;
+    options.is_known_model = [](const std::string& model) { return pricing::PriceTable::embedded().knows(model); };
     const ingest::ScanResult scan = ingest::scan(paths.projects_dirs, store.load_cursors(), options);
     stats.scan = scan.stats;
     stats.upsert = store.apply_scan(scan);

@@ -70,12 +70,23 @@ public:
                           ", total_tokens, timestamp_ms, sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
           update_counts_(db, "UPDATE records SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, "
                              "cache_read_tokens = ?, total_tokens = ?, cost_usd = ?, sequence = ? WHERE id = ?"),
+          by_message_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
+                          "WHERE message_id = ? AND request_id IS NOT NULL LIMIT 1"),
           fill_ids_(db, "UPDATE records SET message_id = ?, request_id = ? WHERE id = ?") {
         sequence_ = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
     }
 
-    void apply(const UsageRecord& r, UpsertStats& stats) {
+    void apply(const UsageRecord& r, UpsertStats& stats, bool sidechain) {
         const auto existing = find(r);
+        if (!existing && sidechain && r.message_id && !r.message_id->empty()) {
+            // A sidechain replay of an already stored response (same message.id, any
+            // requestId) is not a new record (spec §2, ccusage): it never supplies counts.
+            by_message_.bind(1, *r.message_id);
+            if (step(by_message_)) {
+                ++stats.unchanged;
+                return;
+            }
+        }
         if (!existing) {
             insert(r);
             ++stats.inserted;
@@ -176,14 +187,19 @@ private:
     SQLite::Statement by_response_;
     SQLite::Statement insert_;
     SQLite::Statement update_counts_;
+    SQLite::Statement by_message_;
     SQLite::Statement fill_ids_;
     std::int64_t sequence_ = 0;
 };
 
-UpsertStats upsert_all(SQLite::Database& db, const std::vector<UsageRecord>& records) {
+// `sidechain` is parallel to `records` (ScanResult::sidechain) or empty.
+UpsertStats upsert_all(SQLite::Database& db, const std::vector<UsageRecord>& records,
+                       const std::vector<std::uint8_t>& sidechain = {}) {
     UpsertStats stats;
     Upserter upserter(db);
-    for (const auto& r : records) upserter.apply(r, stats);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        upserter.apply(records[i], stats, i < sidechain.size() && sidechain[i] != 0);
+    }
     upserter.finish();
     return stats;
 }
@@ -226,7 +242,7 @@ UpsertStats Store::apply_scan(const ingest::ScanResult& scan) {
     require_writable("apply_scan");
     return detail::guarded(file_, "writing scan results to", [&] {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-        const UpsertStats stats = upsert_all(*db_, scan.records);
+        const UpsertStats stats = upsert_all(*db_, scan.records, scan.sidechain);
         save_cursors(*db_, scan);
         tx.commit();
         return stats;

@@ -279,3 +279,22 @@ TEST_CASE("a file that is not a database gives an error naming it and what to do
         CHECK(e.hint().find("move it aside") != std::string::npos);
     }
 }
+
+TEST_CASE("a later scan's sidechain replay of a stored message id is not a new record", "[store][upsert]") {
+    ccu::test::Sandbox box;
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    ccu::ingest::ScanResult first;
+    first.records = {with_ids(make_record("main", "m-uuid", 5), "msg_1", "req_1")};
+    first.sidechain = {0};
+    CHECK(store.apply_scan(first).inserted == 1);
+
+    ccu::ingest::ScanResult replay;
+    replay.records = {with_ids(make_record("agent", "replay-uuid", 500), "msg_1", "req_other"),
+                      with_ids(make_record("main", "next-uuid", 5), "msg_1", "req_2")};
+    replay.sidechain = {1, 0};
+    const auto stats = store.apply_scan(replay);
+    CHECK(stats.unchanged == 1);  // the sidechain replay
+    CHECK(stats.inserted == 1);   // a main-session line with another requestId is its own response
+    CHECK(store.count() == 2);
+    CHECK(store.query({}).at(0).output_tokens == 5);
+}
