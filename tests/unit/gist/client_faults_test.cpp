@@ -187,7 +187,7 @@ TEST_CASE_METHOD(ClientFixture, "raw downloads stop at 10 MB", "[client][faults]
     CHECK(std::string(e.what()).find("size limit of 10485760 bytes") != std::string::npos);
 }
 
-TEST_CASE_METHOD(ClientFixture, "-vv logging shows requests but never the token", "[client][log]") {
+TEST_CASE_METHOD(ClientFixture, "debug logging (-vv) shows requests but never the token", "[client][log]") {
     ccu::log::register_secret(gisttest::kToken);
     std::ostringstream captured;
     auto previous = spdlog::default_logger();
