@@ -28,12 +28,17 @@ std::string format_cost(double usd) {
 std::string short_model_name(std::string_view model) {
     std::string name(model);
     if (name.rfind("claude-", 0) == 0) name.erase(0, 7);
+    std::string suffix;
+    if (name.size() > 5 && name.ends_with("-fast")) {
+        suffix = "-fast";
+        name.erase(name.size() - 5);
+    }
     // Drop a trailing -YYYYMMDD date.
     if (name.size() > 9 && name[name.size() - 9] == '-' &&
         std::all_of(name.end() - 8, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         name.erase(name.size() - 9);
     }
-    return name;
+    return name + suffix;
 }
 
 namespace {
@@ -50,12 +55,21 @@ const char* first_header(ReportKind kind) {
     return "";
 }
 
+constexpr std::size_t kModelsColumnWidth = 44;
+
+// Short names in order of first use, cut to the column width with "+N" for the rest.
 std::string models_cell(const Row& row) {
     std::string out;
+    std::size_t shown = 0;
     for (const auto& model : row.models_used) {
-        if (!out.empty()) out += ", ";
-        out += short_model_name(model);
+        std::string next = (out.empty() ? "" : ", ") + short_model_name(model);
+        std::size_t rest = row.models_used.size() - shown - 1;
+        std::size_t reserve = rest > 0 ? 5 : 0;  // room for " +NN"
+        if (shown > 0 && out.size() + next.size() + reserve > kModelsColumnWidth) break;
+        out += next;
+        ++shown;
     }
+    if (shown < row.models_used.size()) out += " +" + std::to_string(row.models_used.size() - shown);
     return out;
 }
 

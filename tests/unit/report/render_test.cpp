@@ -79,6 +79,7 @@ TEST_CASE("human table: aligned columns, separators, totals row", "[report]") {
     CHECK(format_cost(0.004) == "$0.00");
     CHECK(short_model_name("claude-sonnet-4-20250514") == "sonnet-4");
     CHECK(short_model_name("claude-opus-4-6") == "opus-4-6");
+    CHECK(short_model_name("claude-sonnet-4-20250514-fast") == "sonnet-4-fast");
     std::string table = render_table(sample(ReportKind::Daily));
     CHECK(table.find("2025-03-01") != std::string::npos);
     CHECK(table.find("40,000") != std::string::npos);
