@@ -53,6 +53,16 @@ ChosenGist create(GistContext& ctx) {
 // A gist named by --gist-id: ours (existing), or anyone else's layout we start using (adopted).
 ChosenGist use_id(GistContext& ctx, const std::string& id) {
     gist::Gist g = fetch(ctx, id, "check the ID (the last part of the gist URL), or run 'ccu gist setup --create'");
+    if (!g.owner_login.empty() && g.owner_login != ctx.login) {
+        throw Error(ErrorKind::NotConfigured,
+                    "gist " + id + " belongs to " + g.owner_login + ", not to " + ctx.login +
+                        " (the token's user); ccu can only write to your own gists",
+                    "use a token of " + g.owner_login + ", or pass --create for a gist of your own");
+    }
+    if (g.is_public) {
+        ctx.warnings.push_back("gist " + id + " is public: anyone can read this usage data; ccu creates "
+                               "secret gists (--create) for that reason");
+    }
     const bool ours = id == ctx.configured_id || g.description == kCcuGistDescription;
     if (!g.files.count(kManifest)) {
         // Mark the gist as a ccu gist so pushes from other machines find the index.

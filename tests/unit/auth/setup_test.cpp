@@ -310,3 +310,23 @@ TEST_CASE("setup non-interactive without the needed flag exits 2 and names the f
     CHECK(again["changed"] == false);
     CHECK(again["gist_id"] == doc["gist_id"]);
 }
+
+TEST_CASE("setup refuses another user's gist and warns about a public one", "[auth][setup]") {
+    Rig rig;
+    const std::string bobs = rig.fake.seed_gist({{"owner", "bob"}, {"description", auth::kCcuGistDescription},
+                                                 {"public", false},
+                                                 {"files", {{"manifest.json", auth::seed_manifest_json("2026-01-01T00:00:00Z")}}}});
+    auto o = noninteractive();
+    o.gist = auth::GistChoice::UseId;
+    o.gist_id = bobs;
+    std::string message, hint;
+    CHECK(kind_of([&] { rig.run(o); }, &message, &hint) == ErrorKind::NotConfigured);
+    CHECK_THAT(message, Catch::Contains("belongs to bob"));
+
+    o.gist_id = rig.fake.seed_gist({{"owner", "alice"}, {"description", "my public notes"}, {"public", true},
+                                    {"files", {{"manifest.json", auth::seed_manifest_json("2026-01-01T00:00:00Z")}}}});
+    const auto out = rig.run(o);
+    CHECK(out.origin == auth::GistOrigin::Adopted);
+    REQUIRE_FALSE(out.warnings.empty());
+    CHECK_THAT(out.warnings.front(), Catch::Contains("public"));
+}
