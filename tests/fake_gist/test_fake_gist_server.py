@@ -567,6 +567,32 @@ class ProcessTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(HERE, "__pycache__")))
 
 
+class OrphanTest(unittest.TestCase):
+    def test_server_exits_when_its_parent_dies(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            port_file = os.path.join(tmp, "ports.json")
+            # An intermediate parent starts the server, waits for its port file, then dies.
+            script = ("import os, subprocess, sys, time\n"
+                      f"subprocess.Popen([sys.executable, {SERVER!r}, '--port-file', {port_file!r}])\n"
+                      f"while not os.path.exists({port_file!r}): time.sleep(0.01)\n"
+                      "os._exit(0)\n")
+            subprocess.run([sys.executable, "-c", script], check=True, timeout=30)
+            with open(port_file, encoding="utf-8") as f:
+                pid = json.load(f)["pid"]
+            deadline = time.monotonic() + 10
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertFalse(_alive(pid), "orphaned fake server kept running")
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def _non_loopback_address():
     try:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
