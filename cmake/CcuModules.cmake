@@ -15,6 +15,11 @@ function(ccu_add_module name)
                                          PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(ccu_${name} PUBLIC ${ARG_DEPS})
   ccu_apply_warnings(ccu_${name})
+  if(name STREQUAL "cli")
+    ccu_precompile(ccu_${name} <CLI/CLI.hpp>)
+  else()
+    ccu_precompile(ccu_${name})
+  endif()
 endfunction()
 
 # A Catch2 test binary test_<name> from tests/unit/<name>/*.cpp, discovered by ctest.
@@ -28,6 +33,7 @@ function(ccu_add_unit_tests name)
   target_link_libraries(test_${name} PRIVATE ${ARG_DEPS} ccu_test_support Catch2::Catch2WithMain)
   target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   ccu_apply_warnings(test_${name})
+  ccu_precompile(test_${name} <catch2/catch.hpp>)
   catch_discover_tests(test_${name}
     TEST_PREFIX "${name}:"
     PROPERTIES LABELS "unit;${name};${ARG_LABELS}"
