@@ -50,6 +50,9 @@ int run_report(Context& ctx, report::ReportKind kind, const ReportOptions& optio
     }
     if (ui.json()) {
         ui.print_json(report::to_json(result));
+    } else if (result.rows.empty()) {
+        ui.say("No usage data found" + std::string(options.all_machines ? "." : " for machine '" +
+               request.scope.machine.value_or("") + "' (--all-machines includes every machine)."));
     } else {
         ui.print_table(report::render_table(result, [&ui](std::string_view text) { return ui.bold(text); }));
     }
