@@ -1,0 +1,145 @@
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "ccu/common/environment.hpp"
+#include "ccu/sync/lock.hpp"
+#include "sync_e2e_fixture.hpp"
+
+using namespace ccu;
+using namespace ccu::test;
+using nlohmann::json;
+
+TEST_CASE("two machines push, a third pulls: its all-machines report is the sum", "[e2e][sync]") {
+    E2eGist g;
+    E2eMachine a(g.fake, g.gist_id, "laptop");
+    E2eMachine b(g.fake, g.gist_id, "desktop");
+    a.generate(11);
+    b.generate(22);
+    REQUIRE(a.ccu({"gist", "push"}).exit_code == 0);
+    const ProcessResult pb = b.ccu({"gist", "push"});
+    INFO(pb.out << pb.err);
+    REQUIRE(pb.exit_code == 0);
+    CHECK(pb.out.find("Pushing to Gist...") != std::string::npos);
+    const auto day_a = daily_tokens(a.json_of({"report", "daily"}));
+    const auto day_b = daily_tokens(b.json_of({"report", "daily"}));
+    E2eMachine c(g.fake, g.gist_id, "server");
+    const ProcessResult pc = c.ccu({"gist", "pull"});
+    INFO(pc.err);
+    REQUIRE(pc.exit_code == 0);
+    std::map<std::string, std::int64_t> expected = day_a;
+    for (const auto& [d, t] : day_b) expected[d] += t;
+    CHECK(daily_tokens(c.json_of({"report", "daily", "--all-machines"})) == expected);
+    const json status = c.json_of({"gist", "status"});
+    CHECK(status["configured"] == true);
+    CHECK(status["remote"]["machines"].size() == 2);
+    CHECK(status["local"]["last_pull"].is_string());
+}
+
+TEST_CASE("racing pushes from two processes over several rounds lose nothing", "[e2e][sync]") {
+    E2eGist g;
+    E2eMachine a(g.fake, g.gist_id, "laptop");
+    E2eMachine b(g.fake, g.gist_id, "desktop");
+    for (int round = 0; round < 3; ++round) {
+        a.generate(100 + static_cast<std::uint64_t>(round), "round" + std::to_string(round));
+        b.generate(200 + static_cast<std::uint64_t>(round), "round" + std::to_string(round));
+        ProcessResult ra, rb;
+        std::thread ta([&] { ra = a.ccu({"gist", "push", "--quiet"}); });
+        std::thread tb([&] { rb = b.ccu({"gist", "push", "--quiet"}); });
+        ta.join();
+        tb.join();
+        INFO(ra.err << rb.err);
+        CHECK((ra.exit_code == 0 || ra.exit_code == 5));
+        CHECK((rb.exit_code == 0 || rb.exit_code == 5));
+    }
+    CHECK(a.ccu({"gist", "push"}).exit_code == 0);
+    CHECK(b.ccu({"gist", "push"}).exit_code == 0);
+    const auto day_a = daily_tokens(a.json_of({"report", "daily"}));
+    const auto day_b = daily_tokens(b.json_of({"report", "daily"}));
+    E2eMachine c(g.fake, g.gist_id, "server");
+    REQUIRE(c.ccu({"gist", "pull"}).exit_code == 0);
+    std::map<std::string, std::int64_t> expected = day_a;
+    for (const auto& [d, t] : day_b) expected[d] += t;
+    CHECK(daily_tokens(c.json_of({"report", "daily", "--all-machines"})) == expected);
+}
+
+TEST_CASE("a second ccu sync on the same data dir exits 7 at once", "[e2e][sync]") {
+    E2eGist g;
+    E2eMachine a(g.fake, g.gist_id, "laptop");
+    a.generate(5);
+    sync::SyncLock held(a.sandbox.data_dir() / "ccu.lock");
+    const ProcessResult r = a.ccu({"gist", "push"});
+    CHECK(r.exit_code == 7);
+    CHECK(r.err.find("another ccu sync is running") != std::string::npos);
+    CHECK(g.count("PATCH") == 0);
+}
+
+TEST_CASE("--dry-run sends no write; --force pushes without reading commits", "[e2e][sync]") {
+    E2eGist g;
+    E2eMachine a(g.fake, g.gist_id, "laptop");
+    a.generate(6);
+    const ProcessResult dry = a.ccu({"gist", "push", "--dry-run"});
+    INFO(dry.err);
+    CHECK(dry.exit_code == 0);
+    CHECK(dry.out.find("usage_data_laptop.json") != std::string::npos);
+    CHECK(g.count("PATCH") == 0);
+    CHECK(a.ccu({"gist", "push", "--force"}).exit_code == 0);
+    CHECK(g.count("PATCH") == 1);
+    for (const auto& r : g.fake.requests()) CHECK(r["path"].get<std::string>().find("/commits") == std::string::npos);
+}
+
+TEST_CASE("invalid remote data: exit 6, the rest imported, local unchanged by it", "[e2e][sync]") {
+    E2eGist g;
+    E2eMachine a(g.fake, g.gist_id, "laptop");
+    a.generate(7);
+    REQUIRE(a.ccu({"gist", "push"}).exit_code == 0);
+    // A broken file of another machine, in a valid §3 name (found through the listing).
+    E2eMachine b(g.fake, g.gist_id, "desktop");
+    b.generate(8);
+    REQUIRE(b.ccu({"gist", "push"}).exit_code == 0);
+    E2eMachine c(g.fake, g.gist_id, "server");
+    REQUIRE(c.ccu({"gist", "pull"}).exit_code == 0);
+    const json before = c.json_of({"report", "daily", "--all-machines"});
+    // Corrupt desktop's file through the API, as another tool might.
+    const std::string body = json{{"files", {{"usage_data_desktop.json", {{"content", "{\"records\": 5}"}}}}}}.dump();
+    const ProcessResult patch = run_process(
+        {"/usr/bin/curl", "-s", "-X", "PATCH", "-H", "Authorization: Bearer " + kE2eToken, "-d", body,
+         g.fake.api_url() + "/gists/" + g.gist_id},
+        c.sandbox.vars());
+    REQUIRE(patch.exit_code == 0);
+    const ProcessResult pulled = c.ccu({"gist", "pull"});
+    CHECK(pulled.exit_code == 6);
+    CHECK(pulled.err.find("usage_data_desktop.json") != std::string::npos);
+    CHECK(c.json_of({"report", "daily", "--all-machines"}) == before);
+    const json status = c.json_of({"gist", "status"});
+    CHECK(status["local"]["last_error"]["kind"].is_string());
+}
+
+TEST_CASE("a machine name used by another machine_id stops with the fix", "[e2e][sync]") {
+    E2eGist g;
+    E2eMachine a(g.fake, g.gist_id, "laptop");
+    E2eMachine twin(g.fake, g.gist_id, "laptop");
+    a.generate(9);
+    twin.generate(10);
+    REQUIRE(a.ccu({"gist", "push"}).exit_code == 0);
+    const ProcessResult r = twin.ccu({"gist", "push"});
+    CHECK(r.exit_code == 5);
+    CHECK(r.err.find("ccu gist setup --machine-name NEW") != std::string::npos);
+}
+
+TEST_CASE("backup create, list --json, restore --to, repair through the CLI", "[e2e][sync]") {
+    E2eGist g;
+    E2eMachine a(g.fake, g.gist_id, "laptop");
+    a.generate(12);
+    REQUIRE(a.ccu({"gist", "push"}).exit_code == 0);
+    REQUIRE(a.ccu({"gist", "backup", "create"}).exit_code == 0);
+    const json list = a.json_of({"gist", "backup", "list"});
+    REQUIRE(list["backups"].size() == 1);
+    const std::string date = list["backups"][0]["date"];
+    const auto dir = a.sandbox.root() / "restored";
+    CHECK(a.ccu({"gist", "backup", "restore", date, "--to", dir.string()}).exit_code == 0);
+    CHECK(a.ccu({"gist", "backup", "restore", date, "--to", dir.string()}).exit_code == 2);
+    CHECK(a.ccu({"gist", "backup", "restore", date, "--to", dir.string(), "--force"}).exit_code == 0);
+    CHECK(a.ccu({"gist", "repair"}).exit_code == 0);
+    const json status = a.json_of({"gist", "status"});
+    CHECK(status["local"]["unsynced_records"] == 0);
+}

@@ -1,0 +1,147 @@
+// Lost updates: a real second writer (its own client, store and clock) commits between our read
+// and our PATCH. Detection is by the gist's commit list, not by comparing wall clocks.
+#include <catch2/catch.hpp>
+#include <functional>
+
+#include "ccu/sync/conflict_error.hpp"
+#include "ccu/sync/manifest.hpp"
+#include "ccu/sync/sync_state.hpp"
+#include "sync_fixture.hpp"
+
+using namespace ccu;
+using namespace ccu::test;
+
+namespace {
+
+// Forwards everything to the real client; before a PATCH it lets `rival` write first.
+class RacingApi final : public gist::GistApi {
+public:
+    RacingApi(gist::GistApi& inner, std::function<void()> rival, int races)
+        : inner_(inner), rival_(std::move(rival)), races_(races) {}
+    gist::ConditionalGist get_gist(const std::string& id, const std::string& etag) override {
+        return inner_.get_gist(id, etag);
+    }
+    std::string get_raw(const std::string& url) override { return inner_.get_raw(url); }
+    gist::Gist create_gist(const std::string& d, const std::map<std::string, std::string>& f,
+                           gist::Visibility v) override {
+        return inner_.create_gist(d, f, v);
+    }
+    gist::Gist patch_gist(const std::string& id, const gist::GistPatch& patch,
+                          const std::optional<std::string>& description) override {
+        if (races_ > 0) {
+            --races_;
+            rival_();
+        }
+        return inner_.patch_gist(id, patch, description);
+    }
+    std::vector<gist::GistCommit> list_commits(const std::string& id, std::size_t limit) override {
+        return inner_.list_commits(id, limit);
+    }
+    gist::Gist get_revision(const std::string& id, const std::string& sha) override {
+        return inner_.get_revision(id, sha);
+    }
+    std::vector<gist::GistSummary> list_user_gists() override { return inner_.list_user_gists(); }
+    gist::GistUser get_user() override { return inner_.get_user(); }
+
+private:
+    gist::GistApi& inner_;
+    std::function<void()> rival_;
+    int races_;
+};
+
+struct Race {
+    explicit Race(FakeFixture& fx, std::chrono::system_clock::time_point rival_time)
+        : rival_clock(rival_time), a(fx.fake, fx.gist_id, "laptop", fx.clock), b(fx.fake, fx.gist_id, "desktop", rival_clock) {}
+    void rival_push() {
+        b.add_records(next, next + 3);
+        next += 3;
+        auto m = b.manager();
+        m.push(sync::ConflictMode::Detect);
+    }
+    ManualClock rival_clock;
+    SimMachine a;
+    SimMachine b;
+    int next = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a lost manifest update is detected by commits and merged, even with a skewed rival clock",
+          "[sync][conflict]") {
+    FakeFixture fx;
+    // The rival's clock is 100 days behind: a "remote newer than local?" timestamp check never fires.
+    Race race(fx, day(-100));
+    race.rival_push();
+    race.a.add_records(0, 10);
+    RacingApi api(*race.a.api, [&] { race.rival_push(); }, 1);
+    sync::SyncManager m(api, *race.a.store, fx.clock, race.a.config, race.a.paths, race.a.sink);
+    m.set_local_refresh(sync::LocalRefresh::Skip);
+    const auto r = m.push(sync::ConflictMode::Detect);
+    CHECK(r.conflicts_resolved == 1);
+    CHECK(race.a.sink.said("Conflict detected: Gist has newer changes"));
+    CHECK(race.a.sink.said("Auto-merging... (attempt 1/3)"));
+    const auto manifest = sync::Manifest::parse(fx.files()["manifest.json"].get<std::string>());
+    REQUIRE(manifest.find("laptop"));
+    REQUIRE(manifest.find("desktop"));
+    CHECK(manifest.find("desktop")->total_records == 6);
+    CHECK(manifest.find("laptop")->total_records == 10);
+    CHECK(fx.clock.total_slept() >= std::chrono::milliseconds(1000));  // backoff went through the Clock
+}
+
+TEST_CASE("a conflict that keeps recurring ends in ConflictError after 3 retries", "[sync][conflict]") {
+    FakeFixture fx;
+    Race race(fx, day(0));
+    race.a.add_records(0, 10);
+    RacingApi api(*race.a.api, [&] { race.rival_push(); }, 100);
+    sync::SyncManager m(api, *race.a.store, fx.clock, race.a.config, race.a.paths, race.a.sink);
+    m.set_local_refresh(sync::LocalRefresh::Skip);
+    try {
+        m.push(sync::ConflictMode::Detect);
+        FAIL("expected ConflictError");
+    } catch (const sync::ConflictError& e) {
+        CHECK(e.kind() == ErrorKind::Conflict);
+        CHECK(std::string(e.what()).find("Cannot auto-resolve conflict after 3 retries.") == 0);
+    }
+    CHECK(race.a.sink.said("Auto-merging... (attempt 3/3)"));
+    // The last error is recorded for `ccu gist status`.
+    sync::SyncState state(*race.a.store, fx.gist_id);
+    REQUIRE(state.last_error());
+    CHECK(state.last_error()->command == "push");
+}
+
+TEST_CASE("--force skips detection: no commit list is read", "[sync][conflict]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    a.add_records(0, 5);
+    auto m = a.manager();
+    fx.fake.control("DELETE", "/_fake/requests");
+    CHECK(m.push(sync::ConflictMode::Force).uploaded);
+    for (const auto& r : fx.requests()) CHECK(r["path"].get<std::string>().find("/commits") == std::string::npos);
+}
+
+TEST_CASE("interleaved pushes of two machines over several rounds lose nothing", "[sync][conflict]") {
+    FakeFixture fx;
+    Race race(fx, day(0));
+    RacingApi api(*race.a.api, [&] { race.rival_push(); }, 1000);
+    sync::SyncManager m(api, *race.a.store, fx.clock, race.a.config, race.a.paths, race.a.sink);
+    m.set_local_refresh(sync::LocalRefresh::Skip);
+    int racing_rounds = 0;
+    for (int round = 0; round < 4; ++round) {
+        race.a.add_records(round * 10, round * 10 + 10);
+        try {
+            m.push(sync::ConflictMode::Detect);
+        } catch (const sync::ConflictError&) {
+            ++racing_rounds;  // the rival wins every race; a later quiet push must still converge
+        }
+    }
+    RacingApi quiet(*race.a.api, [] {}, 0);
+    sync::SyncManager calm(quiet, *race.a.store, fx.clock, race.a.config, race.a.paths, race.a.sink);
+    calm.set_local_refresh(sync::LocalRefresh::Skip);
+    calm.push(sync::ConflictMode::Detect);
+    SimMachine reader(fx.fake, fx.gist_id, "reader", fx.clock);
+    auto mr = reader.manager();
+    mr.pull();
+    CHECK(reader.store->count(std::string("laptop")) == 40);
+    CHECK(reader.store->count(std::string("desktop")) == race.next);
+    (void)racing_rounds;
+}

@@ -1,0 +1,112 @@
+#pragma once
+// In-process sync fixture: the real CurlGistApi against the fake Gist server, a real SQLite
+// store per simulated machine (each in its own Sandbox), and a ManualClock.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ccu/common/clock.hpp"
+#include "ccu/common/config.hpp"
+#include "ccu/common/time.hpp"
+#include "ccu/gist/curl_gist_api.hpp"
+#include "ccu/store/store.hpp"
+#include "ccu/sync/events.hpp"
+#include "ccu/sync/sync_manager.hpp"
+#include "support/fake_gist.hpp"
+#include "support/sandbox.hpp"
+
+namespace ccu::test {
+
+inline const std::string kToken = "ghp_synctesttoken000000000000000000000";
+
+class RecordingSink final : public sync::EventSink {
+public:
+    void say(sync::Mark, std::string_view text) override { lines.emplace_back(text); }
+    void warn(std::string_view text) override { warnings.emplace_back(text); }
+    bool said(std::string_view needle) const {
+        for (const auto& l : lines) {
+            if (l.find(needle) != std::string::npos) return true;
+        }
+        return false;
+    }
+    std::vector<std::string> lines, warnings;
+};
+
+inline std::chrono::system_clock::time_point day(int n) {
+    // 2026-01-10T12:00:00Z plus n days
+    return timeutil::from_epoch_ms(*timeutil::parse_rfc3339_ms("2026-01-10T12:00:00Z")) + std::chrono::hours(24 * n);
+}
+
+inline UsageRecord make_record(const std::string& machine, int n, int tokens = 100) {
+    UsageRecord r;
+    r.session_id = "session-" + machine + "-" + std::to_string(n / 10);
+    r.message_uuid = "uuid-" + machine + "-" + std::to_string(n);
+    r.timestamp = timeutil::format_rfc3339_ms(*timeutil::parse_rfc3339_ms("2026-01-01T00:00:00Z") + n * 60000LL);
+    r.model = "claude-sonnet-4-20250514";
+    r.input_tokens = tokens;
+    r.output_tokens = 2 * tokens;
+    r.folder = "proj";
+    r.machine_name = machine;
+    return r;
+}
+
+struct SimMachine {
+    SimMachine(FakeGistServer& fake, const std::string& gist_id, const std::string& name, ManualClock& clock_ref)
+        : clock(clock_ref) {
+        Environment env = sandbox.environment();
+        env.set("CCU_GITHUB_API_URL", fake.api_url());
+        paths = Paths::resolve(env);
+        config.gist_id = gist_id;
+        config.machine_name = name;
+        config.machine_id = make_uuid_v4();
+        auto options = gist::client_options_from(env, kToken);
+        options.retry.max_attempts = 2;
+        options.jitter = [] { return 0.5; };
+        api = gist::make_curl_gist_api(options, clock);
+        store = std::make_unique<store::Store>(paths.store_file(), store::OpenMode::ReadWrite);
+    }
+    sync::SyncManager manager() {
+        sync::SyncManager m(*api, *store, clock, config, paths, sink);
+        m.set_local_refresh(sync::LocalRefresh::Skip);
+        m.set_jitter_seed(42);
+        return m;
+    }
+    void add_records(int from, int to) {
+        std::vector<UsageRecord> rs;
+        for (int i = from; i < to; ++i) rs.push_back(make_record(config.machine_name, i));
+        store->upsert(rs);
+    }
+
+    Sandbox sandbox;
+    Paths paths;
+    Config config;
+    ManualClock& clock;
+    std::unique_ptr<gist::GistApi> api;
+    std::unique_ptr<store::Store> store;
+    RecordingSink sink;
+};
+
+struct FakeFixture {
+    FakeFixture() {
+        fake.add_token(kToken);
+        gist_id = fake.seed_gist({{"owner", "alice"}, {"description", "ccu usage"}, {"public", false},
+                                  {"files", {{"README.md", "ccu usage data"}}}});
+    }
+    // API requests (not control calls) since the log was cleared.
+    nlohmann::json requests() { return fake.requests(); }
+    std::size_t count(const std::string& method) {
+        std::size_t n = 0;
+        for (const auto& r : fake.requests()) n += r["method"] == method ? 1 : 0;
+        return n;
+    }
+    nlohmann::json files() { return fake.state()["gists"][gist_id]["files"]; }
+    nlohmann::json manifest() { return nlohmann::json::parse(files()["manifest.json"].get<std::string>()); }
+
+    FakeGistServer fake;
+    std::string gist_id;
+    ManualClock clock{day(0)};
+};
+
+}  // namespace ccu::test
