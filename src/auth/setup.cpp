@@ -134,59 +134,64 @@ std::vector<std::string> describe_changes(const Config& before, const Config& af
     return changes;
 }
 
-}  // namespace
+// Everything after the checks: local rename, then config.json (only when something changed).
+void commit_setup(const Config& before, Config config, const Paths& paths, const SetupDeps& deps, SetupOutcome& out) {
+    const std::string old_name = before.machine_name.empty() ? default_machine_name() : before.machine_name;
+    if (old_name != out.machine_name && deps.rename_local_machine) {
+        out.renamed_records = deps.rename_local_machine(old_name, out.machine_name);
+        if (out.renamed_records > 0) out.renamed_from = old_name;
+    }
+    config.gist_id = out.gist_id;
+    config.machine_name = out.machine_name;
+    config.machine_id = out.machine_id;
+    out.changes = describe_changes(before, config);
+    if (!out.changes.empty()) save_config(paths.config_file(), config);
+    if (out.renamed_from) {
+        out.changes.push_back("local records renamed: " + *out.renamed_from + " -> " + out.machine_name + " (" +
+                              std::to_string(out.renamed_records) + ")");
+    }
+}
 
-SetupOutcome run_setup(const SetupOptions& options, const Environment& env, const Paths& paths, Clock& clock,
-                       const SetupDeps& deps) {
+void check_options(const SetupOptions& options) {
     if (options.gist == GistChoice::UseId && options.gist_id.empty()) {
         throw Error(ErrorKind::Usage, "--gist-id needs an ID", "pass --gist-id ID (the last part of the gist URL)");
     }
     if (options.machine_name && !is_valid_machine_name(*options.machine_name)) {
         (void)choose_machine_name(options, Config{}, false, nullptr);  // throws the usage error, before any network
     }
+}
+
+}  // namespace
+
+SetupOutcome run_setup(const SetupOptions& options, const Environment& env, const Paths& paths, Clock& clock,
+                       const SetupDeps& deps) {
+    check_options(options);
     const bool interactive = options.interaction == Interaction::Interactive && !options.yes && deps.prompter;
     const Config before = load_config(paths.config_file());
     Config config = before;
     SetupOutcome out;
 
-    TokenInUse token = obtain_token(env, paths, config, interactive, deps);
+    const TokenInUse token = obtain_token(env, paths, config, interactive, deps);
     out.token_source = token.source;
     auto api = deps.make_api(token.token);
     out.login = check_user(*api).login;
-    if (token.store_new_in) {
-        deps.open_store(*token.store_new_in)->save(token.token);
-        config.token_store = *token.store_new_in;
-    }
 
-    const std::string name = choose_machine_name(options, config, interactive, deps.prompter);
-    const std::string machine_id = config.machine_id.empty() ? make_uuid_v4() : config.machine_id;
+    out.machine_name = choose_machine_name(options, config, interactive, deps.prompter);
+    out.machine_id = config.machine_id.empty() ? make_uuid_v4() : config.machine_id;
 
     detail::GistContext ctx{*api,  options,  deps, interactive, config.gist_id, out.login,
                             timeutil::format_rfc3339(clock.now()), out.warnings};
-    detail::ChosenGist chosen = detail::choose_gist(ctx);
-    check_name_free(*api, chosen.gist, name, machine_id, out.warnings);
-
-    const std::string old_name = before.machine_name.empty() ? default_machine_name() : before.machine_name;
-    if (old_name != name && deps.rename_local_machine) {
-        out.renamed_records = deps.rename_local_machine(old_name, name);
-        if (out.renamed_records > 0) out.renamed_from = old_name;
-    }
-
-    config.gist_id = chosen.gist.id;
-    config.machine_name = name;
-    config.machine_id = machine_id;
-    out.changes = describe_changes(before, config);
-    if (out.renamed_from) {
-        out.changes.push_back("local records renamed: " + *out.renamed_from + " -> " + name + " (" +
-                              std::to_string(out.renamed_records) + ")");
-    }
-    if (!describe_changes(before, config).empty()) save_config(paths.config_file(), config);
-
+    const detail::ChosenGist chosen = detail::choose_gist(ctx);
+    check_name_free(*api, chosen.gist, out.machine_name, out.machine_id, out.warnings);
     out.gist_id = chosen.gist.id;
     out.gist_url = chosen.gist.html_url;
-    out.machine_name = name;
-    out.machine_id = machine_id;
     out.origin = chosen.origin;
+
+    if (token.store_new_in) {  // a prompted token is kept only once the whole setup went through
+        deps.open_store(*token.store_new_in)->save(token.token);
+        config.token_store = *token.store_new_in;
+    }
+    commit_setup(before, std::move(config), paths, deps, out);
     return out;
 }
 
