@@ -13,9 +13,13 @@ namespace {
 using nlohmann::json;
 
 // Total order on entries of one machine: last_sync instant (unreadable sorts oldest), then
-// total_records, then the canonical text without the union fields.
-std::tuple<std::optional<std::int64_t>, std::int64_t, std::string> entry_rank(const MachineEntry& e) {
-    return {instant(e.last_sync), e.total_records, entry_identity_text(e)};
+// total_records, then the canonical text without the union fields (built only on a tie).
+bool ranks_below(const MachineEntry& a, const MachineEntry& b) {
+    const auto ta = instant(a.last_sync);
+    const auto tb = instant(b.last_sync);
+    if (ta != tb) return ta < tb;
+    if (a.total_records != b.total_records) return a.total_records < b.total_records;
+    return entry_identity_text(a) < entry_identity_text(b);
 }
 
 std::vector<std::string> union_of(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -34,7 +38,7 @@ std::string entry_identity_text(const MachineEntry& e) {
 }
 
 MachineEntry merge_entries(const MachineEntry& a, const MachineEntry& b) {
-    MachineEntry out = entry_rank(a) < entry_rank(b) ? b : a;
+    MachineEntry out = ranks_below(a, b) ? b : a;
     out.backups = union_of(a.backups, b.backups);
     out.data_files = union_of(a.data_files, b.data_files);
     canonicalize(out);

@@ -98,7 +98,7 @@ private:
     std::mt19937 rng_;
 };
 
-constexpr std::uint32_t kSeeds = 400;
+constexpr std::uint32_t kSeeds = 300;
 
 }  // namespace
 
