@@ -237,3 +237,18 @@ TEST_CASE_METHOD(ClientFixture, "empty_content quirk: files come back empty, raw
     CHECK_FALSE(f.truncated);
     CHECK(client->get_raw(f.raw_url) == "{\"a\":1}");
 }
+
+TEST_CASE_METHOD(ClientFixture, "credentials follow scheme+host+port, not the host name alone", "[client]") {
+    const std::string id = seed({{"a.txt", "A"}});
+    auto client = api();
+    // Same host as the API (127.0.0.1) but the raw port: no Authorization.
+    const std::string other_port =
+        "http://127.0.0.1:" + std::to_string(fake.raw_port()) + "/alice/" + id + "/raw/a.txt";
+    CHECK(client->get_raw(other_port) == "A");
+    // Same origin as the API (GitHub Enterprise serves raw files there): Authorization is sent.
+    CHECK(json::parse(client->get_raw(fake.api_url() + "/user"))["login"] == "alice");
+    const auto reqs = requests("GET");
+    REQUIRE(reqs.size() == 2);
+    CHECK_FALSE(reqs[0]["headers"].contains("authorization"));
+    CHECK(reqs[1]["headers"]["authorization"] == "Bearer " + gisttest::kToken);
+}
