@@ -61,12 +61,12 @@ void prepare_data_dir(const fs::path& dir) {
     if (!existed) ::chmod(dir.c_str(), 0700);
 }
 
-std::unique_ptr<SQLite::Database> open_read_write(const fs::path& file) {
+std::unique_ptr<SQLite::Database> open_read_write(const fs::path& file, std::chrono::milliseconds busy) {
     if (!file.parent_path().empty()) prepare_data_dir(file.parent_path());
     const bool created = !fs::exists(file);
     auto db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     if (created) ::chmod(file.c_str(), 0600);
-    db->setBusyTimeout(5000);
+    db->setBusyTimeout(static_cast<int>(busy.count()));
     db->exec("PRAGMA journal_mode = WAL");
     db->exec("PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA foreign_keys = ON");
@@ -74,13 +74,13 @@ std::unique_ptr<SQLite::Database> open_read_write(const fs::path& file) {
     return db;
 }
 
-std::unique_ptr<SQLite::Database> open_read_only(const fs::path& file) {
+std::unique_ptr<SQLite::Database> open_read_only(const fs::path& file, std::chrono::milliseconds busy) {
     if (!fs::exists(file)) {
         throw Error(ErrorKind::NotConfigured, "no ccu store at " + file.string(),
                     "run `ccu scan` (or `ccu gist pull`) first to create it");
     }
     auto db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READONLY);
-    db->setBusyTimeout(5000);
+    db->setBusyTimeout(static_cast<int>(busy.count()));
     const int version = detail::read_schema_version(*db);
     if (version != detail::kCurrentSchemaVersion) {
         throw Error(ErrorKind::Unexpected,
@@ -94,9 +94,12 @@ std::unique_ptr<SQLite::Database> open_read_only(const fs::path& file) {
 
 }  // namespace
 
-Store::Store(const fs::path& db_file, OpenMode mode) : file_(db_file), mode_(mode) {
+Store::Store(const fs::path& db_file, OpenMode mode) : Store(db_file, mode, std::chrono::milliseconds(5000)) {}
+
+Store::Store(const fs::path& db_file, OpenMode mode, std::chrono::milliseconds busy_timeout)
+    : file_(db_file), mode_(mode) {
     db_ = detail::guarded(file_, "opening the store", [&] {
-        return mode == OpenMode::ReadOnly ? open_read_only(file_) : open_read_write(file_);
+        return mode == OpenMode::ReadOnly ? open_read_only(file_, busy_timeout) : open_read_write(file_, busy_timeout);
     });
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -36,7 +37,11 @@ struct RecordQuery {
 // Every insert or update stamps a new, strictly increasing sequence number (push tracking).
 class Store {
 public:
+    // ReadWrite creates the data dir (0700) and file (0600) when missing, sets WAL and migrates.
+    // ReadOnly opens with SQLITE_OPEN_READONLY and never writes (missing file: NotConfigured).
+    // A write that waits longer than `busy_timeout` for another process throws ErrorKind::Locked.
     Store(const std::filesystem::path& db_file, OpenMode mode);
+    Store(const std::filesystem::path& db_file, OpenMode mode, std::chrono::milliseconds busy_timeout);
     ~Store();
     Store(Store&&) noexcept;
     Store& operator=(Store&&) noexcept;

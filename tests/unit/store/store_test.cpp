@@ -298,3 +298,22 @@ TEST_CASE("a later scan's sidechain replay of a stored message id is not a new r
     CHECK(store.count() == 2);
     CHECK(store.query({}).at(0).output_tokens == 5);
 }
+
+TEST_CASE("a write blocked by another process's transaction is a Locked error with a hint", "[store]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.data_dir() / "ccu.db";
+    Store store(file, OpenMode::ReadWrite, std::chrono::milliseconds(50));
+    {
+        SQLite::Database other(file.string(), SQLite::OPEN_READWRITE);
+        SQLite::Transaction held(other, SQLite::TransactionBehavior::IMMEDIATE);  // rolled back at scope end
+        try {
+            store.upsert({make_record("s", "u", 5)});
+            FAIL("expected an error");
+        } catch (const ccu::Error& e) {
+            CHECK(e.kind() == ccu::ErrorKind::Locked);
+            CHECK(std::string(e.what()).find(file.string()) != std::string::npos);
+            CHECK(e.hint().find("another ccu process") != std::string::npos);
+        }
+    }
+    CHECK(store.upsert({make_record("s", "u", 5)}).inserted == 1);
+}
