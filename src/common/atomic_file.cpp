@@ -37,7 +37,10 @@ void write_file_atomically(const fs::path& target, std::string_view content, Fil
     if (ec) fail("cannot create directory", dir, ec.value());
     if (mode == FileMode::Private) fs::permissions(dir, fs::perms::owner_all, ec);
 
-    const fs::path tmp = dir / ("." + target.filename().string() + temp_suffix());
+    std::string tmp_name = ".";
+    tmp_name += target.filename().string();
+    tmp_name += temp_suffix();
+    const fs::path tmp = dir / tmp_name;
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
     if (fd < 0) fail("cannot create", tmp, errno);
     std::size_t written = 0;
