@@ -23,6 +23,10 @@ std::string human_bytes(std::uint64_t bytes) {
     return buf;
 }
 
+std::string count_of(std::uint64_t n, const char* noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 nlohmann::json upsert_json(const store::UpsertStats& s) {
     return {{"inserted", s.inserted}, {"updated", s.updated}, {"unchanged", s.unchanged}};
 }
@@ -52,15 +56,15 @@ nlohmann::json legacy_json(const store::RefreshStats& stats) {
 
 void say_summary(Ui& ui, const store::RefreshStats& stats, std::int64_t total) {
     const auto& s = stats.scan;
-    ui.say(std::string(ui.symbol(Symbol::Check)) + " Scanned " + std::to_string(s.files_seen) + " files (" +
+    ui.say(std::string(ui.symbol(Symbol::Check)) + " Scanned " + count_of(s.files_seen, "file") + " (" +
            std::to_string(s.files_read) + " with new data, " + human_bytes(s.bytes_read) + " read)");
     ui.say("  records: " + std::to_string(stats.upsert.inserted) + " new, " + std::to_string(stats.upsert.updated) +
            " updated, " + std::to_string(stats.upsert.unchanged) + " unchanged");
     if (!stats.legacy_files.empty()) {
-        ui.say("  origin tool history: " + std::to_string(stats.legacy_imported) + " records imported from " +
-               std::to_string(stats.legacy_files.size()) + " database(s)");
+        ui.say("  origin tool history: " + count_of(stats.legacy_imported, "record") + " imported from " +
+               count_of(stats.legacy_files.size(), "database"));
     }
-    ui.say("  store: " + std::to_string(total) + " records in total");
+    ui.say("  store: " + count_of(static_cast<std::uint64_t>(total), "record") + " in total");
 }
 
 void warn_problems(Ui& ui, const store::RefreshStats& stats) {
