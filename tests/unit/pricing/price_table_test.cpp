@@ -42,7 +42,7 @@ TEST_CASE("exact model id uses its rates", "[pricing]") {
           Approx(0.005 + 0.0025 + 0.0125 + 0.005).epsilon(1e-12));
 }
 
-TEST_CASE("family fallback: date suffix, prefixes, separators; never another version", "[pricing]") {
+TEST_CASE("family fallback by date suffix, prefix, separator, never another version", "[pricing]") {
     auto table = PriceTable::parse(kSmallTable);
     const auto* sonnet45 = table.find("claude-sonnet-4-5");
     REQUIRE(sonnet45 != nullptr);
