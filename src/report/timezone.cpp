@@ -127,7 +127,12 @@ TimeZone TimeZone::local(const Environment& env) {
     if (auto tz = env.get("TZ")) {
         std::string_view name = *tz;
         if (!name.empty() && name.front() == ':') name.remove_prefix(1);
-        return named(name);
+        // A POSIX rule string ("CET-1CEST,M3.5.0,M10.5.0/3") is not a database name: the
+        // system zone below is then the best guess (an explicit --tz always wins).
+        try {
+            return named(name);
+        } catch (const Error&) {
+        }
     }
     std::error_code ec;
     std::filesystem::path target = std::filesystem::read_symlink("/etc/localtime", ec);
