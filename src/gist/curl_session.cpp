@@ -133,27 +133,58 @@ CurlSession::CurlSession(SessionOptions options) : impl_(std::make_unique<Impl>(
 
 CurlSession::~CurlSession() = default;
 
+namespace {
+
+Slist header_list(const HttpRequest& request) {
+    Slist headers;
+    const auto append = [&headers](const std::string& line) {
+        curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+        if (next == nullptr) throw std::runtime_error("curl_slist_append failed");
+        headers.release();  // curl_slist_append extended the list in place (or made its head)
+        headers.reset(next);
+    };
+    for (const auto& [name, value] : request.headers) {
+        append(name + ": " + value);
+        spdlog::debug("  > {}", redacted_header_line(name, value));
+    }
+    append("Expect:");  // no "Expect: 100-continue" round trip for request bodies
+    return headers;
+}
+
+void set_method(CURL* h, const HttpRequest& request) {
+    if (request.method == "POST" || request.method == "PATCH") {
+        if (request.method == "PATCH") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PATCH");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.c_str());
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    } else if (request.method != "GET") {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+}
+
+TransportError transport_error(CURL* h, CURLcode code, const Transfer& transfer, const HttpRequest& request,
+                               const char* error_text) {
+    long sent = 0;
+    curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
+    TransportError error;
+    error.host = url_host(request.url);
+    const bool too_large = transfer.cap_exceeded || code == CURLE_FILESIZE_EXCEEDED;
+    error.failure = too_large ? TransportFailure::Fatal : classify(code, sent == 0);
+    error.message = too_large ? "the response exceeded the size limit of " + std::to_string(transfer.max_bytes) +
+                                    " bytes; the transfer was aborted"
+                              : std::string(error_text[0] != '\0' ? error_text : curl_easy_strerror(code));
+    spdlog::debug("  ! {} ({})", error.message, static_cast<int>(code));
+    return error;
+}
+
+}  // namespace
+
 HttpResult CurlSession::perform(const HttpRequest& request, std::size_t max_bytes) {
     CURL* h = impl_->easy.get();
     curl_easy_reset(h);  // keeps the connection cache
     Transfer transfer;
     transfer.max_bytes = max_bytes != 0 ? max_bytes : impl_->options.max_response_bytes;
-
-    Slist headers;
     spdlog::debug("HTTP {} {}", request.method, request.url);
-    for (const auto& [name, value] : request.headers) {
-        const std::string line = name + ": " + value;
-        curl_slist* next = curl_slist_append(headers.get(), line.c_str());
-        if (next == nullptr) throw std::runtime_error("curl_slist_append failed");
-        headers.release();
-        headers.reset(next);
-        spdlog::debug("  > {}", redacted_header_line(name, value));
-    }
-    // No "Expect: 100-continue" round trip for request bodies.
-    if (curl_slist* next = curl_slist_append(headers.get(), "Expect:")) {
-        headers.release();
-        headers.reset(next);
-    }
+    const Slist headers = header_list(request);
 
     char error_text[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
@@ -172,37 +203,19 @@ HttpResult CurlSession::perform(const HttpRequest& request, std::size_t max_byte
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
-    if (request.method == "POST" || request.method == "PATCH") {
-        if (request.method == "PATCH") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PATCH");
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.c_str());
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    } else if (request.method != "GET") {
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    }
+    set_method(h, request);
 
     const CURLcode code = curl_easy_perform(h);
     HttpResult result;
     if (code != CURLE_OK) {
-        long sent = 0;
-        curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &sent);
-        TransportError error;
-        error.host = url_host(request.url);
-        const bool too_large = transfer.cap_exceeded || code == CURLE_FILESIZE_EXCEEDED;
-        error.failure = too_large ? TransportFailure::Fatal : classify(code, sent == 0);
-        error.message = too_large ? "the response exceeded the size limit of " +
-                                        std::to_string(transfer.max_bytes) + " bytes; the transfer was aborted"
-                                  : std::string(error_text[0] != '\0' ? error_text : curl_easy_strerror(code));
-        spdlog::debug("  ! {} ({})", error.message, static_cast<int>(code));
-        result.error = std::move(error);
+        result.error = transport_error(h, code, transfer, request, error_text);
         return result;
     }
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     transfer.response.status = static_cast<int>(status);
     spdlog::debug("  < HTTP {} ({} bytes)", status, transfer.response.body.size());
-    for (const auto& [name, value] : transfer.response.headers.all()) {
-        spdlog::debug("  < {}: {}", name, value);
-    }
+    for (const auto& [name, value] : transfer.response.headers.all()) spdlog::debug("  < {}: {}", name, value);
     result.response = std::move(transfer.response);
     return result;
 }
