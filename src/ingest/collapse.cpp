@@ -9,8 +9,9 @@ namespace {
 
 constexpr std::size_t kNoMatch = std::numeric_limits<std::size_t>::max();
 
-std::string exact_key(const UsageRecord& record) {
-    std::string key = *record.message_id;
+// Builds the key into `key`, reusing its capacity (this runs once or twice per usage line).
+const std::string& exact_key(const UsageRecord& record, std::string& key) {
+    key.assign(*record.message_id);
     if (record.request_id) {
         key += '\x1f';
         key += *record.request_id;
@@ -39,7 +40,7 @@ bool preferred_over(const UsageLine& candidate, const UsageLine& existing) {
 
 std::size_t Collapser::find_match(const UsageLine& line) const {
     const UsageRecord& record = line.record;
-    if (const auto it = by_exact_key_.find(exact_key(record)); it != by_exact_key_.end()) {
+    if (const auto it = by_exact_key_.find(exact_key(record, key_)); it != by_exact_key_.end()) {
         for (const std::size_t position : it->second) {
             const UsageRecord& held = entries_[position].record;
             if (held.message_id == record.message_id && held.request_id == record.request_id) {
@@ -61,7 +62,7 @@ std::size_t Collapser::find_match(const UsageLine& line) const {
 
 void Collapser::index(std::size_t position) {
     const UsageRecord& record = entries_[position].record;
-    add_unique(by_exact_key_[exact_key(record)], position);
+    add_unique(by_exact_key_[exact_key(record, key_)], position);
     add_unique(by_message_id_[*record.message_id], position);
 }
 

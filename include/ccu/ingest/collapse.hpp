@@ -33,6 +33,7 @@ private:
     // "message_id\x1frequest_id" (or "message_id\x1e" without requestId) -> entries
     std::unordered_map<std::string, std::vector<std::size_t>> by_exact_key_;
     std::unordered_map<std::string, std::vector<std::size_t>> by_message_id_;
+    mutable std::string key_;  // scratch for lookups
 };
 
 // True when `candidate` should supply the counts of a response currently held by `existing`.
