@@ -63,6 +63,9 @@ class App:
 
 class BaseHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, keep-alive clients wait ~40 ms
+    # for the delayed ACK on every request. GitHub does not make clients wait like that.
+    disable_nagle_algorithm = True
     def version_string(self):
         return "FakeGitHub.com"
     port_kind = "api"
