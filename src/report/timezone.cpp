@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iterator>
-#include <sstream>
 
 #include "ccu/common/error.hpp"
 
@@ -57,10 +55,15 @@ std::size_t block_size(const Header& h, std::size_t time_width) {
            h.leapcnt * (time_width + 4) + h.isstdcnt + h.isutcnt;
 }
 
+// stdio rather than istreambuf_iterator: GCC 12 -O2 -Wnull-dereference flags the latter.
 std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return {};
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    std::string out;
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) return out;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, file)) > 0;) out.append(buf, n);
+    std::fclose(file);
+    return out;
 }
 
 bool is_utc_name(std::string_view name) {
