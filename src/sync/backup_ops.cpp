@@ -169,7 +169,8 @@ RepairResult BackupOps::repair() {
     if (remote.has(std::string(kManifestFileName))) {
         old_text = remote.content(std::string(kManifestFileName));
         try {
-            for (const auto& e : Manifest::parse(*old_text).machines()) hints[e.machine_name] = e;
+            const Manifest old = Manifest::parse(*old_text);
+            for (const auto& e : old.machines()) hints[e.machine_name] = e;
         } catch (const Error& e) {
             events_.warn(std::string("the old manifest.json is invalid (") + e.what() + "); rebuilding from file names");
         }

@@ -96,6 +96,8 @@ TEST_CASE("backup create, list, restore into the store and into a directory; rep
     CHECK_THROWS_AS(ops2.restore("20260110", std::string("laptop"), fresh.paths.claude_dir / "x",
                                  sync::Overwrite::Allow),
                     Error);
+    // repair with an intact manifest keeps its entries (hints) and changes nothing essential.
+    CHECK_NOTHROW(ops.repair());
     // repair: break the manifest, rebuild it from the listing.
     a.api->patch_gist(fx.gist_id, {{"manifest.json", gist::FileChange::write("{broken")}});
     const auto rep = ops.repair();
