@@ -1,7 +1,9 @@
 #include "ccu/ingest/collapse.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
+#include <string_view>
 #include <utility>
 
 namespace ccu::ingest {
@@ -9,17 +11,16 @@ namespace {
 
 constexpr std::size_t kNoMatch = std::numeric_limits<std::size_t>::max();
 
-// Builds the key into `key`, reusing its capacity (this runs once or twice per usage line).
-const std::string& exact_key(const UsageRecord& record, std::string& key) {
-    key.assign(*record.message_id);
-    if (record.request_id) {
-        key += '\x1f';
-        key += *record.request_id;
-    } else {
-        key += '\x1e';
-    }
-    return key;
+// Hash of (message.id, requestId): the indexes store hashes, not strings (memory), and every
+// hit is confirmed against the held record, so a collision can only cost a comparison.
+std::uint64_t exact_key(const UsageRecord& record) {
+    std::uint64_t hash = std::hash<std::string_view>{}(*record.message_id);
+    const std::uint64_t request = record.request_id ? std::hash<std::string_view>{}(*record.request_id) : 0x9e3779b9ULL;
+    hash ^= request + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
+    return hash;
 }
+
+std::uint64_t message_key(const UsageRecord& record) { return std::hash<std::string_view>{}(*record.message_id); }
 
 void add_unique(std::vector<std::size_t>& positions, std::size_t position) {
     if (std::find(positions.begin(), positions.end(), position) == positions.end()) {
@@ -29,30 +30,34 @@ void add_unique(std::vector<std::size_t>& positions, std::size_t position) {
 
 }  // namespace
 
-bool preferred_over(const UsageLine& candidate, const UsageLine& existing) {
-    if (candidate.is_sidechain != existing.is_sidechain) return existing.is_sidechain;
-    const auto candidate_total = candidate.record.total_tokens();
-    const auto existing_total = existing.record.total_tokens();
+bool preferred_over(const UsageRecord& candidate, bool candidate_sidechain, const UsageRecord& existing,
+                    bool existing_sidechain) {
+    if (candidate_sidechain != existing_sidechain) return existing_sidechain;
+    const auto candidate_total = candidate.total_tokens();
+    const auto existing_total = existing.total_tokens();
     if (candidate_total != existing_total) return candidate_total > existing_total;
     // ccusage compares computed costs here; only the reported cost is known at ingest time.
-    return candidate.record.cost_usd.value_or(0.0) > existing.record.cost_usd.value_or(0.0);
+    return candidate.cost_usd.value_or(0.0) > existing.cost_usd.value_or(0.0);
+}
+
+bool preferred_over(const UsageLine& candidate, const UsageLine& existing) {
+    return preferred_over(candidate.record, candidate.is_sidechain, existing.record, existing.is_sidechain);
 }
 
 std::size_t Collapser::find_match(const UsageLine& line) const {
     const UsageRecord& record = line.record;
-    if (const auto it = by_exact_key_.find(exact_key(record, key_)); it != by_exact_key_.end()) {
+    if (const auto it = by_exact_key_.find(exact_key(record)); it != by_exact_key_.end()) {
         for (const std::size_t position : it->second) {
-            const UsageRecord& held = entries_[position].record;
+            const UsageRecord& held = records_[position];
             if (held.message_id == record.message_id && held.request_id == record.request_id) {
                 return position;
             }
         }
     }
     // /btw sidechain logs replay parent messages under new request ids.
-    if (const auto it = by_message_id_.find(*record.message_id); it != by_message_id_.end()) {
+    if (const auto it = by_message_id_.find(message_key(record)); it != by_message_id_.end()) {
         for (const std::size_t position : it->second) {
-            const UsageLine& held = entries_[position];
-            if (held.record.message_id == record.message_id && (line.is_sidechain || held.is_sidechain)) {
+            if (records_[position].message_id == record.message_id && (line.is_sidechain || sidechain_[position] != 0)) {
                 return position;
             }
         }
@@ -61,35 +66,53 @@ std::size_t Collapser::find_match(const UsageLine& line) const {
 }
 
 void Collapser::index(std::size_t position) {
-    const UsageRecord& record = entries_[position].record;
-    add_unique(by_exact_key_[exact_key(record, key_)], position);
-    add_unique(by_message_id_[*record.message_id], position);
+    const UsageRecord& record = records_[position];
+    add_unique(by_exact_key_[exact_key(record)], position);
+    add_unique(by_message_id_[message_key(record)], position);
+}
+
+void Collapser::push(UsageLine&& line) {
+    records_.push_back(std::move(line.record));
+    sidechain_.push_back(line.is_sidechain ? 1 : 0);
 }
 
 void Collapser::add(UsageLine&& line) {
     if (!line.record.message_id) {
-        entries_.push_back(std::move(line));
+        push(std::move(line));
         return;
     }
     const std::size_t match = find_match(line);
     if (match == kNoMatch) {
-        entries_.push_back(std::move(line));
-        index(entries_.size() - 1);
+        push(std::move(line));
+        index(records_.size() - 1);
         return;
     }
-    UsageLine& held = entries_[match];
-    if (!preferred_over(line, held)) return;
+    if (!preferred_over(line.record, line.is_sidechain, records_[match], sidechain_[match] != 0)) return;
     // Identity stays with the first line seen; everything else comes from the better line.
-    line.record.session_id = std::move(held.record.session_id);
-    line.record.message_uuid = std::move(held.record.message_uuid);
-    held = std::move(line);
+    line.record.session_id = std::move(records_[match].session_id);
+    line.record.message_uuid = std::move(records_[match].message_uuid);
+    records_[match] = std::move(line.record);
+    sidechain_[match] = line.is_sidechain ? 1 : 0;
     index(match);
 }
 
+void Collapser::take_into(std::vector<UsageRecord>& records, std::vector<std::uint8_t>& sidechain) {
+    by_exact_key_ = {};
+    by_message_id_ = {};
+    records = std::exchange(records_, {});
+    sidechain = std::exchange(sidechain_, {});
+}
+
 std::vector<UsageLine> Collapser::take() {
-    by_exact_key_.clear();
-    by_message_id_.clear();
-    return std::exchange(entries_, {});
+    std::vector<UsageRecord> records;
+    std::vector<std::uint8_t> sidechain;
+    take_into(records, sidechain);
+    std::vector<UsageLine> lines(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        lines[i].record = std::move(records[i]);
+        lines[i].is_sidechain = sidechain[i] != 0;
+    }
+    return lines;
 }
 
 }  // namespace ccu::ingest

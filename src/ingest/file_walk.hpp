@@ -20,7 +20,8 @@ struct FoundFile {
 // Every *.jsonl under each dir, recursively, sorted by path, without duplicates. Missing
 // dirs are skipped. Directories are opened O_RDONLY|O_NOATIME: the walk changes nothing.
 // Symlinked files are followed, symlinked directories are not (no cycles).
-std::vector<FoundFile> find_jsonl_files(const std::vector<std::filesystem::path>& projects_dirs);
+// `threads` walk the project folders in parallel.
+std::vector<FoundFile> find_jsonl_files(const std::vector<std::filesystem::path>& projects_dirs, unsigned threads);
 
 // open(2) read-only with O_NOATIME, retried without it when the kernel refuses (EPERM: the
 // file belongs to another user). Returns -1 on failure.

@@ -74,14 +74,10 @@ FileCursor unchanged_cursor(const FoundFile& file, const FileCursor& previous) {
 }
 
 void finish_records(Collapser& collapser, const ScanOptions& options, ScanResult& result) {
-    std::vector<UsageLine> lines = collapser.take();
-    result.records.reserve(lines.size());
-    result.sidechain.reserve(lines.size());
-    for (auto& line : lines) {
-        line.record.machine_name = options.machine_name;
-        if (options.is_known_model && !options.is_known_model(line.record.model)) ++result.stats.unknown_models;
-        result.sidechain.push_back(line.is_sidechain ? 1 : 0);
-        result.records.push_back(std::move(line.record));
+    collapser.take_into(result.records, result.sidechain);
+    for (auto& record : result.records) {
+        record.machine_name = options.machine_name;
+        if (options.is_known_model && !options.is_known_model(record.model)) ++result.stats.unknown_models;
     }
     result.stats.records = result.records.size();
 }
@@ -91,7 +87,8 @@ void finish_records(Collapser& collapser, const ScanOptions& options, ScanResult
 ScanResult scan(const std::vector<std::filesystem::path>& projects_dirs,
                 const std::map<std::string, FileCursor>& previous, const ScanOptions& options) {
     ScanResult result;
-    const std::vector<FoundFile> files = detail::find_jsonl_files(projects_dirs);
+    const std::vector<FoundFile> files =
+        detail::find_jsonl_files(projects_dirs, options.threads != 0 ? options.threads : std::thread::hardware_concurrency());
     result.stats.files_seen = files.size();
 
     // Unchanged files (same device, inode, size, mtime) are settled without opening them.

@@ -193,7 +193,10 @@ private:
         Response r;
         r.message_id = "msg_01" + rng_.hex(22);
         r.request_id = "req_011C" + rng_.hex(18);
-        r.has_request_id = !rng_.one_in(25);
+        // Every line carries requestId, as current Claude Code writes it. (ccusage 20.0.24 does
+        // not collapse streamed lines that lack it when their timestamps differ; ccu does, by
+        // message.id alone: see docs/parts/ingest-design.md.)
+        r.has_request_id = true;
         r.model = std::string(kModels[static_cast<std::size_t>(rng_.range(0, kModels.size() - 1))]);
         r.input = rng_.range(1, 400);
         r.output = rng_.range(1, 3000);

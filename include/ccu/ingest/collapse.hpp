@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,22 +22,26 @@ namespace ccu::ingest {
 class Collapser {
 public:
     void add(UsageLine&& line);
-    std::size_t size() const { return entries_.size(); }
-    const std::vector<UsageLine>& entries() const { return entries_; }
+    std::size_t size() const { return records_.size(); }
+    // Moves the records out (no copy of the array) with their sidechain flags; resets.
+    void take_into(std::vector<UsageRecord>& records, std::vector<std::uint8_t>& sidechain);
     std::vector<UsageLine> take();
 
 private:
     std::size_t find_match(const UsageLine& line) const;
     void index(std::size_t position);
+    void push(UsageLine&& line);
 
-    std::vector<UsageLine> entries_;
-    // "message_id\x1frequest_id" (or "message_id\x1e" without requestId) -> entries
-    std::unordered_map<std::string, std::vector<std::size_t>> by_exact_key_;
-    std::unordered_map<std::string, std::vector<std::size_t>> by_message_id_;
-    mutable std::string key_;  // scratch for lookups
+    std::vector<UsageRecord> records_;       // first-seen order
+    std::vector<std::uint8_t> sidechain_;    // parallel: 1 when the kept line is a sidechain line
+    // hash of (message.id, requestId) -> entries; hash of message.id -> entries
+    std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_exact_key_;
+    std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_message_id_;
 };
 
 // True when `candidate` should supply the counts of a response currently held by `existing`.
 bool preferred_over(const UsageLine& candidate, const UsageLine& existing);
+bool preferred_over(const UsageRecord& candidate, bool candidate_sidechain, const UsageRecord& existing,
+                    bool existing_sidechain);
 
 }  // namespace ccu::ingest
