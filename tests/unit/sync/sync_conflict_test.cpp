@@ -109,7 +109,7 @@ TEST_CASE("a conflict that keeps recurring ends in ConflictError after 3 retries
     CHECK(state.last_error()->command == "push");
 }
 
-TEST_CASE("--force skips detection: no commit list is read", "[sync][conflict]") {
+TEST_CASE("force mode skips detection: no commit list is read", "[sync][conflict]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 5);

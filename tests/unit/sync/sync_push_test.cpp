@@ -62,7 +62,7 @@ TEST_CASE("a push with nothing new makes at most one request and uploads nothing
     CHECK(fx.requests()[0]["status"] == 304);
 }
 
-TEST_CASE("--dry-run sends nothing but the read", "[sync][push]") {
+TEST_CASE("dry run sends nothing but the read", "[sync][push]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 10);
