@@ -22,10 +22,13 @@ std::uint64_t exact_key(const UsageRecord& record) {
 
 std::uint64_t message_key(const UsageRecord& record) { return std::hash<std::string_view>{}(*record.message_id); }
 
-void add_unique(std::vector<std::size_t>& positions, std::size_t position) {
-    if (std::find(positions.begin(), positions.end(), position) == positions.end()) {
-        positions.push_back(position);
+void add_unique(std::unordered_multimap<std::uint64_t, std::uint32_t>& index, std::uint64_t key, std::size_t position) {
+    const auto value = static_cast<std::uint32_t>(position);
+    const auto [first, last] = index.equal_range(key);
+    for (auto it = first; it != last; ++it) {
+        if (it->second == value) return;
     }
+    index.emplace(key, value);
 }
 
 }  // namespace
@@ -46,20 +49,14 @@ bool preferred_over(const UsageLine& candidate, const UsageLine& existing) {
 
 std::size_t Collapser::find_match(const UsageLine& line) const {
     const UsageRecord& record = line.record;
-    if (const auto it = by_exact_key_.find(exact_key(record)); it != by_exact_key_.end()) {
-        for (const std::size_t position : it->second) {
-            const UsageRecord& held = records_[position];
-            if (held.message_id == record.message_id && held.request_id == record.request_id) {
-                return position;
-            }
-        }
+    for (auto [it, end] = by_exact_key_.equal_range(exact_key(record)); it != end; ++it) {
+        const UsageRecord& held = records_[it->second];
+        if (held.message_id == record.message_id && held.request_id == record.request_id) return it->second;
     }
     // /btw sidechain logs replay parent messages under new request ids.
-    if (const auto it = by_message_id_.find(message_key(record)); it != by_message_id_.end()) {
-        for (const std::size_t position : it->second) {
-            if (records_[position].message_id == record.message_id && (line.is_sidechain || sidechain_[position] != 0)) {
-                return position;
-            }
+    for (auto [it, end] = by_message_id_.equal_range(message_key(record)); it != end; ++it) {
+        if (records_[it->second].message_id == record.message_id && (line.is_sidechain || sidechain_[it->second] != 0)) {
+            return it->second;
         }
     }
     return kNoMatch;
@@ -67,8 +64,8 @@ std::size_t Collapser::find_match(const UsageLine& line) const {
 
 void Collapser::index(std::size_t position) {
     const UsageRecord& record = records_[position];
-    add_unique(by_exact_key_[exact_key(record)], position);
-    add_unique(by_message_id_[message_key(record)], position);
+    add_unique(by_exact_key_, exact_key(record), position);
+    add_unique(by_message_id_, message_key(record), position);
 }
 
 void Collapser::push(UsageLine&& line) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "ccu/ingest/collapse.hpp"
@@ -37,11 +38,50 @@ unsigned worker_count(const ScanOptions& options, std::size_t jobs) {
     return static_cast<unsigned>(std::min<std::size_t>(threads, jobs));
 }
 
-// Scans the files at `jobs` (indexes into `files`) on a few threads; results by job index.
-std::vector<FileScan> scan_in_parallel(const std::vector<FoundFile>& files, const std::vector<std::size_t>& jobs,
-                                       const std::map<std::string, FileCursor>& previous,
-                                       const ScanOptions& options) {
-    std::vector<FileScan> results(jobs.size());
+// Folds per-file results into the scan result in path order (so the first-seen line of a
+// response is deterministic), as soon as each is ready: a file's lines are freed right after.
+class Merger {
+public:
+    Merger(const std::vector<FoundFile>& files, const std::vector<std::size_t>& jobs, ScanResult& result)
+        : files_(files), jobs_(jobs), result_(result), pending_(jobs.size()) {}
+
+    void deliver(std::size_t job, FileScan&& scanned) {
+        const std::lock_guard lock(mutex_);
+        pending_[job] = std::move(scanned);
+        while (next_ < pending_.size() && pending_[next_]) {
+            merge(next_, *pending_[next_]);
+            pending_[next_].reset();
+            ++next_;
+        }
+    }
+
+    Collapser& collapser() { return collapser_; }
+
+private:
+    void merge(std::size_t job, FileScan& scanned) {
+        add_stats(result_.stats, scanned.stats);
+        if (scanned.unreadable) {
+            ++result_.stats.files_unreadable;
+            if (scanned.cursor.path.empty()) return;  // never read: no cursor yet
+        }
+        result_.cursors[files_[jobs_[job]].path] = std::move(scanned.cursor);
+        for (auto& line : scanned.entries) collapser_.add(std::move(line));
+    }
+
+    const std::vector<FoundFile>& files_;
+    const std::vector<std::size_t>& jobs_;
+    ScanResult& result_;
+    std::vector<std::optional<FileScan>> pending_;
+    std::size_t next_ = 0;
+    std::mutex mutex_;
+    Collapser collapser_;
+};
+
+// Scans the files at `jobs` (indexes into `files`) on a few threads, handing each result to
+// the merger.
+void scan_in_parallel(const std::vector<FoundFile>& files, const std::vector<std::size_t>& jobs,
+                      const std::map<std::string, FileCursor>& previous, const ScanOptions& options,
+                      Merger& merger) {
     std::atomic<std::size_t> next{0};
     std::exception_ptr failure;
     std::mutex failure_mutex;
@@ -50,7 +90,7 @@ std::vector<FileScan> scan_in_parallel(const std::vector<FoundFile>& files, cons
             detail::ReaderState state;
             for (std::size_t job = next++; job < jobs.size(); job = next++) {
                 const FoundFile& file = files[jobs[job]];
-                results[job] = detail::scan_file(file, find_cursor(previous, file.path), state);
+                merger.deliver(job, detail::scan_file(file, find_cursor(previous, file.path), state));
             }
         } catch (...) {
             const std::lock_guard lock(failure_mutex);
@@ -64,7 +104,6 @@ std::vector<FileScan> scan_in_parallel(const std::vector<FoundFile>& files, cons
     work();
     for (auto& thread : pool) thread.join();
     if (failure) std::rethrow_exception(failure);
-    return results;
 }
 
 FileCursor unchanged_cursor(const FoundFile& file, const FileCursor& previous) {
@@ -101,21 +140,9 @@ ScanResult scan(const std::vector<std::filesystem::path>& projects_dirs,
             jobs.push_back(i);
         }
     }
-    std::vector<FileScan> scans = scan_in_parallel(files, jobs, previous, options);
-
-    // Merge in path order, so the first-seen line of a response is deterministic.
-    Collapser collapser;
-    for (std::size_t job = 0; job < jobs.size(); ++job) {
-        FileScan& scanned = scans[job];
-        add_stats(result.stats, scanned.stats);
-        if (scanned.unreadable) {
-            ++result.stats.files_unreadable;
-            if (scanned.cursor.path.empty()) continue;  // never read: no cursor yet
-        }
-        result.cursors[files[jobs[job]].path] = std::move(scanned.cursor);
-        for (auto& line : scanned.entries) collapser.add(std::move(line));
-        std::vector<UsageLine>().swap(scanned.entries);
-    }
+    Merger merger(files, jobs, result);
+    scan_in_parallel(files, jobs, previous, options, merger);
+    Collapser& collapser = merger.collapser();
     finish_records(collapser, options, result);
 
     for (const auto& entry : previous) {

@@ -32,11 +32,12 @@ private:
     void index(std::size_t position);
     void push(UsageLine&& line);
 
-    std::vector<UsageRecord> records_;       // first-seen order
+    std::vector<UsageRecord> records_;       // first-seen order; take_into hands this array over
     std::vector<std::uint8_t> sidechain_;    // parallel: 1 when the kept line is a sidechain line
-    // hash of (message.id, requestId) -> entries; hash of message.id -> entries
-    std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_exact_key_;
-    std::unordered_map<std::uint64_t, std::vector<std::size_t>> by_message_id_;
+    // hash of (message.id, requestId) -> entry; hash of message.id -> entry (multimaps: one
+    // small node per entry)
+    std::unordered_multimap<std::uint64_t, std::uint32_t> by_exact_key_;
+    std::unordered_multimap<std::uint64_t, std::uint32_t> by_message_id_;
 };
 
 // True when `candidate` should supply the counts of a response currently held by `existing`.
