@@ -57,5 +57,5 @@ sys.exit(1 if bad else 0)
 PY
 
 echo "ccusage 20.0.24 claude daily (process, best of 3): ${best_ccusage} ms"
-echo "ccu scan (in-process, best of 3):                  ${best_ccu} ms"
+echo "ccu scan (timed in its process, best of 3):         ${best_ccu} ms"
 awk -v a="$best_ccusage" -v b="$best_ccu" 'BEGIN { printf "ratio ccusage/ccu: %.1fx\n", a / b }'
