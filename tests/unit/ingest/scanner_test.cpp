@@ -133,8 +133,10 @@ TEST_CASE("a file replaced by another of the same size is read again", "[ingest]
     }
     SECTION("rewritten in place (mtime changes)") {
         const auto before = fs::last_write_time(file);
+        const auto size = fs::file_size(file);
         write_file(file, usage("u-2", 4));
         fs::last_write_time(file, before + std::chrono::seconds(5));
+        REQUIRE(fs::file_size(file) == size);
     }
     const auto result = t.rescan();
     CHECK(result.stats.files_reset == 1);
