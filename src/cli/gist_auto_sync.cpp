@@ -12,12 +12,17 @@ void register_gist_auto_sync(CLI::App& parent, Context& ctx) {
     auto interval = std::make_shared<int>(0);
     cmd->add_option("state", *state, "on | off")->required()->check(CLI::IsMember({"on", "off"}));
     cmd->add_option("--interval", *interval, "Minutes between syncs (default: keep the configured one)");
-    cmd->callback([&ctx, state, interval] {
-        ctx.action = [&ctx, state, interval]() -> int {
+    cmd->callback([&ctx, cmd, state, interval] {
+        ctx.action = [&ctx, cmd, state, interval]() -> int {
             const bool on = *state == "on";
-            const int minutes = sync::set_auto_sync(ctx.paths(), on, *interval > 0 ? std::optional<int>(*interval)
-                                                                                   : std::nullopt);
+            const bool interval_given = cmd->count("--interval") > 0;
+            const int minutes = sync::set_auto_sync(ctx.paths(), on, interval_given ? std::optional<int>(*interval)
+                                                                                    : std::nullopt);
             const std::string line = sync::crontab_line(minutes);
+            if (minutes >= 60 && minutes % 60 != 0) {
+                ctx.ui().warn("cron cannot run every " + std::to_string(minutes) +
+                              " minutes; the crontab line below rounds up to whole hours");
+            }
             if (ctx.ui().json()) {
                 ctx.ui().print_json({{"ok", true}, {"auto_sync", on}, {"interval_minutes", minutes},
                                      {"crontab", line}});

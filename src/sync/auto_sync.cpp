@@ -18,8 +18,10 @@ std::string crontab_line(int interval_minutes) {
     std::string schedule;
     if (m < 60) {
         schedule = "*/" + std::to_string(m) + " * * * *";
-    } else if (m % 60 == 0 && m < 24 * 60) {
-        schedule = m == 60 ? "0 * * * *" : "0 */" + std::to_string(m / 60) + " * * *";
+    } else if (m < 24 * 60) {
+        // cron steps cannot say "every 90 minutes": round up to whole hours.
+        const int hours = (m + 59) / 60;
+        schedule = hours == 1 ? "0 * * * *" : "0 */" + std::to_string(hours) + " * * *";
     } else {
         schedule = "0 0 * * *";
     }

@@ -89,6 +89,8 @@ TEST_CASE("auto-sync: crontab line, disabled and not-due paths make no request",
     CHECK(sync::crontab_line(30) == "*/30 * * * * ccu gist sync --quiet");
     CHECK(sync::crontab_line(60) == "0 * * * * ccu gist sync --quiet");
     CHECK(sync::crontab_line(120) == "0 */2 * * * ccu gist sync --quiet");
+    CHECK(sync::crontab_line(90) == "0 */2 * * * ccu gist sync --quiet");  // rounded up: cron has no 90-minute step
+    CHECK(sync::crontab_line(24 * 60) == "0 0 * * * ccu gist sync --quiet");
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     save_config(a.paths.config_file(), a.config);
