@@ -99,7 +99,7 @@ std::string normalize_token(std::string_view raw) {
     if (token.size() < 20 || token.size() > 255) {
         throw Error(ErrorKind::Usage,
                     "the token is " + std::to_string(token.size()) +
-                        " characters long; GitHub tokens are 40 to 255 characters",
+                        " characters long; a GitHub token has 20 to 255 characters",
                     "copy the whole token as GitHub shows it");
     }
     return token;

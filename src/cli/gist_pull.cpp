@@ -17,7 +17,7 @@ int report_pull(Ui& ui, const sync::PullResult& r) {
         ui.say("Duplicates:        " + std::to_string(r.records_duplicate));
         if (r.records_invalid) ui.say("Invalid records:   " + std::to_string(r.records_invalid));
     }
-    for (const auto& f : r.invalid_files) ui.error("skipped invalid remote file " + f.name + ": " + f.reason, "");
+    // Each invalid file was already named with its reason as a warning while pulling.
     if (code != 0) {
         ui.error(std::to_string(r.invalid_files.size()) + " remote file(s) were invalid and skipped; the rest was imported",
                  "fix or remove them on the machine that wrote them ('ccu gist push' there rewrites its files)");
