@@ -165,25 +165,31 @@ RepairResult BackupOps::repair() {
     SyncLock lock(paths_.lock_file());
     RemoteGist remote = read_gist(api_, config_);
     std::map<std::string, MachineEntry> hints;
-    std::optional<std::string> old_text;
+    std::optional<Manifest> old;
     if (remote.has(std::string(kManifestFileName))) {
-        old_text = remote.content(std::string(kManifestFileName));
         try {
-            const Manifest old = Manifest::parse(*old_text);
-            for (const auto& e : old.machines()) hints[e.machine_name] = e;
+            old = Manifest::parse(remote.content(std::string(kManifestFileName)));
+            for (const auto& e : old->machines()) hints[e.machine_name] = e;
         } catch (const Error& e) {
             events_.warn(std::string("the old manifest.json is invalid (") + e.what() + "); rebuilding from file names");
         }
     }
     const std::set<std::string> listing = remote.file_names();
-    const Manifest rebuilt =
-        Manifest::rebuild_from_files(listing, hints, timeutil::format_rfc3339(clock_.now()));
+    Manifest rebuilt = Manifest::rebuild_from_files(listing, hints, timeutil::format_rfc3339(clock_.now()));
+    if (old) {
+        // What file names cannot tell is kept from the old manifest (spec §4: unknown fields survive).
+        rebuilt.set_backup_retention_days(old->backup_retention_days());
+        rebuilt.set_extra(old->extra());
+        Manifest unchanged_candidate = rebuilt;
+        unchanged_candidate.set_last_updated(old->get_last_updated());
+        if (unchanged_candidate == *old) rebuilt = *old;
+    }
     RepairResult result;
     result.machines = rebuilt.machines().size();
     result.files = listing.size();
-    const std::string text = rebuilt.serialize();
-    if (old_text && *old_text == text) return result;
-    api_.patch_gist(config_.gist_id, {{std::string(kManifestFileName), gist::FileChange::write(text)}});
+    if (old && rebuilt == *old) return result;  // already matches the files: no PATCH (spec §7)
+    api_.patch_gist(config_.gist_id,
+                    {{std::string(kManifestFileName), gist::FileChange::write(rebuilt.serialize())}});
     result.changed = true;
     return result;
 }

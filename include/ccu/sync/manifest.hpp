@@ -74,6 +74,7 @@ public:
     void set_backup_retention_days(int days) { backup_retention_days_ = days; }
     const std::string& version() const { return version_; }
     const nlohmann::json& extra() const { return extra_; }
+    void set_extra(nlohmann::json extra) { extra_ = std::move(extra); }  // unknown top-level fields
 
     friend bool operator==(const Manifest&, const Manifest&) = default;
 

@@ -124,3 +124,32 @@ TEST_CASE("status: local part offline, remote part best-effort", "[sync][status]
     CHECK(online["remote"]["machines"][0]["machine_name"] == "laptop");
     CHECK(online["remote"]["machines"][0]["total_records"] == 4);
 }
+
+TEST_CASE("repair: no PATCH when the manifest already matches; keeps retention and unknown fields",
+          "[sync][repair]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    a.add_records(0, 5);
+    a.manager().push(sync::ConflictMode::Detect);
+    json manifest = fx.manifest();
+    manifest["backup_retention_days"] = 7;
+    manifest["future_field"] = {{"kept", true}};
+    a.api->patch_gist(fx.gist_id, {{"manifest.json", gist::FileChange::write(manifest.dump(2))}});
+    sync::BackupOps ops(*a.api, *a.store, fx.clock, a.config, a.paths, a.sink);
+
+    const std::size_t patches_before = fx.count("PATCH");
+    const auto unchanged = ops.repair();
+    CHECK_FALSE(unchanged.changed);
+    CHECK(fx.count("PATCH") == patches_before);
+
+    // A listed file that no longer exists: repair drops it, keeping what names cannot tell.
+    manifest["machines"][0]["backups"] = json::array({"usage_data_laptop_backup_20200101.json"});
+    a.api->patch_gist(fx.gist_id, {{"manifest.json", gist::FileChange::write(manifest.dump(2))}});
+    const auto fixed = ops.repair();
+    CHECK(fixed.changed);
+    const json after = fx.manifest();
+    CHECK(after["backup_retention_days"] == 7);
+    CHECK(after["future_field"]["kept"] == true);
+    CHECK(after["machines"][0]["backups"].empty());
+    CHECK_FALSE(ops.repair().changed);  // idempotent
+}
