@@ -7,8 +7,11 @@
 namespace ccu::gist {
 namespace {
 
+// Spec §9: a refused token and a gist the token cannot see (deleted, wrong id, another account:
+// GitHub answers 404 for all three) are "not configured / auth refused" (3); the rest is 4.
 ErrorKind error_kind_for(ApiErrorKind kind) {
-    return kind == ApiErrorKind::Auth ? ErrorKind::NotConfigured : ErrorKind::Network;
+    return kind == ApiErrorKind::Auth || kind == ApiErrorKind::NotFound ? ErrorKind::NotConfigured
+                                                                        : ErrorKind::Network;
 }
 
 const char* const kTokensUrl = "https://github.com/settings/tokens";

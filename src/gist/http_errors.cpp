@@ -43,7 +43,8 @@ bool token_lacks_gist_scope(const HttpResponse& response) {
 
 ApiError raw_error(int status) {
     if (status == 404) {
-        return ApiError(ApiErrorKind::NotFound, status, "a gist file's raw URL answered 404 Not Found",
+        // A raw file vanishing mid-read is a race with another writer, not a configuration problem.
+        return ApiError(ApiErrorKind::Network, status, "a gist file's raw URL answered 404 Not Found",
                         "the gist probably changed while ccu read it; run the command again");
     }
     if (status == 403) {

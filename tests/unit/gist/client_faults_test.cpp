@@ -119,6 +119,7 @@ TEST_CASE_METHOD(ClientFixture, "401: Auth error with set-token advice, not retr
 TEST_CASE_METHOD(ClientFixture, "404 gist: names the id and setup, not retried", "[client][faults]") {
     const auto e = expect_api_error([&] { api()->get_gist("deadbeef0000", ""); });
     CHECK(e.api_kind() == ApiErrorKind::NotFound);
+    CHECK(e.kind() == ccu::ErrorKind::NotConfigured);  // exit 3, like a refused token
     CHECK(std::string(e.what()).find("deadbeef0000") != std::string::npos);
     CHECK(e.hint().find("ccu gist setup") != std::string::npos);
     CHECK(requests().size() == 1);
