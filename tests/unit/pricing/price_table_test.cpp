@@ -10,16 +10,16 @@ using ccu::pricing::TokenCounts;
 namespace {
 
 UsageRecord record(std::string model, std::int64_t in, std::int64_t out, std::int64_t cw = 0, std::int64_t cr = 0) {
-    // Designated initializers construct the strings (GCC 12 -O3 -Wrestrict false positive on
-    // assigning literals to std::string members).
-    return UsageRecord{.session_id = std::string(1, 's'),
-                       .message_uuid = std::string(1, 'u'),
-                       .timestamp = std::string("2025-01-01T00:00:00.000Z"),
-                       .model = std::move(model),
-                       .input_tokens = in,
-                       .output_tokens = out,
-                       .cache_creation_tokens = cw,
-                       .cache_read_tokens = cr};
+    UsageRecord r;
+    r.session_id = "s";
+    r.message_uuid = "u";
+    r.timestamp = "2025-01-01T00:00:00.000Z";
+    r.model = std::move(model);
+    r.input_tokens = in;
+    r.output_tokens = out;
+    r.cache_creation_tokens = cw;
+    r.cache_read_tokens = cr;
+    return r;
 }
 
 const char* kSmallTable = R"({"updated":"2026-01-01","source":"test","models":{
