@@ -11,9 +11,9 @@ namespace {
 
 UsageRecord record(std::string model, std::int64_t in, std::int64_t out, std::int64_t cw = 0, std::int64_t cr = 0) {
     UsageRecord r;
-    r.session_id = "s";
-    r.message_uuid = "u";
-    r.timestamp = "2025-01-01T00:00:00.000Z";
+    r.session_id = std::string("s");  // move-assign: GCC 12 -O3 -Wrestrict false positive on = "literal"
+    r.message_uuid = std::string("u");
+    r.timestamp = std::string("2025-01-01T00:00:00.000Z");
     r.model = std::move(model);
     r.input_tokens = in;
     r.output_tokens = out;
