@@ -15,12 +15,16 @@ namespace {
 // splitmix64: tiny, fast, and the same on every platform (std distributions are not).
 class Rng {
 public:
-    explicit Rng(std::uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 0x1234567ULL) {}
-    std::uint64_t next() {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    // The seed goes through the finalizer first: a plain affine start would make seeds s and s+k
+    // the same stream shifted by k steps (machines generated with nearby seeds shared records).
+    explicit Rng(std::uint64_t seed) : state_(finalize(seed ^ 0x1234567ULL)) {}
+    static std::uint64_t finalize(std::uint64_t z) {
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
         return z ^ (z >> 31);
+    }
+    std::uint64_t next() {
+        return finalize(state_ += 0x9E3779B97F4A7C15ULL);
     }
     std::int64_t range(std::int64_t low, std::int64_t high) {  // inclusive
         return low + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(high - low + 1));

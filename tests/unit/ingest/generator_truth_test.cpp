@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "ccu/common/time.hpp"
 #include "ccu/ingest/scanner.hpp"
@@ -136,4 +138,27 @@ TEST_CASE("the generator is deterministic and its truth needs no files", "[inges
     CHECK(ccu::test::claude_tree_truth(spec).per_day == truth_a.per_day);
     spec.seed = 4;
     CHECK(ccu::test::claude_tree_truth(spec).per_day != truth_a.per_day);
+}
+
+TEST_CASE("nearby seeds generate unrelated trees (no shared sessions)", "[ingest][generator]") {
+    ccu::test::Sandbox a;
+    ccu::test::Sandbox b;
+    ClaudeTreeSpec spec;
+    spec.total_bytes = 128 * 1024;
+    spec.seed = 1;
+    (void)ccu::test::generate_claude_tree(a.projects_dir(), spec);
+    spec.seed = 2;
+    (void)ccu::test::generate_claude_tree(b.projects_dir(), spec);
+    const auto sessions = [](const ccu::test::Sandbox& box) {
+        const auto result = ccu::ingest::scan({box.projects_dir()}, {}, {});
+        std::set<std::string> ids;
+        for (const auto& r : result.records) ids.insert(r.session_id);
+        return ids;
+    };
+    const auto in_a = sessions(a);
+    const auto in_b = sessions(b);
+    REQUIRE_FALSE(in_a.empty());
+    std::vector<std::string> shared;
+    std::set_intersection(in_a.begin(), in_a.end(), in_b.begin(), in_b.end(), std::back_inserter(shared));
+    CHECK(shared.empty());
 }
