@@ -101,7 +101,7 @@ TEST_CASE("API errors map to exit-code kinds and say what to do", "[errors]") {
     CHECK(std::string(missing_gist_scope_error().what()) ==
           "token lacks the gist scope: create one at https://github.com/settings/tokens with 'gist'");
     const ApiError nf = gist_not_found_error("abc123");
-    CHECK(nf.kind() == ccu::ErrorKind::Network);
+    CHECK(nf.kind() == ccu::ErrorKind::NotConfigured);  // exit 3: re-running setup is the fix
     CHECK(std::string(nf.what()).find("abc123") != std::string::npos);
     CHECK(nf.hint().find("ccu gist setup") != std::string::npos);
     const auto at = std::chrono::system_clock::from_time_t(1'800'000'000);
