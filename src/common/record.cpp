@@ -62,6 +62,7 @@ nlohmann::json to_wire_json(const UsageRecord& r, std::optional<double> cost_usd
     };
     if (r.message_id) j["message_id"] = *r.message_id;
     if (r.request_id) j["request_id"] = *r.request_id;
+    if (r.cache_creation_1h_tokens > 0) j["cache_creation_1h_tokens"] = r.cache_creation_1h_tokens;
     if (cost_usd) j["cost_usd"] = *cost_usd;
     return j;
 }
@@ -98,7 +99,12 @@ WireParseResult from_wire_json(const json& v, const std::string& machine_name) {
     if (!read_count(v, "input_tokens", r.input_tokens, result.error) ||
         !read_count(v, "output_tokens", r.output_tokens, result.error) ||
         !read_count(v, "cache_creation_tokens", r.cache_creation_tokens, result.error) ||
-        !read_count(v, "cache_read_tokens", r.cache_read_tokens, result.error)) {
+        !read_count(v, "cache_read_tokens", r.cache_read_tokens, result.error) ||
+        !read_count(v, "cache_creation_1h_tokens", r.cache_creation_1h_tokens, result.error)) {
+        return result;
+    }
+    if (r.cache_creation_1h_tokens > r.cache_creation_tokens) {
+        result.error = "field 'cache_creation_1h_tokens' exceeds 'cache_creation_tokens'";
         return result;
     }
     if (const auto it = v.find("cost_usd"); it != v.end() && it->is_number()) {

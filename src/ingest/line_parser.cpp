@@ -31,6 +31,7 @@ struct RawUsage {
     bool is_sidechain = false;
     bool fast = false;
     std::uint64_t input = 0, output = 0, cache_creation = 0, cache_read = 0;
+    std::uint64_t cache_creation_1h = 0;  // part of cache_creation
 };
 
 // Optional typed fields follow serde's Option<T>: absent or null is None, another type fails.
@@ -94,6 +95,7 @@ bool read_usage(const object& usage, RawUsage& raw) {
             return false;
         }
         raw.cache_creation = five_minutes + one_hour;
+        raw.cache_creation_1h = one_hour;
     } else {
         raw.cache_creation = flat_cache_creation;
     }
@@ -220,6 +222,7 @@ void fill_record(const RawUsage& raw, const element& root, std::string timestamp
     r.input_tokens = static_cast<std::int64_t>(raw.input);
     r.output_tokens = static_cast<std::int64_t>(raw.output);
     r.cache_creation_tokens = static_cast<std::int64_t>(raw.cache_creation);
+    r.cache_creation_1h_tokens = static_cast<std::int64_t>(raw.cache_creation_1h);
     r.cache_read_tokens = static_cast<std::int64_t>(raw.cache_read);
     const auto cwd = text_at(root, "cwd");
     r.folder = folder_of(cwd.value_or(""), context.folder_fallback);

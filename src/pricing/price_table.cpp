@@ -1,5 +1,6 @@
 #include "ccu/pricing/price_table.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
 
@@ -46,10 +47,11 @@ ModelPrice parse_model(const nlohmann::json& entry) {
 }
 
 TokenCounts counts_of(const UsageRecord& record) {
-    // UsageRecord carries the cache-write total only; ccusage bills a total without the
-    // 5m/1h breakdown at the 5m rate.
-    return TokenCounts{record.input_tokens, record.output_tokens, record.cache_creation_tokens, 0,
-                       record.cache_read_tokens};
+    // Like ccusage: the 1-hour part of the cache writes at the 1h rate, the rest at the 5m rate
+    // (a total without the breakdown is all 5m).
+    const std::int64_t one_hour = std::min(record.cache_creation_1h_tokens, record.cache_creation_tokens);
+    return TokenCounts{record.input_tokens, record.output_tokens, record.cache_creation_tokens - one_hour,
+                       one_hour, record.cache_read_tokens};
 }
 
 }  // namespace

@@ -82,11 +82,16 @@ void migrate_to_v2(SQLite::Database& db) {
     )sql");
 }
 
+// v3: the 1-hour part of the cache writes, priced differently (0 for records stored before).
+void migrate_to_v3(SQLite::Database& db) {
+    db.exec("ALTER TABLE records ADD COLUMN cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0");
+}
+
 using Migration = std::function<void(SQLite::Database&)>;
 
 const std::vector<Migration>& migrations() {
     // migrations()[i] takes the schema from version i to version i + 1.
-    static const std::vector<Migration> list = {migrate_to_v1, migrate_to_v2};
+    static const std::vector<Migration> list = {migrate_to_v1, migrate_to_v2, migrate_to_v3};
     return list;
 }
 
@@ -97,7 +102,7 @@ int read_schema_version(SQLite::Database& db) {
 }
 
 void migrate(SQLite::Database& db, const std::filesystem::path& file) {
-    static_assert(kCurrentSchemaVersion == 2, "add the migration to migrations()");
+    static_assert(kCurrentSchemaVersion == 3, "add the migration to migrations()");
     int version = read_schema_version(db);
     if (version > kCurrentSchemaVersion) {
         throw Error(ErrorKind::Unexpected,

@@ -10,7 +10,8 @@ namespace {
 
 constexpr const char* kRecordColumns =
     "session_id, message_uuid, timestamp, model, input_tokens, output_tokens, cache_creation_tokens, "
-    "cache_read_tokens, folder, git_branch, version, message_id, request_id, cost_usd, machine_name";
+    "cache_read_tokens, folder, git_branch, version, message_id, request_id, cost_usd, machine_name, "
+    "cache_creation_1h_tokens";
 
 void bind_optional(SQLite::Statement& s, int index, const std::optional<std::string>& value) {
     if (value) {
@@ -50,6 +51,7 @@ UsageRecord read_record(SQLite::Statement& q) {
     r.request_id = optional_text(q.getColumn(12));
     if (!q.getColumn(13).isNull()) r.cost_usd = q.getColumn(13).getDouble();
     r.machine_name = q.getColumn(14).getString();
+    r.cache_creation_1h_tokens = q.getColumn(15).getInt64();
     return r;
 }
 
@@ -67,9 +69,10 @@ public:
           by_response_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
                            "WHERE message_id = ? AND request_id = ? LIMIT 1"),
           insert_(db, std::string("INSERT INTO records (") + kRecordColumns +
-                          ", total_tokens, timestamp_ms, sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+                          ", total_tokens, timestamp_ms, sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
           update_counts_(db, "UPDATE records SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, "
-                             "cache_read_tokens = ?, total_tokens = ?, cost_usd = ?, sequence = ? WHERE id = ?"),
+                             "cache_read_tokens = ?, total_tokens = ?, cost_usd = ?, sequence = ?, "
+                             "cache_creation_1h_tokens = ? WHERE id = ?"),
           by_message_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
                           "WHERE message_id = ? AND request_id IS NOT NULL LIMIT 1"),
           fill_ids_(db, "UPDATE records SET message_id = ?, request_id = ? WHERE id = ?") {
@@ -153,9 +156,10 @@ private:
         bind_optional(s, 13, r.request_id);
         bind_optional(s, 14, r.cost_usd);
         s.bind(15, r.machine_name);
-        s.bind(16, static_cast<std::int64_t>(r.total_tokens()));
-        s.bind(17, static_cast<std::int64_t>(timeutil::parse_rfc3339_ms(r.timestamp).value_or(0)));
-        s.bind(18, static_cast<std::int64_t>(++sequence_));
+        s.bind(16, static_cast<std::int64_t>(r.cache_creation_1h_tokens));
+        s.bind(17, static_cast<std::int64_t>(r.total_tokens()));
+        s.bind(18, static_cast<std::int64_t>(timeutil::parse_rfc3339_ms(r.timestamp).value_or(0)));
+        s.bind(19, static_cast<std::int64_t>(++sequence_));
         s.exec();
         s.reset();
     }
@@ -169,7 +173,8 @@ private:
         s.bind(5, static_cast<std::int64_t>(r.total_tokens()));
         bind_optional(s, 6, r.cost_usd);
         s.bind(7, static_cast<std::int64_t>(++sequence_));
-        s.bind(8, static_cast<std::int64_t>(id));
+        s.bind(8, static_cast<std::int64_t>(r.cache_creation_1h_tokens));
+        s.bind(9, static_cast<std::int64_t>(id));
         s.exec();
         s.reset();
     }

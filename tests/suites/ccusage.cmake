@@ -6,3 +6,14 @@ add_test(NAME ccusage:report-diff
                  ${CMAKE_BINARY_DIR}/ccusage-diff 1)
 set_tests_properties(ccusage:report-diff PROPERTIES
   LABELS "ccusage;report" TIMEOUT 600 SKIP_RETURN_CODE 77 SKIP_REGULAR_EXPRESSION "SKIPPED: npm/ccusage unavailable")
+
+# The same comparison over the realistic generator tree (5m/1h cache writes, streamed responses).
+if(CCU_BUILD_BENCH)
+  add_test(NAME ccusage:report-diff-realistic-tree
+           COMMAND bash ${PROJECT_SOURCE_DIR}/tests/ccusage/run_diff.sh $<TARGET_FILE:ccu>
+                   ${CMAKE_BINARY_DIR}/ccusage-diff 7 $<TARGET_FILE:bench_gen_tree>)
+  set_tests_properties(ccusage:report-diff-realistic-tree PROPERTIES
+    LABELS "ccusage;report" TIMEOUT 600 SKIP_RETURN_CODE 77 SKIP_REGULAR_EXPRESSION "SKIPPED: npm/ccusage unavailable"
+    RESOURCE_LOCK ccusage-npm)
+  set_tests_properties(ccusage:report-diff PROPERTIES RESOURCE_LOCK ccusage-npm)
+endif()

@@ -17,6 +17,9 @@ struct UsageRecord {
     std::int64_t output_tokens = 0;
     std::int64_t cache_creation_tokens = 0;
     std::int64_t cache_read_tokens = 0;
+    // The part of cache_creation_tokens written to the 1-hour cache (billed at 2x input, the
+    // 5-minute cache at 1.25x). Additive wire field `cache_creation_1h_tokens`; 0 when unknown.
+    std::int64_t cache_creation_1h_tokens = 0;
     std::string folder;
     std::optional<std::string> git_branch;
     std::optional<std::string> version;

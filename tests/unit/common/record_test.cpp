@@ -41,6 +41,21 @@ TEST_CASE("wire records round-trip with seed field names", "[record]") {
     CHECK(*parsed.record == expected);
 }
 
+TEST_CASE("the 1h cache-write part travels as an additive field", "[record]") {
+    auto r = sample();
+    CHECK_FALSE(ccu::to_wire_json(r, std::nullopt).contains("cache_creation_1h_tokens"));
+    r.cache_creation_1h_tokens = 12;
+    const json j = ccu::to_wire_json(r, std::nullopt);
+    CHECK(j["cache_creation_1h_tokens"] == 12);
+    CHECK(j["total_tokens"] == 100);  // part of cache_creation_tokens, not added again
+    const auto parsed = ccu::from_wire_json(j, "laptop");
+    REQUIRE(parsed.record);
+    CHECK(parsed.record->cache_creation_1h_tokens == 12);
+    json bad = j;
+    bad["cache_creation_1h_tokens"] = 31;  // more than cache_creation_tokens (30)
+    CHECK_THAT(ccu::from_wire_json(bad, "m").error, Catch::Contains("exceeds"));
+}
+
 TEST_CASE("origin-tool record variants are accepted", "[record]") {
     json j = ccu::to_wire_json(sample(), std::nullopt);
     j["timestamp"] = "2025-06-01T12:00:00+00:00";

@@ -174,6 +174,7 @@ TEST_CASE("cache creation: the 5m/1h object wins over the flat field, never both
     line["message"]["usage"]["cache_creation"] = {{"ephemeral_5m_input_tokens", 3}, {"ephemeral_1h_input_tokens", 4}};
     REQUIRE(parse(line.dump(), &out) == LineKind::Usage);
     CHECK(out.record.cache_creation_tokens == 7);
+    CHECK(out.record.cache_creation_1h_tokens == 4);  // priced at the 1h rate
 
     line["message"]["usage"]["cache_creation"] = json::object();  // exists, empty: 0
     REQUIRE(parse(line.dump(), &out) == LineKind::Usage);

@@ -97,6 +97,14 @@ TEST_CASE("1h cache writes cost twice the input rate unless given", "[pricing]")
     t.cache_write_5m = 1000000;
     t.cache_write_1h = 1000000;
     CHECK(table.computed_cost("claude-opus-4-6", t) == Approx(6.25 + 10.0).epsilon(1e-12));
+
+    // A record's cache writes: the 1h part at the 1h rate, the rest at the 5m rate.
+    auto r = record("claude-opus-4-6", 0, 0);
+    r.cache_creation_tokens = 2000000;
+    r.cache_creation_1h_tokens = 1000000;
+    CHECK(table.cost_of(r) == Approx(6.25 + 10.0).epsilon(1e-12));
+    r.cache_creation_1h_tokens = 0;  // no breakdown known: all 5m, as ccusage does
+    CHECK(table.cost_of(r) == Approx(2 * 6.25).epsilon(1e-12));
 }
 
 TEST_CASE("cost_of follows ccusage auto mode", "[pricing]") {

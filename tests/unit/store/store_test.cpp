@@ -55,7 +55,7 @@ TEST_CASE("a new store is created private in WAL mode at the current schema", "[
     const fs::path file = box.data_dir() / "nested" / "ccu.db";
     {
         Store store(file, OpenMode::ReadWrite);
-        CHECK(store.schema_version() == 2);
+        CHECK(store.schema_version() == 3);
         CHECK(store.count() == 0);
         CHECK(store.max_sequence() == 0);
     }
@@ -75,7 +75,7 @@ TEST_CASE("a hand-built v1 store is migrated to v2 keeping records and sequences
     build_v1_store(file);
 
     Store store(file, OpenMode::ReadWrite);
-    CHECK(store.schema_version() == 2);
+    CHECK(store.schema_version() == 3);
     CHECK(store.count() == 2);
     CHECK(store.max_sequence() == 9);  // the counter starts after the highest v1 sequence
     CHECK(store.get_meta("last_push_sequence") == "7");
@@ -124,11 +124,13 @@ TEST_CASE("same identity - the larger total wins and a smaller or equal one chan
 
     auto larger = make_record("s", "u", 50);
     larger.cost_usd = 1.25;
+    larger.cache_creation_1h_tokens = 60;  // of make_record's 100 cache-write tokens
     CHECK(store.upsert({larger}).updated == 1);
     const auto all = store.query({});
     REQUIRE(all.size() == 1);
     CHECK(all[0].output_tokens == 50);
     CHECK(all[0].cost_usd == Approx(1.25));
+    CHECK(all[0].cache_creation_1h_tokens == 60);  // the 1h part is stored with the counts
     CHECK(store.max_sequence() == seq_after_insert + 1);
 }
 
