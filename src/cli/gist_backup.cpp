@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "ccu/common/text.hpp"
 #include "ccu/cli/commands.hpp"
 #include "ccu/sync/backup_ops.hpp"
 #include "ccu/sync/sync_session.hpp"
@@ -36,7 +37,7 @@ int run_list(Context& ctx, sync::BackupOps& ops) {
     }
     if (backups.empty()) ctx.ui().say("No backups in the gist.");
     for (const auto& b : backups) {
-        ctx.ui().say(b.machine + "  " + b.date + "  " + human_size(static_cast<std::size_t>(b.size)) + "  " +
+        ctx.ui().say(b.machine + "  " + b.date + "  " + human_bytes(static_cast<std::uint64_t>(b.size)) + "  " +
                      (b.records ? std::to_string(*b.records) + " records" : std::string("invalid")));
     }
     return 0;

@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include "ccu/common/text.hpp"
 #include "ccu/cli/commands.hpp"
 #include "ccu/common/error.hpp"
 #include "ccu/sync/conflict_error.hpp"
@@ -7,17 +8,6 @@
 #include "cli/gist_sync_common.hpp"
 
 namespace ccu::cli {
-
-std::string human_size(std::size_t bytes) {
-    char buf[32];
-    if (bytes < 1024) return std::to_string(bytes) + " B";
-    if (bytes < 1024 * 1024) {
-        std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(bytes) / 1024.0);
-    } else {
-        std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-    }
-    return buf;
-}
 
 int report_push(Ui& ui, const sync::PushResult& r, const std::string& gist_id, bool dry_run) {
     if (ui.json()) {
@@ -35,7 +25,7 @@ int report_push(Ui& ui, const sync::PushResult& r, const std::string& gist_id, b
             if (f.action == sync::PlannedFile::Action::Delete) {
                 ui.say("  delete " + f.name);
             } else {
-                ui.say("  write  " + f.name + " (" + human_size(f.bytes) +
+                ui.say("  write  " + f.name + " (" + human_bytes(f.bytes) +
                        (f.records ? ", " + std::to_string(f.records) + " records" : std::string()) + ")");
             }
         }

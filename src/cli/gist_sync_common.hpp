@@ -59,7 +59,6 @@ inline nlohmann::json pull_json(const sync::PullResult& r) {
             {"invalid_files", invalid}};
 }
 
-std::string human_size(std::size_t bytes);
 // Prints the push summary (seed format) or dry-run plan; returns the exit code.
 int report_push(Ui& ui, const sync::PushResult& r, const std::string& gist_id, bool dry_run);
 // Prints the pull summary; returns 6 when invalid remote files were skipped, else 0.

@@ -7,22 +7,10 @@
 #include <cctype>
 #include <mutex>
 #include <stdexcept>
+#include "ccu/common/text.hpp"
 
 namespace ccu::gist {
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 void global_init_once() {
     static std::once_flag once;
@@ -103,18 +91,18 @@ TransportFailure classify(CURLcode code, bool nothing_sent) {
 }
 
 std::string redacted_header_line(const std::string& name, const std::string& value) {
-    return name + ": " + (lower(name) == "authorization" ? std::string("[REDACTED]") : value);
+    return name + ": " + (to_lower(name) == "authorization" ? std::string("[REDACTED]") : value);
 }
 
 }  // namespace
 
 void HeaderMap::add(std::string_view name, std::string_view value) {
-    auto& slot = headers_[lower(name)];
+    auto& slot = headers_[to_lower(name)];
     slot = slot.empty() ? std::string(value) : slot + ", " + std::string(value);
 }
 
 std::optional<std::string> HeaderMap::get(std::string_view name) const {
-    const auto it = headers_.find(lower(name));
+    const auto it = headers_.find(to_lower(name));
     if (it == headers_.end()) return std::nullopt;
     return it->second;
 }
@@ -231,7 +219,7 @@ std::optional<std::string> url_origin(const std::string& url) {
     const CurlString host(raw);
     if (curl_url_get(u.get(), CURLUPART_PORT, &raw, CURLU_DEFAULT_PORT) != CURLUE_OK) return std::nullopt;
     const CurlString port(raw);
-    return lower(scheme.get()) + "://" + lower(host.get()) + ":" + port.get();
+    return to_lower(scheme.get()) + "://" + to_lower(host.get()) + ":" + port.get();
 }
 
 std::string url_host(const std::string& url) {

@@ -1,22 +1,10 @@
+#include "ccu/common/text.hpp"
 #include "ccu/gist/gist_info.hpp"
 
 #include <cstdio>
 
 namespace ccu::gist {
 namespace {
-
-std::string human_size(std::int64_t bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB"};
-    double value = static_cast<double>(bytes);
-    std::size_t unit = 0;
-    while (value >= 1024.0 && unit + 1 < std::size(units)) {
-        value /= 1024.0;
-        ++unit;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-    return buf;
-}
 
 std::int64_t total_bytes(const Gist& g) {
     std::int64_t total = 0;
@@ -65,12 +53,12 @@ std::string format_gist_info(const GistInfo& info) {
     out += "Created:     " + g.created_at + "\n";
     out += "Updated:     " + g.updated_at + "\n";
     out += "Revisions:   " + std::to_string(info.revisions) + "\n";
-    out += "Files:       " + std::to_string(g.files.size()) + " (" + human_size(total_bytes(g)) + ")";
+    out += "Files:       " + std::to_string(g.files.size()) + " (" + human_bytes(static_cast<std::uint64_t>(total_bytes(g))) + ")";
     if (g.files_truncated) out += " - GitHub lists only the first 300";
     std::size_t width = 0;
     for (const auto& [name, f] : g.files) width = std::max(width, name.size());
     for (const auto& [name, f] : g.files) {
-        out += "\n  " + name + std::string(width - name.size() + 2, ' ') + human_size(f.size);
+        out += "\n  " + name + std::string(width - name.size() + 2, ' ') + human_bytes(static_cast<std::uint64_t>(f.size));
         if (f.truncated) out += "  (truncated in the API response; read via raw_url)";
     }
     return out;

@@ -4,17 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include "ccu/common/text.hpp"
 
 namespace ccu::gist {
 namespace {
 
 const char* const kReportHint = "try again later; if it persists, report it with the output of -vv";
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 // GitHub's error documents: {"message": "...", "errors": [{"resource","field","code","message"}]}.
 std::string github_detail(const std::string& body) {
@@ -35,7 +30,7 @@ std::string github_detail(const std::string& body) {
 bool token_lacks_gist_scope(const HttpResponse& response) {
     const auto scopes = response.headers.get("x-oauth-scopes");
     if (!scopes) return false;  // fine-grained token or no token: scopes unknown
-    const std::string list = "," + lower(*scopes) + ",";
+    const std::string list = "," + to_lower(*scopes) + ",";
     std::string compact;
     std::copy_if(list.begin(), list.end(), std::back_inserter(compact), [](char c) { return c != ' '; });
     return compact.find(",gist,") == std::string::npos;

@@ -1,3 +1,4 @@
+#include "ccu/common/text.hpp"
 #include "ccu/gist/retry_policy.hpp"
 
 #include <algorithm>
@@ -17,19 +18,6 @@ constexpr milliseconds kBackoffBase{1000};
 constexpr milliseconds kBackoffCap{60000};
 // x-ratelimit-reset has second resolution: wait one more second so the window has surely turned.
 constexpr milliseconds kResetMargin{1000};
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 std::optional<std::int64_t> parse_int(std::string_view text) {
     text = trim(text);
@@ -93,7 +81,7 @@ RateLimitKind classify_rate_limit(int status, const std::optional<std::string>& 
                                   std::string_view message) {
     if (status != 403 && status != 429) return RateLimitKind::None;
     if (remaining && parse_int(*remaining) == 0) return RateLimitKind::Primary;
-    const std::string msg = lower(message);
+    const std::string msg = to_lower(message);
     if (msg.find("secondary rate limit") != std::string::npos) return RateLimitKind::Secondary;
     if (msg.find("abuse detection") != std::string::npos) return RateLimitKind::Secondary;  // older wording
     if (status == 429) return RateLimitKind::Secondary;

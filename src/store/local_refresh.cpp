@@ -1,3 +1,4 @@
+#include "ccu/common/text.hpp"
 #include "ccu/store/local_refresh.hpp"
 
 #include <sys/stat.h>
@@ -14,12 +15,6 @@ namespace ccu::store {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 // "size:mtime_ns" of a file (and of its -wal, which holds recent commits of a WAL database);
 // nullopt when the file cannot be stat'ed.
@@ -43,7 +38,7 @@ std::optional<std::string> stat_signature(const fs::path& file) {
 // the origin tool's machine name in the file name maps onto this machine's name.
 std::string owner_of(const fs::path& file, std::size_t file_count, const std::string& machine_name) {
     const std::string origin = sanitize_machine_name(ingest::legacy_db_machine(file));
-    if (file_count == 1 || lower(origin) == lower(machine_name)) return machine_name;
+    if (file_count == 1 || to_lower(origin) == to_lower(machine_name)) return machine_name;
     return origin;
 }
 
