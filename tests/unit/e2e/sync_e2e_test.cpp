@@ -71,7 +71,8 @@ TEST_CASE("racing pushes from two processes over several rounds lose nothing", "
     const json rb = b.json_of({"gist", "status"});
     const json rc = c.json_of({"gist", "status"});
     std::string remote_counts;
-    for (const auto& [name, content] : g.fake.state()["gists"][g.gist_id]["files"].items()) {
+    const json state = g.fake.state();  // a named value: items() only references it
+    for (const auto& [name, content] : state["gists"][g.gist_id]["files"].items()) {
         const json f = json::parse(content.get<std::string>(), nullptr, false);
         if (f.is_object() && f.contains("records")) remote_counts += name + "=" + std::to_string(f["records"].size()) + " ";
     }
