@@ -1,0 +1,68 @@
+#pragma once
+// The seam between the sync algorithms (push, pull, backup, repair, status) and where the gist's
+// files live. Two implementations: the gist's own git repository (a real compare-and-swap: the
+// branch moves only if it still points at the base) and the REST API (PATCH, then verify that no
+// other write landed between the base and ours). The algorithms are written once against this.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ccu::sync {
+
+enum class Transport { Git, Rest };
+
+// One consistent view of the gist at one version (a commit).
+class RemoteSnapshot {
+public:
+    virtual ~RemoteSnapshot() = default;
+    // The commit this view is of; "" for a gist that has no commit the store can name.
+    virtual const std::string& version() const = 0;
+    // When that commit was made (RFC 3339 UTC), "" when unknown.
+    virtual const std::string& committed_at() const = 0;
+    // Every file name at this version, sorted.
+    virtual std::vector<std::string> file_names() const = 0;
+    virtual bool has(const std::string& name) const = 0;
+    // Size in bytes as listed (no download).
+    virtual std::int64_t size(const std::string& name) const = 0;
+    // An identifier of the content (git blob sha over both transports when the server gives
+    // one): equal ids mean equal bytes, so a caller that holds those bytes needs no download.
+    virtual std::string content_id(const std::string& name) const = 0;
+    // Full content, fetched on first use and then kept. Throws ccu::Error(InvalidRemote) when the
+    // file is absent, ccu::Error(Network) when the fetch fails.
+    virtual const std::string& content(const std::string& name) = 0;
+};
+
+// File name -> new content; std::nullopt deletes the file. Content is never empty.
+using ChangeSet = std::map<std::string, std::optional<std::string>>;
+
+struct CommitOutcome {
+    enum class Kind { Committed, Conflict };
+    Kind kind = Kind::Committed;
+    // Committed: the new version. Conflict: the head that another writer made (when known).
+    std::string version;
+    std::string committed_at;  // of `version`, RFC 3339, "" when unknown
+};
+
+struct LoadResult {
+    // Set when the head is still `known_version`: nothing to download.
+    bool unchanged = false;
+    std::unique_ptr<RemoteSnapshot> snapshot;  // null exactly when `unchanged`
+};
+
+class RemoteStore {
+public:
+    virtual ~RemoteStore() = default;
+    virtual Transport transport() const = 0;
+    // Reads the head. With `known_version` the store answers `unchanged` as cheaply as it can
+    // (REST: a conditional GET; git: the advertised ref) when nobody wrote since.
+    virtual LoadResult load(const std::optional<std::string>& known_version) = 0;
+    // Commits `changes` on top of `base`. Conflict (nothing of ours kept as the head) when another
+    // writer moved the head after `base`; the caller reloads, re-merges and tries again.
+    virtual CommitOutcome commit(const RemoteSnapshot& base, const ChangeSet& changes,
+                                 const std::string& message) = 0;
+};
+
+}  // namespace ccu::sync
