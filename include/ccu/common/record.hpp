@@ -7,7 +7,7 @@
 
 namespace ccu {
 
-// One billed API response of Claude Code (spec §2). Identity: (session_id, message_uuid).
+// One billed API response of Claude Code (docs/format.md §4). Identity: (session_id, message_uuid).
 struct UsageRecord {
     std::string session_id;
     std::string message_uuid;
@@ -37,7 +37,7 @@ struct UsageRecord {
     friend bool operator==(const UsageRecord&, const UsageRecord&) = default;
 };
 
-// Wire codec (spec §2, §5). `cost_usd` on the wire is the value to write: callers fill it from
+// Wire codec (docs/format.md §4). `cost_usd` on the wire is the value to write: callers fill it from
 // the price table when the record has none. to_wire_json writes total_tokens.
 nlohmann::json to_wire_json(const UsageRecord& record, std::optional<double> cost_usd);
 

@@ -2,7 +2,7 @@
 #include <string>
 #include <string_view>
 
-// Gist file names (spec §3) and the origin Python tool's chunk names. Pure functions.
+// Gist file names (docs/format.md §2) and the origin Python tool's chunk names. Pure functions.
 // File names from the remote are classified here and never used as local paths.
 namespace ccu::sync {
 

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-// manifest.json (spec §4): parse/validate, serialize, join-merge, reconcile with the gist listing.
+// manifest.json (docs/format.md §3): parse/validate, serialize, join-merge, reconcile with the gist listing.
 // Pure value-in/value-out: no clock, no I/O. See docs/parts/manifest-format.md.
 namespace ccu::sync {
 

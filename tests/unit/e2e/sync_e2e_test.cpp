@@ -92,7 +92,7 @@ TEST_CASE("a second ccu sync on the same data dir exits 7 at once", "[e2e][sync]
     CHECK(g.count("PATCH") == 0);
 }
 
-TEST_CASE("push dry run sends no write; force pushes without reading commits", "[e2e][sync]") {
+TEST_CASE("push dry run sends no write, force pushes without reading commits", "[e2e][sync]") {
     E2eGist g;
     E2eMachine a(g.fake, g.gist_id, "laptop");
     a.generate(6);

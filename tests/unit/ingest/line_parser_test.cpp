@@ -60,7 +60,7 @@ TEST_CASE("lines without message.usage are not records", "[ingest][parser]") {
     CHECK(parse("   ") == LineKind::NotUsage);
 }
 
-TEST_CASE("missing optional fields fall back; missing required ones reject the line", "[ingest][parser]") {
+TEST_CASE("missing optional fields fall back, missing required ones reject the line", "[ingest][parser]") {
     UsageLine out;
     auto line = assistant_line("u-1", "msg_1", "req_1", 5);
     line.erase("cwd");
