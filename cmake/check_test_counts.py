@@ -77,6 +77,10 @@ def check(ctest_json, list_names=catch_names):
     by_binary = discovered_by_binary(ctest_json)
     if not by_binary:
         problems.append("ctest lists no Catch test binaries (test_*) at all")
+    for test in ctest_json.get("tests", []):
+        # catch_discover_tests' placeholder for a binary that was not built: none of its cases run.
+        if "_NOT_BUILT" in test.get("name", ""):
+            problems.append(f"{test['name']}: the test binary is not built, so none of its cases run")
     for binary, tests in by_binary.items():
         try:
             listed = list_names(binary)

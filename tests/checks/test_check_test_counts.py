@@ -52,6 +52,13 @@ class CheckTestCounts(unittest.TestCase):
         self.assertIn("test_fake: ctest runs ' two', which is no Catch test case", problems)
         self.assertIn("test_fake: Catch test case 'one; two' is not run by any ctest test", problems)
 
+    def test_two_names_merged_by_an_unclosed_bracket_fail(self):
+        # CMake does not split a list inside [...]: "in [a, b)" swallows the next name's ';'.
+        binary = fake_catch_binary(self.dir.name, ["in [a, b)", "next"])
+        problems, _ = check_test_counts.check(listing(binary, [r"in \[a\, b);next;"]))
+        self.assertIn("test_fake: ctest discovered 1 tests, Catch lists 2", problems)
+        self.assertIn("test_fake: Catch test case 'next' is not run by any ctest test", problems)
+
     def test_same_count_but_different_names_fails(self):
         binary = fake_catch_binary(self.dir.name, ["alpha", "beta"])
         problems, _ = check_test_counts.check(listing(binary, ["alpha", "gamma"]))
@@ -78,6 +85,14 @@ class CheckTestCounts(unittest.TestCase):
         problems, _ = check_test_counts.check(listing(os.path.join(self.dir.name, "test_x_NOT_BUILT"), ["a"]))
         self.assertEqual(len(problems), 1)
         self.assertIn("test_x_NOT_BUILT: cannot list its test cases", problems[0])
+
+    def test_a_placeholder_for_an_unbuilt_binary_fails(self):
+        binary = fake_catch_binary(self.dir.name, ["a"])
+        data = listing(binary, ["a"])
+        data["tests"].append({"name": "test_pricing_NOT_BUILT-98e47c4"})
+        problems, _ = check_test_counts.check(data)
+        self.assertEqual(problems, ["test_pricing_NOT_BUILT-98e47c4: the test binary is not built, so none of "
+                                    "its cases run"])
 
     def test_no_catch_binary_at_all_fails(self):
         problems, _ = check_test_counts.check({"tests": []})
