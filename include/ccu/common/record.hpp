@@ -50,4 +50,14 @@ struct WireParseResult {
 };
 WireParseResult from_wire_json(const nlohmann::json& value, const std::string& machine_name);
 
+// A count on the wire (token counts, a manifest's total_records and retention days): a
+// non-negative whole number; integral floats (3.0) up to 9e15 are accepted, as the origin Python
+// tool may write them. The one reader of counts: records and the manifest word their own errors.
+enum class CountError { None, NotNumber, NotWhole, Negative };
+struct WireCount {
+    std::int64_t value = 0;
+    CountError error = CountError::None;
+};
+WireCount read_wire_count(const nlohmann::json& value);
+
 }  // namespace ccu
