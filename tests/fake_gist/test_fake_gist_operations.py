@@ -177,9 +177,9 @@ class ProcessTest(unittest.TestCase):
             proc, ports = start_server(tmp)
             startup = time.monotonic() - start
             try:
-                self.assertEqual(set(ports), {"api_port", "raw_port", "pid"})
+                self.assertEqual(set(ports), {"api_port", "raw_port", "git_port", "pid"})
                 self.assertEqual(ports["pid"], proc.pid)
-                self.assertNotEqual(ports["api_port"], ports["raw_port"])
+                self.assertEqual(len({ports["api_port"], ports["raw_port"], ports["git_port"]}), 3)
                 self.assertEqual(os.listdir(tmp), ["ports.json"])  # nothing else written
                 self.assertLess(startup, 5.0)  # typically ~0.2 s
                 # Bound to loopback only: connecting via another local address fails.
