@@ -92,6 +92,11 @@ class OneStateTest(GitTestCase):
         self.assertIn("[rejected]", proc.stderr)
         self.assertEqual(self.state(gist["id"])["history"][0]["version"], winner)
         self.assertEqual(self.state(gist["id"])["files"]["a.txt"], "from a\n")
+        # Forcing is the client's explicit choice, and gists accept it.
+        forced = self.git("rev-parse", "HEAD", cwd=second).stdout.strip()
+        self.git("push", "-q", "--force", cwd=second)
+        self.assertEqual(self.state(gist["id"])["history"][0]["version"], forced)
+        self.assertEqual(self.request("GET", f"/gists/{gist['id']}").json["files"]["a.txt"]["content"], "from b\n")
 
 
 class GitAuthTest(GitTestCase):
