@@ -18,7 +18,6 @@ import re
 import signal
 import socket
 import sys
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,7 +29,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fake_gist_api import ApiError, Request, Routes  # noqa: E402
 from fake_gist_control import Control  # noqa: E402
 from fake_gist_git import serve_git  # noqa: E402
-from fake_gist_support import DOC_RATE, Barrier, Faults, RateLimits, RequestLog  # noqa: E402
+from fake_gist_support import (DOC_RATE, Barrier, CountingReader, CountingWriter, Faults,  # noqa: E402
+                               RateLimits, RequestLog, make_state_dir)
 from gist_model import Model, blob_sha, user_id  # noqa: E402
 
 SUPPORTED_API_VERSIONS = ("2022-11-28", "2026-03-10")
@@ -71,42 +71,6 @@ class App:
     @property
     def git_base(self):
         return f"http://127.0.0.1:{self.git_port}"
-
-
-class CountingReader:
-    """Counts the bytes a connection delivered (request log: bytes_received)."""
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.count = 0
-
-    def read(self, *args):
-        data = self.raw.read(*args)
-        self.count += len(data)
-        return data
-
-    def readline(self, *args):
-        data = self.raw.readline(*args)
-        self.count += len(data)
-        return data
-
-    def __getattr__(self, name):
-        return getattr(self.raw, name)
-
-
-class CountingWriter:
-    """Counts the bytes sent on a connection (request log: bytes_sent)."""
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.count = 0
-
-    def write(self, data):
-        self.count += len(data)
-        return self.raw.write(data)
-
-    def __getattr__(self, name):
-        return getattr(self.raw, name)
 
 
 class BaseHandler(BaseHTTPRequestHandler):
@@ -384,14 +348,6 @@ class Server(ThreadingHTTPServer):
     def __init__(self, handler, app):
         super().__init__(("127.0.0.1", 0), handler)
         self.app = app
-
-
-def make_state_dir():
-    """Where the gists' repositories live. tmpfs when there is one: on a loaded machine a disk
-    mkdir costs ~3 ms and each gist needs a few, while the C++ tests start a server per test."""
-    shm = "/dev/shm"
-    base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
-    return tempfile.mkdtemp(prefix="ccu-fakegist-state-", dir=base)
 
 
 def write_port_file(path, data):
