@@ -5,6 +5,7 @@ All methods are called with App.model.lock held unless noted.
 
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -276,4 +277,21 @@ def make_state_dir():
             base = shm
     except OSError:
         pass
-    return tempfile.mkdtemp(prefix="ccu-fakegist-state-", dir=base)
+    parent = base or tempfile.gettempdir()
+    sweep_dead_state_dirs(parent)
+    return tempfile.mkdtemp(prefix=f"{STATE_PREFIX}{os.getpid()}-", dir=parent)
+
+
+STATE_PREFIX = "ccu-fakegist-state-"
+
+
+def sweep_dead_state_dirs(parent):
+    """A server killed with SIGKILL cannot remove its state dir; the next one does (its pid is dead)."""
+    try:
+        names = [n for n in os.listdir(parent) if n.startswith(STATE_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(STATE_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
