@@ -165,7 +165,11 @@ class Gist:
     def commit(self, login, files, now):
         """Commit `files` on the current head; raises git_repo.RefMoved if a push moved it."""
         shas = {}
+        old = self.head if self.head_sha else None
         for name, content in files.items():
+            if old is not None and old.files.get(name) == content:
+                shas[name] = old.shas[name]  # unchanged: skip hashing (files reach 4 MiB)
+                continue
             data = content.encode("utf-8")
             sha = object_id("blob", data)
             if sha not in self.blobs:
