@@ -349,6 +349,11 @@ class Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), handler)
         self.app = app
 
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # a client that gave up (timeout tests, dropped git clients): not a server error
+        super().handle_error(request, client_address)
+
 
 def write_port_file(path, data):
     tmp = f"{path}.tmp{os.getpid()}"
