@@ -264,6 +264,14 @@ class Model:
             shutil.rmtree(gist.repo.path, ignore_errors=True)
         self.order = [g for g in self.order if g != gist_id]
 
+    def yield_lock(self, seconds):
+        """Sleep without the model lock; the caller holds it exactly once (one API request)."""
+        self.lock.release()
+        try:
+            time.sleep(seconds)
+        finally:
+            self.lock.acquire()
+
     def sync(self, gist, now=None):
         """Make the model match the repository (a git push may have moved the branch)."""
         before = gist.head_sha
