@@ -94,6 +94,10 @@ class BaseHandler(BaseHTTPRequestHandler):
              declared_length=None):
         if isinstance(body, (dict, list)):
             body = json.dumps(body, indent=2).encode()
+        # Logged before the response goes out: a client that reads the request log as soon as it
+        # has the response must see the status (recording it afterwards raced with that read).
+        if self.entry is not None:
+            self.entry["status"] = status
         self.send_response(status)
         if status != 304 and status != 204:
             self.send_header("Content-Type", content_type)
@@ -104,8 +108,6 @@ class BaseHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if status not in (204, 304) and self.command != "HEAD":
             self.wfile.write(body)
-        if self.entry is not None:
-            self.entry["status"] = status
 
     def drop(self):
         self.close_connection = True
