@@ -6,6 +6,7 @@
 
 #include "ccu/gist/errors.hpp"
 #include "git/failures.hpp"
+#include "support/fake_gist.hpp"
 #include "unit/git/git_fixture.hpp"
 
 using namespace ccu;
@@ -59,15 +60,19 @@ TEST_CASE("git failures: libgit2 messages become the REST policy's attempt outco
 
 TEST_CASE("git mirror: 5xx and 429 answers are retried with the REST backoff and then succeed", "[git]") {
     Sandbox sandbox;
-    GitHttpServer server(kToken, sandbox.root() / "server");
-    server.create_repo("g1", "main", {{"a.json", "1"}});
+    FakeGistServer fake;
+    fake.add_token(kToken);
+    const std::string id = fake.seed_gist({{"files", {{"a.json", "1"}}}});
     ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
     CountingToken token{kToken};
     const int status = GENERATE(502, 503, 429);
-    std::ofstream(server.root() / "fail-next") << status << " 2";
-    git::Mirror m(mirror_options(sandbox.data_dir() / "m.git", server.url("g1"), token.source(), clock));
+    const std::string route = GENERATE(std::string("info/refs"), std::string("git-upload-pack"));
+    fake.add_fault({{"method", "*"}, {"path_regex", route}, {"times", 2}, {"action", "status"}, {"status", status},
+                    {"port", "git"}});
+    git::Mirror m(mirror_options(sandbox.data_dir() / "m.git", fake.git_url(id), token.source(), clock));
     const git::Head head = m.fetch().head;
-    CHECK(head.commit == server.head("g1", "main"));
+    CHECK(head.commit == fake.state()["gists"][id]["history"][0]["version"]);
+    CHECK(m.read_blob(head.find("a.json")->blob_id) == "1");
     CHECK(m.stats().connections == 3);
     // Two waits of the REST policy's backoff (base 1 s, factor 2, jitter 0.5 -> 0.75 s then 1.5 s).
     CHECK(clock.total_slept() == gist::backoff_delay(1, 0.5) + gist::backoff_delay(2, 0.5));
