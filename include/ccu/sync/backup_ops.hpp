@@ -10,14 +10,13 @@
 #include "ccu/common/environment.hpp"
 #include "ccu/sync/events.hpp"
 
-namespace ccu::gist {
-class GistApi;
-}
 namespace ccu::store {
 class Store;
 }
 
 namespace ccu::sync {
+
+class RemoteStore;
 
 struct BackupInfo {
     std::string machine;
@@ -42,10 +41,10 @@ struct RepairResult {
     std::size_t files = 0;
 };
 
-// backup create | list | restore, and repair (spec §3, §4, §9). Same seams as SyncManager.
+// backup create | list | restore, and repair (docs/format.md §3, §7). Same seams as SyncManager.
 class BackupOps {
 public:
-    BackupOps(gist::GistApi& api, store::Store& store, Clock& clock, Config config, Paths paths, EventSink& events);
+    BackupOps(RemoteStore& remote, store::Store& store, Clock& clock, Config config, Paths paths, EventSink& events);
 
     // Today's backup (UTC) of this machine's current file; again the same day replaces it.
     std::string create();
@@ -59,7 +58,7 @@ public:
     RepairResult repair();
 
 private:
-    gist::GistApi& api_;
+    RemoteStore& remote_;
     store::Store& store_;
     Clock& clock_;
     Config config_;
@@ -67,7 +66,7 @@ private:
     EventSink& events_;
 };
 
-// Refuses a --to DIR under ~/.claude/ outside the data dir (spec §1). Throws ccu::Error(Usage).
+// Refuses a --to DIR under ~/.claude/ outside the data dir (docs/format.md §1). Throws ccu::Error(Usage).
 void check_restore_dir(const std::filesystem::path& dir, const Paths& paths);
 
 }  // namespace ccu::sync
