@@ -3,8 +3,8 @@
 #include "ccu/common/text.hpp"
 #include "ccu/cli/commands.hpp"
 #include "ccu/sync/backup_ops.hpp"
-#include "ccu/sync/sync_session.hpp"
 #include "cli/gist_sync_common.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -18,9 +18,9 @@ struct RestoreArgs {
 
 template <typename F>
 int with_ops(Context& ctx, F&& body) {
-    sync::SyncSession session = sync::open_sync_session(ctx.env(), ctx.paths(), ctx.clock());
+    SyncSession session = open_sync_session(ctx);
     UiSink sink(ctx.ui());
-    sync::BackupOps ops(*session.api, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
+    sync::BackupOps ops(*session.remote, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
     return body(ops);
 }
 
