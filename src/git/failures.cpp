@@ -87,7 +87,9 @@ gist::AttemptOutcome attempt_outcome(int klass, const std::string& message, bool
             return o;
         }
     }
-    if (klass == GIT_ERROR_SSL || contains(message, "certificate")) {
+    if (contains(message, "timed out")) {
+        o.failure = gist::TransportFailure::Timeout;
+    } else if (klass == GIT_ERROR_SSL || contains(message, "certificate")) {
         o.failure = gist::TransportFailure::Fatal;
     } else if (contains(message, "failed to connect") || contains(message, "failed to resolve")) {
         o.failure = gist::TransportFailure::NotConnected;

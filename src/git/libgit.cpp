@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "ccu/common/version.hpp"
+#include "git/socket_stream.hpp"
 
 namespace ccu::git::lg {
 
@@ -26,6 +27,7 @@ void ensure_initialized() {
         }
         const std::string agent = std::string("ccu/") + std::string(ccu::version());
         git_libgit2_opts(GIT_OPT_SET_USER_AGENT, agent.c_str());
+        register_timed_socket_stream();
     });
 }
 

@@ -8,6 +8,7 @@
 #include "ccu/common/time.hpp"
 #include "git/mirror_impl.hpp"
 #include "git/session.hpp"
+#include "git/socket_stream.hpp"
 
 namespace ccu::git {
 namespace fs = std::filesystem;
@@ -177,6 +178,7 @@ FetchResult Mirror::Impl::fetch_once(const std::optional<std::string>& known) {
 Mirror::Mirror(MirrorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
     if (impl_->options.clock == nullptr) throw std::invalid_argument("git::Mirror needs a clock");
     lg::ensure_initialized();
+    set_socket_timeouts(impl_->options.connect_timeout, impl_->options.stall_timeout);
 }
 
 Mirror::~Mirror() = default;

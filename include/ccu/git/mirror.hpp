@@ -71,7 +71,11 @@ struct MirrorOptions {
     Clock* clock = nullptr;                 // now() for commit times and deadlines, sleep_for() for backoff
     std::function<double()> jitter;         // in [0, 1); null = 0.5
     gist::RetryLimits retry;                // the REST client's budget (include/ccu/gist/retry_policy.hpp)
-    std::chrono::seconds operation_timeout{120};  // one connect + transfer, see docs/architecture.md
+    // Timeouts (docs/format.md §13): a TCP connect, a socket that neither sends nor accepts data,
+    // and one whole attempt (checked in libgit2's progress callbacks). Like the REST client's.
+    std::chrono::milliseconds connect_timeout{10000};
+    std::chrono::milliseconds stall_timeout{60000};
+    std::chrono::seconds operation_timeout{120};
     // The branch to create when the remote has no commit at all (its HEAD then names nothing).
     std::string empty_remote_branch = "main";
     // Repack when this many loose objects or packs accumulate (mirror.cpp: maintain()).

@@ -2,6 +2,11 @@
 // bounded size of the mirror.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <git2.h>
 
 #include "ccu/gist/errors.hpp"
@@ -183,4 +188,39 @@ TEST_CASE("git mirror: repacking keeps the mirror to a few packs, no loose objec
     git_repository_free(repo);
     CHECK(lost_blobs == 0);
     CHECK(blobs.size() > 20);  // history is kept (fetch negotiation walks it)
+}
+
+TEST_CASE("git mirror: a server that accepts the connection and never answers times out and is retried",
+          "[git]") {
+    // A listening socket nobody serves: the kernel completes the handshake, no byte ever comes back.
+    const int listener = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(listen(listener, 8) == 0);
+    socklen_t len = sizeof addr;
+    getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+    const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/silent.git";
+    Sandbox sandbox;
+    ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
+    CountingToken token{kToken};
+    auto options = mirror_options(sandbox.data_dir() / "m.git", url, token.source(), clock);
+    options.stall_timeout = std::chrono::milliseconds(300);
+    options.retry.max_attempts = 2;
+    git::Mirror m(options);
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        m.fetch();
+        FAIL("fetch from a silent server succeeded");
+    } catch (const gist::ApiError& e) {
+        CHECK(e.kind() == ErrorKind::Network);
+        CHECK(std::string(e.what()).find("timed out") != std::string::npos);
+    }
+    const auto took = std::chrono::steady_clock::now() - started;
+    close(listener);
+    CHECK(m.stats().connections == 2);  // a timeout is retried like REST's
+    CHECK(took >= std::chrono::milliseconds(600));
+    CHECK(took < std::chrono::seconds(10));
+    CHECK(*token.calls == 0);
 }
