@@ -87,6 +87,11 @@ gist::AttemptOutcome attempt_outcome(int klass, const std::string& message, bool
             return o;
         }
     }
+    // A 401 without a Basic challenge: libgit2 cannot even ask for credentials.
+    if (contains(message, "requires authentication")) {
+        o.status = 401;
+        return o;
+    }
     if (contains(message, "timed out")) {
         o.failure = gist::TransportFailure::Timeout;
     } else if (klass == GIT_ERROR_SSL || contains(message, "certificate")) {

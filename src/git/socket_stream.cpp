@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <git2.h>
 #include <git2/sys/stream.h>
 
 #include <atomic>

@@ -87,7 +87,7 @@ TEST_CASE("auto falls back to REST with one warning when the git host refuses th
     E2eMachine a(g.fake, g.gist_id, "laptop");
     a.generate(0x3333);
     g.fake.add_fault({{"method", "*"}, {"path_regex", "info/refs"}, {"times", 100}, {"action", "status"},
-                      {"status", 401}, {"port", "git"}});
+                      {"status", 401}, {"headers", {{"WWW-Authenticate", "Basic realm=\"GitHub\""}}}, {"port", "git"}});
     const ProcessResult pushed = a.ccu({"gist", "push"});
     INFO(pushed.err);
     REQUIRE(pushed.exit_code == 0);

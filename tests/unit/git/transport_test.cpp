@@ -59,6 +59,10 @@ TEST_CASE("git failures: libgit2 messages become the REST policy's attempt outco
     CHECK(git::attempt_outcome(GIT_ERROR_SSL, "the SSL certificate is invalid", false).failure ==
           gist::TransportFailure::Fatal);
     CHECK(git::attempt_outcome(GIT_ERROR_NET, "anything", true).failure == gist::TransportFailure::Timeout);
+    CHECK(git::attempt_outcome(GIT_ERROR_NET, "the git server timed out: nothing received for 60 s", false).failure ==
+          gist::TransportFailure::Timeout);
+    CHECK(git::attempt_outcome(GIT_ERROR_HTTP, "server requires authentication that we do not support", false)
+              .status == 401);
     CHECK(git::is_local_damage(GIT_ERROR_ODB));
     CHECK_FALSE(git::is_local_damage(GIT_ERROR_NET));
 }
@@ -129,6 +133,12 @@ TEST_CASE("git mirror: a self-signed HTTPS server is refused before any credenti
     CHECK(m.stats().connections == 1);  // TLS failures are not retried
     std::ifstream log(server.root() / "requests.log");
     CHECK(std::string((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>()).empty());
+    SECTION("the same server with its certificate trusted (test code only) is accepted: verification refused it") {
+        REQUIRE(git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, cert.c_str(), nullptr) == 0);
+        git::Mirror trusted(mirror_options(sandbox.data_dir() / "t.git", server.url("g1"), token.source(), clock));
+        CHECK(trusted.fetch().head.commit == server.head("g1", "main"));
+        CHECK(*token.calls == 1);
+    }
 }
 
 TEST_CASE("git mirror: repacking keeps the mirror to a few packs, no loose objects, and drops lost commits",

@@ -167,7 +167,7 @@ TEST_CASE("git store: auto falls back to REST with one warning when the git endp
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     // The git host answers 401 even to the right token; the API accepts it.
     fx.fake.add_fault({{"method", "*"}, {"path_regex", "info/refs"}, {"times", 100}, {"action", "status"},
-                       {"status", 401}, {"port", "git"}});
+                       {"status", 401}, {"headers", {{"WWW-Authenticate", "Basic realm=\"GitHub\""}}}, {"port", "git"}});
     std::vector<std::string> warnings;
     int git_made = 0;
     sync::FallbackRemoteStore store(
