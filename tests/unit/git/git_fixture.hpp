@@ -89,7 +89,8 @@ public:
     }
 
     std::string url(const std::string& name) const {
-        return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + "/" + name + ".git";
+        // mbedTLS (libgit2's TLS) matches DNS names only, so the TLS server is "localhost".
+        return std::string(tls_ ? "https://localhost:" : "http://127.0.0.1:") + std::to_string(port_) + "/" + name + ".git";
     }
     std::string head(const std::string& name, const std::string& branch) const {
         return git_cli(root_ / (name + ".git"), {"rev-parse", "refs/heads/" + branch});

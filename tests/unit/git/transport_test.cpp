@@ -112,7 +112,7 @@ TEST_CASE("git mirror: a self-signed HTTPS server is refused before any credenti
     const fs::path cert = sandbox.root() / "cert.pem";
     const fs::path key = sandbox.root() / "key.pem";
     const auto made = run_process({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                                   "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                                   "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost", "-keyout",
                                    key.string(), "-out", cert.string()},
                                   {{"PATH", "/usr/bin:/bin"}, {"HOME", sandbox.home().string()}});
     REQUIRE(made.exit_code == 0);
