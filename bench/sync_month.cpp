@@ -63,8 +63,8 @@ void run(int machines, int days, sync::Transport transport) {
     std::vector<std::uint64_t> pushed_since(static_cast<std::size_t>(machines), 0);  // others' raw bytes
     const char* name = transport == sync::Transport::Git ? "git" : "rest";
     std::printf("\n%s, %d machines, %d days (per push: mean; raw = JSON of the new records)\n", name, machines, days);
-    std::printf("%4s %7s %9s %9s %9s %8s %8s %8s %7s\n", "day", "pushes", "requests", "up kB", "down kB", "up/raw",
-                "down/oth", "s/push", "noop rq");
+    std::printf("%4s %7s %9s %9s %9s %8s %8s %8s %12s %12s\n", "day", "pushes", "requests", "up kB", "down kB",
+                "up/raw", "down/oth", "s/push", "noop rq/kB", "idle rq/kB");
     drain(fx.fake);
     for (int d = 0; d < days; ++d) {
         Cost day;
@@ -98,14 +98,18 @@ void run(int machines, int days, sync::Transport transport) {
                 ++pushes;
             }
         }
-        // A push with nothing new, on machine 0.
+        // A push with nothing new on machine 0, after the others wrote (it must read their
+        // writes), then again with nobody writing in between (idle).
         ms[0]->manager().push(sync::ConflictMode::Detect);
         const Cost noop = drain(fx.fake);
-        std::printf("%4d %7d %9.1f %9.1f %9.1f %8.2f %8.2f %8.2f %3zu/%.1fk\n", d + 1, pushes,
+        ms[0]->manager().push(sync::ConflictMode::Detect);
+        const Cost idle = drain(fx.fake);
+        std::printf("%4d %7d %9.1f %9.1f %9.1f %8.2f %8.2f %8.2f %5zu/%6.1f %5zu/%6.1f\n", d + 1, pushes,
                     static_cast<double>(day.requests) / pushes, static_cast<double>(day.up) / pushes / 1024,
                     static_cast<double>(day.down) / pushes / 1024, up_ratio / pushes,
                     down_samples ? down_ratio / down_samples : 0.0, seconds / pushes, noop.requests,
-                    static_cast<double>(noop.up + noop.down) / 1024);
+                    static_cast<double>(noop.up + noop.down) / 1024, idle.requests,
+                    static_cast<double>(idle.up + idle.down) / 1024);
         std::fflush(stdout);
     }
     const nlohmann::json state = fx.fake.state();

@@ -8,6 +8,7 @@ password (401 with WWW-Authenticate otherwise). Test hooks, as files under ROOT:
                                       git, refs/heads/<branch> is moved there (a writer that wins the
                                       race inside the server), then the file is deleted.
  fail-next                           "STATUS COUNT": answer the next COUNT requests with STATUS.
+  redirect-to                         a base URL: every request is answered 302 to it + the same path.
   requests.log                        one line per request: METHOD PATH STATUS credentials-sent
 """
 import base64
@@ -55,6 +56,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def handle_git(self):
         body = read_body(self) if self.command == "POST" else b""
         authed = "Authorization" in self.headers
+        redirect = os.path.join(ROOT, "redirect-to")
+        if os.path.exists(redirect):
+            self.log(302, authed)
+            self.send_response(302)
+            self.send_header("Location", open(redirect).read().strip() + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         fail = os.path.join(ROOT, "fail-next")
         if os.path.exists(fail):
             status, count = (int(x) for x in open(fail).read().split())

@@ -234,3 +234,30 @@ TEST_CASE("git mirror: a server that accepts the connection and never answers ti
     CHECK(took < std::chrono::seconds(10));
     CHECK(*token.calls == 0);
 }
+
+TEST_CASE("git mirror: a redirect to another origin gets no credentials", "[git]") {
+    Sandbox sandbox;
+    GitHttpServer origin(kToken, sandbox.root() / "origin");
+    GitHttpServer elsewhere(kToken, sandbox.root() / "elsewhere");  // same token: it would accept it
+    elsewhere.create_repo("g1", "main", {{"a.json", "1"}});
+    const std::string other = elsewhere.url("g1");
+    std::ofstream(origin.root() / "redirect-to") << other.substr(0, other.find("/g1.git"));
+    ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
+    CountingToken token{kToken};
+    git::Mirror m(mirror_options(sandbox.data_dir() / "m.git", origin.url("g1"), token.source(), clock));
+    try {
+        m.fetch();
+        FAIL("fetch through a cross-origin redirect succeeded");
+    } catch (const gist::ApiError& e) {
+        CHECK(std::string(e.what()).find("ccu sends the token only to " + git::origin_of(origin.url("g1"))) !=
+              std::string::npos);
+    }
+    CHECK(*token.calls == 0);
+    std::ifstream log(elsewhere.root() / "requests.log");
+    std::string line, lines;
+    while (std::getline(log, line)) {
+        lines += line + "\n";
+        CHECK(line.substr(line.size() - 2) == " 0");  // no request reached it with credentials
+    }
+    CHECK_FALSE(lines.empty());  // the redirect was followed, without the token
+}
