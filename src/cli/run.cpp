@@ -6,6 +6,7 @@
 #include "ccu/common/error.hpp"
 #include "ccu/common/log.hpp"
 #include "ccu/common/version.hpp"
+#include "cli/process_setup.hpp"
 
 namespace ccu::cli {
 
@@ -50,7 +51,10 @@ int report_error(Context& ctx, ErrorKind kind, const std::string& message, const
 
 }  // namespace
 
-int run(int argc, char** argv) { return run(argc, argv, Environment::from_process()); }
+int run(int argc, char** argv) {
+    setup_process();
+    return run(argc, argv, Environment::from_process());
+}
 
 int run(int argc, char** argv, Environment env) {
     Context ctx(std::move(env));
