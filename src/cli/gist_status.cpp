@@ -8,6 +8,7 @@
 #include "ccu/store/store.hpp"
 #include "ccu/sync/sync_session.hpp"
 #include "ccu/sync/sync_status.hpp"
+#include "cli/gist_auto_sync.hpp"
 #include "cli/gist_sync_common.hpp"
 
 namespace ccu::cli {
@@ -17,7 +18,8 @@ std::string text_or(const nlohmann::json& v, const std::string& fallback) {
     return v.is_string() ? v.get<std::string>() : v.is_null() ? fallback : v.dump();
 }
 
-void print_status(Ui& ui, const nlohmann::json& s) {
+void print_status(Context& ctx, const nlohmann::json& s) {
+    Ui& ui = ctx.ui();
     if (!s["configured"].get<bool>()) {
         ui.say("Gist sync is not set up. Run 'ccu gist setup'.");
     } else {
@@ -28,12 +30,11 @@ void print_status(Ui& ui, const nlohmann::json& s) {
     ui.say("Local records: " + l["records"].dump() + " (" + l["unsynced_records"].dump() + " not pushed yet)");
     ui.say("Last push:     " + text_or(l["last_push"], "never"));
     ui.say("Last pull:     " + text_or(l["last_pull"], "never"));
-    ui.say(std::string("Auto-sync:     ") + (s["auto_sync"]["enabled"].get<bool>() ? "on" : "off") + " (every " +
-           s["auto_sync"]["interval_minutes"].dump() + " min)");
     if (!l["last_error"].is_null()) {
         ui.say("Last error:    " + text_or(l["last_error"]["command"], "") + ": " +
                text_or(l["last_error"]["message"], "") + " (" + text_or(l["last_error"]["at"], "") + ")");
     }
+    print_auto_sync_status(ctx, s["auto_sync"]);
     const auto& r = s["remote"];
     if (!r["error"].is_null()) {
         ui.say("Remote:        unavailable (" + text_or(r["error"], "") + ")");
@@ -65,11 +66,12 @@ void register_gist_status(CLI::App& parent, Context& ctx) {
                     why = e.what();
                 }
             }
-            const nlohmann::json status = sync::collect_status(config, store.get(), api.get(), why);
+            nlohmann::json status = sync::collect_status(config, store.get(), api.get(), why);
+            status["auto_sync"] = auto_sync_status(ctx, config);
             if (ctx.ui().json()) {
                 ctx.ui().print_json(status);
             } else {
-                print_status(ctx.ui(), status);
+                print_status(ctx, status);
             }
             return 0;
         };

@@ -7,7 +7,6 @@
 #include "ccu/cli/context.hpp"
 #include "ccu/common/config.hpp"
 #include "ccu/store/local_refresh.hpp"
-#include "cli/auto_sync_hook.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -103,7 +102,6 @@ int run_scan(Context& ctx) {
                        {"legacy", legacy_json(stats)}});
     }
     say_summary(ui, stats, total);
-    auto_sync_after_command(ctx, db);
     return 0;
 }
 

@@ -18,6 +18,8 @@ struct Config {
     int backup_retention_days = 30;
     bool auto_sync = false;
     int auto_sync_interval_minutes = 60;
+    std::string auto_sync_mode = "sync";  // what the scheduled run does: "sync" | "push"
+    std::string auto_sync_scheduler;      // what `auto-sync on` installed: "systemd" | "cron" | ""
     std::int64_t max_file_bytes = 4 * 1024 * 1024;  // sync.max_file_bytes
     std::optional<TokenStoreKind> token_store;       // where set-token put it, if anywhere
     nlohmann::json extra = nlohmann::json::object();  // unknown keys, preserved

@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 #include <iostream>
 
-#include "ccu/sync/auto_sync.hpp"
 #include "sync_fixture.hpp"
 
 using namespace ccu;
@@ -85,28 +84,3 @@ TEST_CASE("requests and bytes per push and pull", "[sync][measure]") {
     CHECK(pull2.requests == 1);
 }
 
-TEST_CASE("auto-sync: crontab line, disabled and not-due paths make no request", "[sync][auto]") {
-    CHECK(sync::crontab_line(30) == "*/30 * * * * ccu gist sync --quiet");
-    CHECK(sync::crontab_line(60) == "0 * * * * ccu gist sync --quiet");
-    CHECK(sync::crontab_line(120) == "0 */2 * * * ccu gist sync --quiet");
-    CHECK(sync::crontab_line(90) == "0 */2 * * * ccu gist sync --quiet");  // rounded up: cron has no 90-minute step
-    CHECK(sync::crontab_line(24 * 60) == "0 0 * * * ccu gist sync --quiet");
-    FakeFixture fx;
-    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
-    save_config(a.paths.config_file(), a.config);
-    Environment env = a.sandbox.environment();
-    env.set("CCU_GITHUB_API_URL", fx.fake.api_url());
-    env.set("CCU_GITHUB_TOKEN", kToken);
-    CHECK(sync::maybe_auto_sync(env, a.paths, *a.store, fx.clock, a.sink).outcome == sync::AutoSyncOutcome::Disabled);
-    sync::set_auto_sync(a.paths, true, 30);
-    a.add_records(0, 3);
-    fx.fake.control("DELETE", "/_fake/requests");
-    const auto first = sync::maybe_auto_sync(env, a.paths, *a.store, fx.clock, a.sink);
-    INFO(first.message);
-    CHECK(first.outcome == sync::AutoSyncOutcome::Synced);
-    CHECK(fx.files().contains("usage_data_laptop.json"));
-    fx.clock.advance(std::chrono::minutes(10));
-    fx.fake.control("DELETE", "/_fake/requests");
-    CHECK(sync::maybe_auto_sync(env, a.paths, *a.store, fx.clock, a.sink).outcome == sync::AutoSyncOutcome::NotDue);
-    CHECK(fx.requests().empty());
-}
