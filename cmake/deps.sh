@@ -9,6 +9,8 @@ packages=(
   python3 ca-certificates
   # tests: a real Secret Service in a private D-Bus session
   gnome-keyring dbus libsecret-tools
+  # tests: a real terminal session (tests/tmux)
+  tmux
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,7 @@
 #include "ccu/common/error.hpp"
 #include "ccu/gist/curl_gist_api.hpp"
 #include "ccu/gist/gist_info.hpp"
+#include "cli/token_options.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -21,7 +22,7 @@ int run_info(Context& ctx) {
                     "run 'ccu gist setup' (--create for a new gist, --gist-id ID for an existing one)");
     }
     const auth::ResolvedToken token = auth::resolve_token(ctx.env(), ctx.paths(), config);
-    auto api = gist::make_curl_gist_api(gist::client_options_from(ctx.env(), token.token), ctx.clock());
+    auto api = gist::make_curl_gist_api(client_options_for(ctx, token), ctx.clock());
     const gist::GistInfo info = gist::fetch_gist_info(*api, config.gist_id);
     Ui& ui = ctx.ui();
     if (ui.json()) {

@@ -10,6 +10,7 @@
 #include "ccu/sync/sync_status.hpp"
 #include "cli/gist_auto_sync.hpp"
 #include "cli/gist_sync_common.hpp"
+#include "cli/token_options.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -25,6 +26,9 @@ void print_status(Context& ctx, const nlohmann::json& s) {
     } else {
         ui.say("Gist:          " + text_or(s["gist_id"], "-"));
         ui.say("Machine:       " + text_or(s["machine_name"], "-"));
+    }
+    if (s["configured"].get<bool>()) {
+        ui.say("Token:         " + text_or(s["token"]["source"], "none (" + text_or(s["token"]["error"], "") + ")"));
     }
     const auto& l = s["local"];
     ui.say("Local records: " + l["records"].dump() + " (" + l["unsynced_records"].dump() + " not pushed yet)");
@@ -58,16 +62,25 @@ void register_gist_status(CLI::App& parent, Context& ctx) {
             if (std::filesystem::exists(ctx.paths().store_file())) store = sync::open_store(ctx.paths());
             std::unique_ptr<gist::GistApi> api;
             std::optional<std::string> why;
+            std::optional<std::string> token_source;
             if (config.is_configured()) {
                 try {
                     const auto token = auth::resolve_token(ctx.env(), ctx.paths(), config);
-                    api = gist::make_curl_gist_api(gist::client_options_from(ctx.env(), token.token), ctx.clock());
+                    token_source = auth::token_source_label(token.source);
+                    gist::ClientOptions options = client_options_for(ctx, token);
+                    // Status is documented to work offline: one quick try, no retries.
+                    options.connect_timeout = std::chrono::seconds(3);
+                    options.total_timeout = std::chrono::seconds(10);
+                    options.retry.max_attempts = 1;
+                    api = gist::make_curl_gist_api(options, ctx.clock());
                 } catch (const Error& e) {
                     why = e.what();
                 }
             }
             nlohmann::json status = sync::collect_status(config, store.get(), api.get(), why);
             status["auto_sync"] = auto_sync_status(ctx, config);
+            status["token"] = {{"source", token_source ? nlohmann::json(*token_source) : nlohmann::json(nullptr)},
+                               {"error", token_source || !why ? nlohmann::json(nullptr) : nlohmann::json(*why)}};
             if (ctx.ui().json()) {
                 ctx.ui().print_json(status);
             } else {

@@ -19,7 +19,10 @@ SyncSession open_sync_session(const Environment& env, const Paths& paths, Clock&
     session.config = load_config(paths.config_file());
     require_configured(session.config);
     const auth::ResolvedToken token = auth::resolve_token(env, paths, session.config);
-    session.api = gist::make_curl_gist_api(gist::client_options_from(env, token.token), clock);
+    gist::ClientOptions options = gist::client_options_from(env, token.token);
+    options.token_label = auth::token_source_label(token.source);
+    options.token_fix = auth::refused_token_fix(token.source);
+    session.api = gist::make_curl_gist_api(options, clock);
     session.store = open_store(paths);
     return session;
 }
