@@ -80,7 +80,7 @@ TEST_CASE("a refused exported token is named in the 401 error with a fix that do
     CHECK(ccu_run(sb, {"gist", "info"}).exit_code == 0);
 
     std::ofstream(sb.config_dir() / "ccu" / "token") << kStale << "\n";
-    const auto file = ccu_run(sb, {"gist", "push"});
+    const auto file = ccu_run(sb, {"gist", "info"});
     CHECK(file.exit_code == 3);
     CHECK(file.err.find("GitHub refused the token from the token file (401)") != std::string::npos);
     CHECK(file.err.find("ccu gist set-token --store file") != std::string::npos);
