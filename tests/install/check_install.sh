@@ -1,7 +1,7 @@
 #!/bin/sh
 # check_install.sh prefix|deb BUILD_DIR CCU_BINARY: install ccu into a temp dir and run it from there.
 set -eu
-mode=$1 build=$2
+mode=$1 build=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if [ "$mode" = prefix ]; then
