@@ -11,6 +11,8 @@ packages=(
   python3 ca-certificates
   # tests: a real Secret Service in a private D-Bus session
   gnome-keyring dbus libsecret-tools
+  # tests: a real terminal session (tests/tmux)
+  tmux
   # tests: the fake gist's git host (git-http-backend) and its self-tests' git client
   git
 )

@@ -24,6 +24,55 @@ std::string keyring_unavailable_hint() {
            "'ccu gist set-token --store file'";
 }
 
+std::string token_source_label(TokenSource source) {
+    switch (source) {
+        case TokenSource::EnvCcu: return "CCU_GITHUB_TOKEN from the environment";
+        case TokenSource::EnvGithub: return "GITHUB_TOKEN from the environment";
+        case TokenSource::Keyring: return "the system keyring";
+        case TokenSource::File: return "the token file";
+    }
+    return "unknown";
+}
+
+std::string refused_token_fix(TokenSource source) {
+    const std::string create = "create a token with the 'gist' scope at https://github.com/settings/tokens";
+    switch (source) {
+        case TokenSource::EnvCcu:
+            return "CCU_GITHUB_TOKEN overrides every stored token: export a working one, or unset it to use the "
+                   "stored token; " + create;
+        case TokenSource::EnvGithub:
+            return "GITHUB_TOKEN overrides the token ccu stores: unset GITHUB_TOKEN (or export CCU_GITHUB_TOKEN "
+                   "with a working token) and run the command again; " + create;
+        case TokenSource::Keyring: return create + ", then: printf %s \"$TOKEN\" | ccu gist set-token";
+        case TokenSource::File: return create + ", then: printf %s \"$TOKEN\" | ccu gist set-token --store file";
+    }
+    return create;
+}
+
+std::string shadowed_token_warning(const std::string& shadowed_store) {
+    return "using GITHUB_TOKEN from the environment, not the token stored in " + shadowed_store +
+           "; unset GITHUB_TOKEN to use the stored one (or export CCU_GITHUB_TOKEN to choose explicitly)";
+}
+
+Error no_token_headless_error(const std::string& keyring_detail) {
+    return Error(ErrorKind::NotConfigured,
+                 "no token stored; on a machine without a desktop keyring use `ccu gist set-token --store file`",
+                 "or export CCU_GITHUB_TOKEN for a single command (the system keyring is unreachable: " +
+                     keyring_detail + ")");
+}
+
+void require_store_usable(TokenStore& store, TokenStoreKind kind) {
+    try {
+        (void)store.load();
+    } catch (const Error& e) {
+        if (kind != TokenStoreKind::Keyring) throw;
+        throw Error(ErrorKind::NotConfigured,
+                    "the system keyring is not reachable, so the token cannot be stored there (nothing was read)",
+                    "store it in a private file instead: ccu gist set-token --store file (or export "
+                    "CCU_GITHUB_TOKEN); keyring: " + std::string(e.what()));
+    }
+}
+
 namespace {
 
 std::optional<std::string> from_env(const Environment& env, const char* name) {
@@ -37,7 +86,7 @@ std::optional<std::string> from_env(const Environment& env, const char* name) {
 
 ResolvedToken found(std::string token, TokenSource source) {
     log::register_secret(token);
-    return ResolvedToken{std::move(token), source};
+    return ResolvedToken{std::move(token), source, std::nullopt};
 }
 
 }  // namespace
@@ -50,8 +99,8 @@ ResolvedToken resolve_token_from(const Environment& env, TokenStore& keyring, To
     try {
         if (auto t = keyring.load()) return found(std::move(*t), TokenSource::Keyring);
     } catch (const Error& e) {
-        if (file == nullptr) throw;  // the keyring's error already names both ways out
-        keyring_error = e;           // the user chose the file for exactly this case
+        if (file == nullptr) throw no_token_headless_error(e.what());
+        keyring_error = e;  // the user chose the file for exactly this case
     }
     if (file != nullptr) {
         if (auto t = file->load()) return found(std::move(*t), TokenSource::File);
@@ -69,7 +118,20 @@ ResolvedToken resolve_token_from(const Environment& env, TokenStore& keyring, To
 ResolvedToken resolve_token(const Environment& env, const Paths& paths, const Config& config) {
     // The environment needs no store at all: check it before touching D-Bus.
     if (auto t = from_env(env, "CCU_GITHUB_TOKEN")) return found(std::move(*t), TokenSource::EnvCcu);
-    if (auto t = from_env(env, "GITHUB_TOKEN")) return found(std::move(*t), TokenSource::EnvGithub);
+    if (auto t = from_env(env, "GITHUB_TOKEN")) {
+        ResolvedToken r = found(std::move(*t), TokenSource::EnvGithub);
+        // A generic GITHUB_TOKEN exported for other tools quietly beating the one stored for ccu
+        // is worth a warning. Only the store set-token recorded is asked (no D-Bus otherwise).
+        if (config.token_store) {
+            try {
+                auto store = make_store(*config.token_store, paths);
+                if (store->load()) r.shadowed_store = store->describe();
+            } catch (const Error&) {
+                // unusable store: nothing is shadowed
+            }
+        }
+        return r;
+    }
     auto keyring = make_keyring_store();
     std::unique_ptr<TokenStore> file;
     if (config.token_store == TokenStoreKind::File) file = make_file_store(paths.token_file());

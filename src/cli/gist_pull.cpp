@@ -14,7 +14,7 @@ int report_pull(Ui& ui, const sync::PullResult& r) {
                std::to_string(r.files_skipped_unchanged) + " unchanged)");
         ui.say("New records:       " + std::to_string(r.records_new));
         ui.say("Updated records:   " + std::to_string(r.records_updated));
-        ui.say("Duplicates:        " + std::to_string(r.records_duplicate));
+        ui.say("Already present:   " + std::to_string(r.records_duplicate));
         if (r.records_invalid) ui.say("Invalid records:   " + std::to_string(r.records_invalid));
     }
     // Each invalid file was already named with its reason as a warning while pulling.

@@ -78,6 +78,9 @@ int run_set_token(Context& ctx, const SetTokenArgs& args) {
         report(ctx, auth::delete_token(where, ctx.env(), paths, open), true);
         return 0;
     }
+    // Before anyone pastes a token: can it be stored where it should go?
+    const TokenStoreKind kind = where.value_or(TokenStoreKind::Keyring);
+    if (kind == TokenStoreKind::Keyring) auth::require_store_usable(*open(kind), kind);
     auto prompter = auth::make_terminal_prompter();
     auto input = auth::read_token_input(args.token, auth::stdin_is_tty(), prompter.get());
     for (const auto& w : input.warnings) ctx.ui().warn(w);

@@ -1,17 +1,16 @@
-// `ccu gist setup`: wiring only; the flow is auth::run_setup (src/auth/setup.cpp).
+// `ccu gist setup`: wiring only; the flow is sync::run_setup (src/auth/setup.cpp).
 #include <filesystem>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "ccu/auth/prompt.hpp"
-#include "ccu/auth/setup.hpp"
 #include "ccu/auth/token_resolver.hpp"
 #include "ccu/cli/commands.hpp"
 #include "ccu/cli/context.hpp"
 #include "ccu/common/error.hpp"
 #include "ccu/store/store.hpp"
-#include "ccu/sync/manifest.hpp"
+#include "ccu/sync/setup.hpp"
 #include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
@@ -25,26 +24,26 @@ struct SetupArgs {
     bool yes = false;
 };
 
-auth::SetupOptions to_options(const SetupArgs& args, bool interactive) {
-    auth::SetupOptions o;
+sync::SetupOptions to_options(const SetupArgs& args, bool interactive) {
+    sync::SetupOptions o;
     if (!args.gist_id.empty()) {
-        o.gist = auth::GistChoice::UseId;
-        o.gist_id = args.gist_id;
+        o.gist = sync::GistChoice::UseId;
+        o.gist_id = sync::gist_id_from_argument(args.gist_id);
     } else if (args.create) {
-        o.gist = auth::GistChoice::Create;
+        o.gist = sync::GistChoice::Create;
     }
     if (!args.machine_name.empty()) o.machine_name = args.machine_name;
     o.yes = args.yes;
-    o.interaction = interactive ? auth::Interaction::Interactive : auth::Interaction::NonInteractive;
+    o.interaction = interactive ? sync::Interaction::Interactive : sync::Interaction::NonInteractive;
     return o;
 }
 
-void report(Context& ctx, const auth::SetupOutcome& out) {
+void report(Context& ctx, const sync::SetupOutcome& out) {
     Ui& ui = ctx.ui();
     for (const auto& w : out.warnings) ui.warn(w);
     const std::string ok(ui.symbol(Symbol::Check));
     ui.say(ok + " GitHub user " + out.login + " (token from " + out.token_source + ")");
-    ui.say(ok + " Gist " + out.gist_id + " (" + std::string(auth::gist_origin_name(out.origin)) + ")" +
+    ui.say(ok + " Gist " + out.gist_id + " (" + std::string(sync::gist_origin_name(out.origin)) + ")" +
            (out.gist_url.empty() ? "" : " " + out.gist_url));
     ui.say(ok + " This machine: " + out.machine_name + " (id " + out.machine_id + ")");
     if (out.changes.empty()) {
@@ -59,10 +58,10 @@ void report(Context& ctx, const auth::SetupOutcome& out) {
                               {"gist_url", out.gist_url},
                               {"machine_name", out.machine_name},
                               {"machine_id", out.machine_id},
-                              {"gist", auth::gist_origin_name(out.origin)},
-                              {"created", out.origin == auth::GistOrigin::Created},
-                              {"adopted", out.origin == auth::GistOrigin::Adopted},
-                              {"existing", out.origin == auth::GistOrigin::Existing},
+                              {"gist", sync::gist_origin_name(out.origin)},
+                              {"created", out.origin == sync::GistOrigin::Created},
+                              {"adopted", out.origin == sync::GistOrigin::Adopted},
+                              {"existing", out.origin == sync::GistOrigin::Existing},
                               {"login", out.login},
                               {"token_source", out.token_source},
                               {"changed", !out.changes.empty()},
@@ -77,7 +76,7 @@ void report(Context& ctx, const auth::SetupOutcome& out) {
 int run_gist_setup(Context& ctx, const SetupArgs& args) {
     const Paths& paths = ctx.paths();
     auto prompter = auth::make_terminal_prompter();
-    auth::SetupDeps deps;
+    sync::SetupDeps deps;
     deps.make_api = [&ctx](const std::string& token) { return make_api_for_token(ctx, token); };
     deps.open_store = [&paths](TokenStoreKind kind) { return auth::make_store(kind, paths); };
     deps.prompter = prompter.get();
@@ -89,9 +88,8 @@ int run_gist_setup(Context& ctx, const SetupArgs& args) {
         if (n > 0) st.rename_machine(from, to);
         return n;
     };
-    deps.make_empty_manifest = [](const std::string& now) { return sync::Manifest::make_empty(now).serialize(); };
     const bool interactive = ctx.ui().interactive() && !ctx.ui().json();
-    report(ctx, auth::run_setup(to_options(args, interactive), ctx.env(), paths, ctx.clock(), deps));
+    report(ctx, sync::run_setup(to_options(args, interactive), ctx.env(), paths, ctx.clock(), deps));
     return 0;
 }
 
@@ -101,7 +99,7 @@ void register_gist_setup(CLI::App& parent, Context& ctx) {
     auto args = std::make_shared<SetupArgs>();
     CLI::App* cmd = parent.add_subcommand(
         "setup", "Connect this machine to a private gist: check the token, find/adopt/create the gist, name the machine");
-    auto* id = cmd->add_option("--gist-id", args->gist_id, "Use this gist (ID = last part of its URL)");
+    auto* id = cmd->add_option("--gist-id", args->gist_id, "Use this gist: its ID or its URL (https://gist.github.com/USER/ID)");
     cmd->add_flag("--create", args->create, "Create a new private gist")->excludes(id);
     cmd->add_option("--machine-name", args->machine_name,
                     "Name of this machine in the gist (default: short host name)");

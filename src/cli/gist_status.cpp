@@ -5,8 +5,10 @@
 #include "ccu/common/error.hpp"
 #include "ccu/store/store.hpp"
 #include "ccu/sync/sync_status.hpp"
+#include "cli/gist_auto_sync.hpp"
 #include "cli/gist_sync_common.hpp"
 #include "cli/sync_factory.hpp"
+#include "cli/token_options.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -15,24 +17,27 @@ std::string text_or(const nlohmann::json& v, const std::string& fallback) {
     return v.is_string() ? v.get<std::string>() : v.is_null() ? fallback : v.dump();
 }
 
-void print_status(Ui& ui, const nlohmann::json& s) {
+void print_status(Context& ctx, const nlohmann::json& s) {
+    Ui& ui = ctx.ui();
     if (!s["configured"].get<bool>()) {
         ui.say("Gist sync is not set up. Run 'ccu gist setup'.");
     } else {
         ui.say("Gist:          " + text_or(s["gist_id"], "-"));
         ui.say("Machine:       " + text_or(s["machine_name"], "-"));
     }
+    if (s["configured"].get<bool>()) {
+        ui.say("Token:         " + text_or(s["token"]["source"], "none (" + text_or(s["token"]["error"], "") + ")"));
+    }
     const auto& l = s["local"];
     ui.say("Local records: " + l["records"].dump() + " (" + l["unsynced_records"].dump() + " not pushed yet)");
     ui.say("Last push:     " + text_or(l["last_push"], "never"));
     ui.say("Last pull:     " + text_or(l["last_pull"], "never"));
     if (!s["remote"]["transport"].is_null()) ui.say("Transport:     " + text_or(s["remote"]["transport"], "-"));
-    ui.say(std::string("Auto-sync:     ") + (s["auto_sync"]["enabled"].get<bool>() ? "on" : "off") + " (every " +
-           s["auto_sync"]["interval_minutes"].dump() + " min)");
     if (!l["last_error"].is_null()) {
         ui.say("Last error:    " + text_or(l["last_error"]["command"], "") + ": " +
                text_or(l["last_error"]["message"], "") + " (" + text_or(l["last_error"]["at"], "") + ")");
     }
+    print_auto_sync_status(ctx, s["auto_sync"]);
     const auto& r = s["remote"];
     if (!r["error"].is_null()) {
         ui.say("Remote:        unavailable (" + text_or(r["error"], "") + ")");
@@ -58,19 +63,30 @@ void register_gist_status(CLI::App& parent, Context& ctx) {
             std::unique_ptr<gist::GistApi> api;
             std::unique_ptr<sync::RemoteStore> remote;
             std::optional<std::string> why;
+            std::optional<std::string> token_source;
             if (config.is_configured()) {
                 try {
-                    api = make_api(ctx, config);
+                    const auto token = auth::resolve_token(ctx.env(), ctx.paths(), config);
+                    token_source = auth::token_source_label(token.source);
+                    gist::ClientOptions options = client_options_for(ctx, token);
+                    // Status is documented to work offline: one quick try, no retries.
+                    options.connect_timeout = std::chrono::seconds(3);
+                    options.total_timeout = std::chrono::seconds(10);
+                    options.retry.max_attempts = 1;
+                    api = gist::make_curl_gist_api(options, ctx.clock());
                     remote = make_remote_store(ctx, config, *api, store.get(), nullptr);
                 } catch (const Error& e) {
                     why = e.what();
                 }
             }
-            const nlohmann::json status = sync::collect_status(config, store.get(), remote.get(), why);
+            nlohmann::json status = sync::collect_status(config, store.get(), remote.get(), why);
+            status["auto_sync"] = auto_sync_status(ctx, config);
+            status["token"] = {{"source", token_source ? nlohmann::json(*token_source) : nlohmann::json(nullptr)},
+                               {"error", token_source || !why ? nlohmann::json(nullptr) : nlohmann::json(*why)}};
             if (ctx.ui().json()) {
                 ctx.ui().print_json(status);
             } else {
-                print_status(ctx.ui(), status);
+                print_status(ctx, status);
             }
             return 0;
         };

@@ -10,7 +10,6 @@
 #include "ccu/report/render.hpp"
 #include "ccu/report/report_query.hpp"
 #include "ccu/store/local_refresh.hpp"
-#include "cli/auto_sync_hook.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -57,7 +56,6 @@ int run_report(Context& ctx, report::ReportKind kind, const ReportOptions& optio
     } else {
         ui.print_table(report::render_table(result, [&ui](std::string_view text) { return ui.bold(text); }));
     }
-    auto_sync_after_command(ctx, store);
     return 0;
 }
 

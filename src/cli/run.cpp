@@ -1,4 +1,5 @@
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "ccu/cli/commands.hpp"
@@ -9,6 +10,7 @@
 #include "ccu/sync/conflict_error.hpp"
 #include "cli/gist_sync_common.hpp"
 #include "cli/process_setup.hpp"
+#include "cli/command_words.hpp"
 
 namespace ccu::cli {
 
@@ -81,7 +83,12 @@ int run(int argc, char** argv, Environment env) {
     register_gist_status(*gist, ctx);
     register_gist_info(*gist, ctx);
     register_gist_repair(*gist, ctx);
+    add_global_options_footer(app);
 
+    if (const auto unknown = unknown_subcommand_message(app, argc, argv)) {
+        std::fprintf(stderr, "ccu: error: %s\n  run 'ccu --help' for the list of commands\n", unknown->c_str());
+        return exit_code_for(ErrorKind::Usage);
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -8,7 +8,6 @@
 #include "ccu/common/config.hpp"
 #include "ccu/ingest/scanner.hpp"
 #include "ccu/store/local_refresh.hpp"
-#include "cli/auto_sync_hook.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -104,7 +103,6 @@ int run_scan(Context& ctx) {
                        {"legacy", legacy_json(stats)}});
     }
     say_summary(ui, stats, total);
-    auto_sync_after_command(ctx, db);
     return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "ccu/sync/git_remote_store.hpp"
 #include "ccu/sync/rest_remote_store.hpp"
 #include "ccu/sync/sync_state.hpp"
+#include "cli/token_options.hpp"
 
 namespace ccu::cli {
 
@@ -20,7 +21,8 @@ std::unique_ptr<gist::GistApi> make_api_for_token(Context& ctx, const std::strin
 }
 
 std::unique_ptr<gist::GistApi> make_api(Context& ctx, const Config& config) {
-    return make_api_for_token(ctx, auth::resolve_token(ctx.env(), ctx.paths(), config).token);
+    const auth::ResolvedToken token = auth::resolve_token(ctx.env(), ctx.paths(), config);
+    return gist::make_curl_gist_api(client_options_for(ctx, token), ctx.clock());
 }
 
 std::unique_ptr<store::Store> open_store(const Paths& paths) {

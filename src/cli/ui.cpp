@@ -88,6 +88,12 @@ std::string Ui::red(std::string_view t) const { return paint("31", t); }
 std::string Ui::yellow(std::string_view t) const { return paint("33", t); }
 std::string Ui::bold(std::string_view t) const { return paint("1", t); }
 
+void Ui::notice(std::string_view line) {
+    if (!shows_progress()) return;
+    progress_done();
+    write_line(stderr, std::string("ccu: ") + std::string(line));
+}
+
 void Ui::progress(std::string_view label, std::uint64_t done, std::uint64_t total) {
     if (!stderr_tty_ || !color_ || options_.quiet) return;
     const int percent = total == 0 ? 100 : static_cast<int>(done * 100 / total);

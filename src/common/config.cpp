@@ -14,10 +14,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<const char*, 8> kKnownKeys{"gist_id",         "machine_name",
-                                                "machine_id",      "backup_retention_days",
-                                                "auto_sync",       "auto_sync_interval_minutes",
-                                                "sync",            "token_store"};
+constexpr std::array<const char*, 10> kKnownKeys{"gist_id",          "machine_name",
+                                                 "machine_id",       "backup_retention_days",
+                                                 "auto_sync",        "auto_sync_interval_minutes",
+                                                 "auto_sync_mode",   "auto_sync_scheduler",
+                                                 "sync",             "token_store"};
 
 template <typename T>
 void read_field(const json& j, const char* key, T& out, const fs::path& file) {
@@ -54,6 +55,8 @@ Config load_config(const fs::path& file) {
     read_field(j, "backup_retention_days", cfg.backup_retention_days, file);
     read_field(j, "auto_sync", cfg.auto_sync, file);
     read_field(j, "auto_sync_interval_minutes", cfg.auto_sync_interval_minutes, file);
+    read_field(j, "auto_sync_mode", cfg.auto_sync_mode, file);
+    read_field(j, "auto_sync_scheduler", cfg.auto_sync_scheduler, file);
     if (const auto s = j.find("sync"); s != j.end() && s->is_object()) {
         read_field(*s, "max_file_bytes", cfg.max_file_bytes, file);
         read_field(*s, "seal_bytes", cfg.seal_bytes, file);
@@ -105,6 +108,12 @@ void save_config(const fs::path& file, const Config& cfg) {
     j["backup_retention_days"] = cfg.backup_retention_days;
     j["auto_sync"] = cfg.auto_sync;
     j["auto_sync_interval_minutes"] = cfg.auto_sync_interval_minutes;
+    j["auto_sync_mode"] = cfg.auto_sync_mode;
+    if (cfg.auto_sync_scheduler.empty()) {
+        j.erase("auto_sync_scheduler");
+    } else {
+        j["auto_sync_scheduler"] = cfg.auto_sync_scheduler;
+    }
     if (cfg.token_store) j["token_store"] = *cfg.token_store == TokenStoreKind::File ? "file" : "keyring";
     write_file_atomically(file, j.dump(2) + "\n", FileMode::Private);
 }

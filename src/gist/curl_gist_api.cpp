@@ -224,12 +224,21 @@ private:
             if (d.action == RetryAction::Retry) {
                 spdlog::info("{} {}: {}; retrying in {} ms (attempt {} of {})", req.method, url_host(req.url),
                              d.reason, d.wait.count(), state.attempts_made + 1, options_.retry.max_attempts);
+                if (options_.on_retry) {
+                    const auto seconds = (d.wait.count() + 999) / 1000;
+                    options_.on_retry("retrying in " + std::to_string(seconds) + " s (" +
+                                      std::to_string(state.attempts_made + 1) + "/" +
+                                      std::to_string(options_.retry.max_attempts) + "): " + d.reason);
+                }
                 clock_.sleep_for(d.wait);
                 state.waited += d.wait;
                 continue;
             }
             if (result.error) throw error_for_transport(*result.error, safety, state.attempts_made);
             if (is_success(result.response->status)) return std::move(*result.response);
+            if (result.response->status == 401 && endpoint == Endpoint::Api) {
+                throw token_refused_error(options_.token_label, options_.token_fix);
+            }
             throw error_for_response(req.method, *result.response, outcome.message, d, endpoint, gist_id,
                                      state.attempts_made);
         }

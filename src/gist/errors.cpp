@@ -37,10 +37,13 @@ ApiError::ApiError(ApiErrorKind api_kind, int http_status, const std::string& me
       http_status_(http_status),
       retry_at_(retry_at) {}
 
-ApiError token_refused_error() {
+ApiError token_refused_error(const std::string& label, const std::string& fix) {
     return ApiError(ApiErrorKind::Auth, 401,
-                    "GitHub refused the token (401): it is wrong, expired or revoked",
-                    std::string("Run 'ccu gist set-token' with a new token from ") + kTokensUrl + " (scope 'gist')");
+                    "GitHub refused the token" + (label.empty() ? std::string() : " from " + label) +
+                        " (401): it is wrong, expired or revoked",
+                    fix.empty() ? std::string("Run 'ccu gist set-token' with a new token from ") + kTokensUrl +
+                                      " (scope 'gist')"
+                                : fix);
 }
 
 ApiError missing_gist_scope_error() {

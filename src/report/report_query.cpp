@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "ccu/common/error.hpp"
+
 namespace ccu::report {
 
 namespace {
@@ -21,6 +23,12 @@ std::int64_t utc_midnight_ms(const std::string& yyyymmdd) {
 
 Report query_report(const store::Store& store, const ReportRequest& request, const pricing::PriceTable& prices,
                     const TimeZone& zone) {
+    if (request.filter.since && request.filter.until && *request.filter.since > *request.filter.until) {
+        throw Error(ErrorKind::Usage,
+                    "--since " + *request.filter.since + " is after --until " + *request.filter.until +
+                        ": no day can match",
+                    "swap the two dates");
+    }
     store::RecordQuery query;
     query.machine = request.scope.machine;
     if (request.filter.since) query.since_ms = utc_midnight_ms(*request.filter.since) - kMarginMs;

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "ccu/common/error.hpp"
+#include "ccu/common/text.hpp"
 
 namespace ccu::report {
 
@@ -67,7 +68,11 @@ std::string read_file(const std::filesystem::path& path) {
     return out;
 }
 
-bool is_utc_name(std::string_view name) {
+bool is_utc_name(std::string_view raw) {
+    // `--tz utc` as people type it; the database's own names are matched as they are spelled.
+    const std::string lower = to_lower(raw);
+    if (lower == "utc" || lower == "gmt" || lower == "z") return true;
+    const std::string_view name = raw;
     return name == "UTC" || name == "Etc/UTC" || name == "Z" || name == "GMT" || name == "Etc/GMT" ||
            name == "UCT" || name == "Etc/UCT" || name == "Zulu" || name == "Etc/Zulu";
 }

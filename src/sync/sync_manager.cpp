@@ -38,7 +38,9 @@ void check_identity(const MachineEntry* remote_entry, const Config& config) {
                 "machine name '" + config.machine_name + "' is already used in this gist by another machine (machine_id " +
                     *remote_entry->machine_id + ", this machine is " + config.machine_id +
                     "); nothing was written",
-                "give this machine its own name: ccu gist setup --machine-name NEW");
+                "give this machine its own name: ccu gist setup --machine-name " + config.machine_name +
+                    "-2; if this IS that machine reinstalled, set \"machine_id\": \"" + *remote_entry->machine_id +
+                    "\" in config.json and run setup again");
 }
 
 void assert_only_own_files(const ChangeSet& changes, const std::string& machine) {

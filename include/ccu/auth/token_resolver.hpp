@@ -8,13 +8,24 @@
 #include "ccu/auth/token_store.hpp"
 #include "ccu/common/config.hpp"
 #include "ccu/common/environment.hpp"
+#include "ccu/common/error.hpp"
 
 namespace ccu::auth {
 
 struct ResolvedToken {
     std::string token;
     TokenSource source;
+    // GITHUB_TOKEN from the environment won over a token ccu stored: that store's description.
+    std::optional<std::string> shadowed_store;
 };
+
+// How errors and status name a token: "GITHUB_TOKEN from the environment", "the system keyring", ...
+std::string token_source_label(TokenSource source);
+// What fixes a token GitHub refused, for its source (an exported one beats anything stored, so
+// storing a new token alone would not help).
+std::string refused_token_fix(TokenSource source);
+// The warning for ResolvedToken::shadowed_store.
+std::string shadowed_token_warning(const std::string& shadowed_store);
 
 // docs/format.md §11 order: CCU_GITHUB_TOKEN, GITHUB_TOKEN, keyring, then the 0600 file only if
 // config chose it.
@@ -40,5 +51,9 @@ bool looks_like_github_token(std::string_view token);
 
 // Text shared by every "no Secret Service" error (cron, SSH without a session bus).
 std::string keyring_unavailable_hint();
+// The error when no token is stored and the keyring cannot even be asked (a headless machine).
+ccu::Error no_token_headless_error(const std::string& keyring_detail);
+// Throws that error (or the store's own) when `store` cannot be used, before anyone types a token.
+void require_store_usable(TokenStore& store, ccu::TokenStoreKind kind);
 
 }  // namespace ccu::auth

@@ -44,6 +44,11 @@ public:
     std::string yellow(std::string_view text) const;
     std::string bold(std::string_view text) const;
 
+    // A transient note for a person watching (retries): stderr, only on a TTY, never with
+    // --quiet or --json.
+    void notice(std::string_view line);
+    bool shows_progress() const { return stderr_tty_ && !options_.quiet && !json(); }
+
     // A one-line progress indicator on stderr, redrawn in place; no-op when not interactive.
     void progress(std::string_view label, std::uint64_t done, std::uint64_t total);
     void progress_done();

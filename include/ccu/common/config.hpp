@@ -25,6 +25,8 @@ struct Config {
     int backup_retention_days = 30;
     bool auto_sync = false;
     int auto_sync_interval_minutes = 60;
+    std::string auto_sync_mode = "sync";  // what the scheduled run does: "sync" | "push"
+    std::string auto_sync_scheduler;      // what `auto-sync on` installed: "systemd" | "cron" | ""
     std::int64_t max_file_bytes = 4 * 1024 * 1024;  // sync.max_file_bytes: no file ccu writes is larger
     // sync.seal_bytes: the current file is sealed into an immutable part at this size (at most
     // 1 MiB, so no data file is ever truncated inline in a REST response). docs/format.md §5.

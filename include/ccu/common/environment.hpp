@@ -18,6 +18,8 @@ public:
     // Unset and empty are the same: nullopt.
     std::optional<std::string> get(const std::string& name) const;
     void set(const std::string& name, std::string value) { vars_[name] = std::move(value); }
+    // Every variable (a child process's environment is built from this, minus secrets).
+    const std::map<std::string, std::string>& variables() const { return vars_; }
 
 private:
     std::map<std::string, std::string> vars_;

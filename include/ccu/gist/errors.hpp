@@ -33,7 +33,8 @@ private:
 
 // The standard errors, with messages that say what to do next. Shared by the client and by
 // callers that detect the same conditions themselves (e.g. setup checking token scopes).
-ApiError token_refused_error();                         // 401
+// 401; `label` says which token ("GITHUB_TOKEN from the environment"), `fix` what works for it.
+ApiError token_refused_error(const std::string& label = {}, const std::string& fix = {});
 ApiError missing_gist_scope_error();                    // classic token without 'gist'
 ApiError gist_not_found_error(const std::string& gist_id);  // 404 on a gist
 ApiError rate_limited_error(std::optional<std::chrono::system_clock::time_point> until, int http_status,

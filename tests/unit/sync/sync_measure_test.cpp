@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 #include <iostream>
 
-#include "ccu/sync/auto_sync.hpp"
 #include "sync_fixture.hpp"
 
 using namespace ccu;
@@ -34,7 +33,7 @@ void print(const char* what, const Cost& c) {
 
 }  // namespace
 
-TEST_CASE("requests and bytes per push and pull", "[sync][measure][rest]") {
+TEST_CASE("requests and bytes per push and pull", "[sync][measure]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 1000);
@@ -85,33 +84,3 @@ TEST_CASE("requests and bytes per push and pull", "[sync][measure][rest]") {
     CHECK(pull2.requests == 1);
 }
 
-TEST_CASE("auto-sync: crontab line, disabled and not-due paths make no request", "[sync][auto]") {
-    CHECK(sync::crontab_line(30) == "*/30 * * * * ccu gist sync --quiet");
-    CHECK(sync::crontab_line(60) == "0 * * * * ccu gist sync --quiet");
-    CHECK(sync::crontab_line(120) == "0 */2 * * * ccu gist sync --quiet");
-    CHECK(sync::crontab_line(90) == "0 */2 * * * ccu gist sync --quiet");  // rounded up: cron has no 90-minute step
-    CHECK(sync::crontab_line(24 * 60) == "0 0 * * * ccu gist sync --quiet");
-    FakeFixture fx;
-    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
-    save_config(a.paths.config_file(), a.config);
-    int syncs = 0;
-    const sync::SyncNow sync_now = [&](const Config& config) {
-        ++syncs;
-        CHECK(config.gist_id == fx.gist_id);
-        a.manager().sync(sync::ConflictMode::Detect);
-    };
-    CHECK(sync::maybe_auto_sync(a.paths, *a.store, fx.clock, sync_now).outcome == sync::AutoSyncOutcome::Disabled);
-    CHECK(syncs == 0);
-    sync::set_auto_sync(a.paths, true, 30);
-    a.add_records(0, 3);
-    fx.fake.control("DELETE", "/_fake/requests");
-    const auto first = sync::maybe_auto_sync(a.paths, *a.store, fx.clock, sync_now);
-    INFO(first.message);
-    CHECK(first.outcome == sync::AutoSyncOutcome::Synced);
-    CHECK(fx.files().contains("usage_data_laptop.json"));
-    fx.clock.advance(std::chrono::minutes(10));
-    fx.fake.control("DELETE", "/_fake/requests");
-    CHECK(sync::maybe_auto_sync(a.paths, *a.store, fx.clock, sync_now).outcome == sync::AutoSyncOutcome::NotDue);
-    CHECK(fx.requests().empty());
-    CHECK(syncs == 1);
-}

@@ -1,11 +1,12 @@
-#include "setup_gist.hpp"
+#include "sync/setup_gist.hpp"
 
 #include <algorithm>
 
 #include "ccu/common/error.hpp"
 #include "ccu/gist/errors.hpp"
+#include "ccu/sync/manifest.hpp"
 
-namespace ccu::auth::detail {
+namespace ccu::sync::detail {
 
 namespace {
 
@@ -28,10 +29,7 @@ std::string id_list(const std::vector<gist::GistSummary>& gists) {
     return out;
 }
 
-std::string seed_for(const GistContext& ctx) {
-    return ctx.deps.make_empty_manifest ? ctx.deps.make_empty_manifest(ctx.now_rfc3339)
-                                        : seed_manifest_json(ctx.now_rfc3339);
-}
+std::string seed_for(const GistContext& ctx) { return Manifest::make_empty(ctx.now_rfc3339).serialize(); }
 
 gist::Gist fetch(GistContext& ctx, const std::string& id, const std::string& hint) {
     try {
@@ -144,11 +142,17 @@ ChosenGist choose_gist(GistContext& ctx) {
         case GistChoice::Auto: break;
     }
     if (!ctx.configured_id.empty()) {
-        return {fetch(ctx, ctx.configured_id,
-                      "run 'ccu gist setup --create' for a new gist, or '--gist-id ID' to use another one"),
-                GistOrigin::Existing};
+        try {
+            return {ctx.api.get_gist(ctx.configured_id), GistOrigin::Existing};
+        } catch (const gist::ApiError& e) {
+            if (e.api_kind() != gist::ApiErrorKind::NotFound) throw;
+        }
+        // Deleted: look for the ccu gist another machine made since, instead of every machine
+        // creating its own and the fleet splitting.
+        ctx.warnings.push_back("gist " + ctx.configured_id + " from config.json no longer exists; looked for "
+                               "another ccu gist of " + ctx.login);
     }
     return find_or_create(ctx);
 }
 
-}  // namespace ccu::auth::detail
+}  // namespace ccu::sync::detail

@@ -1,6 +1,7 @@
-#include "ccu/auth/setup.hpp"
+#include "ccu/sync/setup.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include <nlohmann/json.hpp>
 
@@ -9,9 +10,12 @@
 #include "ccu/common/log.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/gist/errors.hpp"
-#include "setup_gist.hpp"
+#include "ccu/sync/manifest.hpp"
+#include "sync/push_support.hpp"
+#include "sync/setup_gist.hpp"
 
-namespace ccu::auth {
+namespace ccu::sync {
+using auth::TokenStore;
 
 std::string_view gist_origin_name(GistOrigin origin) {
     switch (origin) {
@@ -22,12 +26,35 @@ std::string_view gist_origin_name(GistOrigin origin) {
     return "existing";
 }
 
-std::string seed_manifest_json(const std::string& now_rfc3339) {
-    const nlohmann::json seed = {{"version", "1.0"},
-                                 {"last_updated", now_rfc3339},
-                                 {"machines", nlohmann::json::array()},
-                                 {"backup_retention_days", 30}};
-    return seed.dump(2) + "\n";
+std::string gist_id_from_argument(std::string_view text) {
+    std::string s(text);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.pop_back();
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.erase(0, 1);
+    for (const char* scheme : {"https://", "http://"}) {
+        if (s.rfind(scheme, 0) == 0) s.erase(0, std::string_view(scheme).size());
+    }
+    if (const auto cut = s.find_first_of("?#"); cut != std::string::npos) s.resize(cut);
+    while (!s.empty() && s.back() == '/') s.pop_back();
+    if (s.size() > 4 && s.ends_with(".git")) s.resize(s.size() - 4);
+    std::vector<std::string> parts;
+    for (std::size_t start = 0; start <= s.size();) {
+        const auto slash = s.find('/', start);
+        parts.push_back(s.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+        if (slash == std::string::npos) break;
+        start = slash + 1;
+    }
+    // host/user/id or host/id (a URL), or the bare id
+    std::string id = parts.back();
+    if (parts.size() >= 3) id = parts[2];
+    if (parts.size() == 2) id = parts[1];
+    const bool hex = !id.empty() && id.size() <= 64 &&
+                     std::all_of(id.begin(), id.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+    if (!hex || (parts.size() > 1 && parts[0].find('.') == std::string::npos)) {
+        throw Error(ErrorKind::Usage, "'" + std::string(text) + "' is not a gist ID or gist URL",
+                    "pass the ID or the URL as the browser shows it, e.g. --gist-id "
+                    "https://gist.github.com/USER/8c20b5bf38884dde89df449867806a34");
+    }
+    return id;
 }
 
 namespace {
@@ -38,6 +65,8 @@ struct TokenInUse {
     std::optional<TokenStoreKind> store_new_in;  // prompted: store it here once GitHub accepted it
 };
 
+TokenInUse prompt_for_token(const Paths& paths, const SetupDeps& deps, const std::string& why);
+
 TokenInUse obtain_token(const Environment& env, const Paths& paths, const Config& config, bool interactive,
                         const SetupDeps& deps) {
     try {
@@ -45,15 +74,16 @@ TokenInUse obtain_token(const Environment& env, const Paths& paths, const Config
         auto keyring = deps.open_store(TokenStoreKind::Keyring);
         std::unique_ptr<TokenStore> file;
         if (config.token_store == TokenStoreKind::File) file = deps.open_store(TokenStoreKind::File);
-        auto resolved = resolve_token_from(env, *keyring, file.get());
-        return {std::move(resolved.token), std::string(token_source_name(resolved.source)), std::nullopt};
+        auto resolved = auth::resolve_token_from(env, *keyring, file.get());
+        return {std::move(resolved.token), std::string(auth::token_source_name(resolved.source)), std::nullopt};
     } catch (const Error& e) {
         if (!interactive || e.kind() != ErrorKind::NotConfigured) throw;
     }
-    const std::string token = normalize_token(deps.prompter->ask_secret(
-        "No GitHub token found. Paste a token with the 'gist' scope (create one at "
-        "https://github.com/settings/tokens); input is hidden"));
-    log::register_secret(token);
+    return prompt_for_token(paths, deps, "No GitHub token found.");
+}
+
+TokenInUse prompt_for_token(const Paths& paths, const SetupDeps& deps, const std::string& why) {
+    // Where the token will go is settled before it is typed (not after it was pasted).
     TokenStoreKind where = TokenStoreKind::Keyring;
     try {
         (void)deps.open_store(TokenStoreKind::Keyring)->load();  // reachable?
@@ -61,10 +91,14 @@ TokenInUse obtain_token(const Environment& env, const Paths& paths, const Config
         if (!deps.prompter->confirm("The system keyring is not available. Store the token in " +
                                         paths.token_file().string() + " (mode 0600) instead?",
                                     true)) {
-            throw Error(ErrorKind::NotConfigured, "no place to store the token", keyring_unavailable_hint());
+            throw Error(ErrorKind::NotConfigured, "no place to store the token", auth::keyring_unavailable_hint());
         }
         where = TokenStoreKind::File;
     }
+    const std::string token = auth::normalize_token(deps.prompter->ask_secret(
+        why + " Paste a token with the 'gist' scope (create one at "
+        "https://github.com/settings/tokens); input is hidden"));
+    log::register_secret(token);
     return {token, "prompt", where};
 }
 
@@ -78,7 +112,7 @@ gist::GistUser check_user(gist::GistApi& api) {
 }
 
 std::string choose_machine_name(const SetupOptions& options, const Config& config, bool interactive,
-                                Prompter* prompter) {
+                                auth::Prompter* prompter) {
     std::string name;
     if (options.machine_name) {
         name = *options.machine_name;
@@ -96,27 +130,22 @@ std::string choose_machine_name(const SetupOptions& options, const Config& confi
 }
 
 // Another machine already pushes under this name: sharing it would mix two machines' files.
+// The same rule (and error, exit 5) as push: check_identity (sync/push_support.hpp).
 void check_name_free(gist::GistApi& api, const gist::Gist& gist, const std::string& name,
                      const std::string& machine_id, std::vector<std::string>& warnings) {
     const std::string text = detail::manifest_text(api, gist);
     if (text.empty()) return;
-    const auto manifest = nlohmann::json::parse(text, nullptr, false);
-    if (manifest.is_discarded() || !manifest.is_object() || !manifest.contains("machines") ||
-        !manifest["machines"].is_array()) {
+    std::optional<Manifest> manifest;
+    try {
+        manifest = Manifest::parse(text);
+    } catch (const Error&) {
         warnings.push_back("the gist's manifest.json is not valid; 'ccu gist repair' can rebuild it");
         return;
     }
-    for (const auto& entry : manifest["machines"]) {
-        if (!entry.is_object() || entry.value("machine_name", std::string()) != name) continue;
-        const auto id = entry.find("machine_id");
-        if (id == entry.end() || !id->is_string() || id->get<std::string>() == machine_id) continue;
-        throw Error(ErrorKind::Usage,
-                    "machine name '" + name + "' is already used in gist " + gist.id +
-                        " by another machine (machine_id " + id->get<std::string>() + ")",
-                    "choose another name with --machine-name NAME (e.g. --machine-name " + name +
-                        "-2); if this IS that machine reinstalled, set \"machine_id\": \"" +
-                        id->get<std::string>() + "\" in config.json and run setup again");
-    }
+    Config self;
+    self.machine_name = name;
+    self.machine_id = machine_id;
+    check_identity(manifest->find(name), self);
 }
 
 std::vector<std::string> describe_changes(const Config& before, const Config& after) {
@@ -171,10 +200,21 @@ SetupOutcome run_setup(const SetupOptions& options, const Environment& env, cons
     Config config = before;
     SetupOutcome out;
 
-    const TokenInUse token = obtain_token(env, paths, config, interactive, deps);
+    TokenInUse token = obtain_token(env, paths, config, interactive, deps);
+    std::unique_ptr<gist::GistApi> api;
+    for (int attempt = 1;; ++attempt) {  // on a terminal a refused token is asked for again
+        api = deps.make_api(token.token);
+        try {
+            out.login = check_user(*api).login;
+            break;
+        } catch (const gist::ApiError& e) {
+            // An exported token beats anything typed here: asking again would not help.
+            const bool from_env = token.source == "CCU_GITHUB_TOKEN" || token.source == "GITHUB_TOKEN";
+            if (!interactive || e.api_kind() != gist::ApiErrorKind::Auth || from_env || attempt == 3) throw;
+            token = prompt_for_token(paths, deps, std::string(e.what()) + ".");
+        }
+    }
     out.token_source = token.source;
-    auto api = deps.make_api(token.token);
-    out.login = check_user(*api).login;
 
     out.machine_name = choose_machine_name(options, config, interactive, deps.prompter);
     out.machine_id = config.machine_id.empty() ? make_uuid_v4() : config.machine_id;
@@ -182,7 +222,20 @@ SetupOutcome run_setup(const SetupOptions& options, const Environment& env, cons
     detail::GistContext ctx{*api,  options,  deps, interactive, config.gist_id, out.login,
                             timeutil::format_rfc3339(clock.now()), out.warnings};
     const detail::ChosenGist chosen = detail::choose_gist(ctx);
-    check_name_free(*api, chosen.gist, out.machine_name, out.machine_id, out.warnings);
+    for (int attempt = 1;; ++attempt) {  // on a terminal a taken name is asked for again
+        try {
+            check_name_free(*api, chosen.gist, out.machine_name, out.machine_id, out.warnings);
+            break;
+        } catch (const Error& e) {
+            if (!interactive || e.kind() != ErrorKind::Conflict || attempt == 3) throw;
+            SetupOptions again = options;
+            again.machine_name = deps.prompter->ask("Machine name '" + out.machine_name +
+                                                        "' is already used in this gist by another machine. "
+                                                        "Name of this machine",
+                                                    out.machine_name + "-2");
+            out.machine_name = choose_machine_name(again, config, false, nullptr);
+        }
+    }
     out.gist_id = chosen.gist.id;
     out.gist_url = chosen.gist.html_url;
     out.origin = chosen.origin;
@@ -195,4 +248,4 @@ SetupOutcome run_setup(const SetupOptions& options, const Environment& env, cons
     return out;
 }
 
-}  // namespace ccu::auth
+}  // namespace ccu::sync

@@ -12,7 +12,7 @@
 #include "ccu/common/environment.hpp"
 #include "ccu/gist/gist_api.hpp"
 
-namespace ccu::auth {
+namespace ccu::sync {
 
 inline constexpr const char* kCcuGistDescription = "ccu: Claude Code usage sync";
 inline constexpr const char* kOriginGistDescription = "Claude Code Usage Analytics - Data Backup";
@@ -28,15 +28,14 @@ struct SetupOptions {
     Interaction interaction = Interaction::NonInteractive;
 };
 
-// Side effects setup needs, handed in by the CLI (keeps auth below store and sync).
+// Side effects setup needs, handed in by the CLI. The flow lives in sync/ so that it reads and
+// writes manifest.json with sync's Manifest and applies push's machine-name rule.
 struct SetupDeps {
     std::function<std::unique_ptr<gist::GistApi>(const std::string& token)> make_api;
-    StoreOpener open_store;
-    Prompter* prompter = nullptr;  // required when interactive
+    auth::StoreOpener open_store;
+    auth::Prompter* prompter = nullptr;  // required when interactive
     // Renames local records from one machine name to another; returns how many records had the old name.
     std::function<std::int64_t(const std::string& from, const std::string& to)> rename_local_machine;
-    // manifest.json text for a new gist (sync::Manifest::make_empty(now).serialize()); empty = built-in seed.
-    std::function<std::string(const std::string& now_rfc3339)> make_empty_manifest;
 };
 
 enum class GistOrigin { Created, Adopted, Existing };
@@ -60,7 +59,10 @@ struct SetupOutcome {
 SetupOutcome run_setup(const SetupOptions& options, const ccu::Environment& env, const ccu::Paths& paths,
                        ccu::Clock& clock, const SetupDeps& deps);
 
-// The built-in seed manifest (docs/format.md §3 seed fields), used when no make_empty_manifest is given.
-std::string seed_manifest_json(const std::string& now_rfc3339);
+// What --gist-id accepts: an ID, or the gist's URL as the browser shows it
+// ("https://gist.github.com/alice/8c20b5bf...", also with a trailing '/', ".git", "#file-...", or
+// "gist.github.com/8c20b5bf..."). Returns the ID; throws ccu::Error(Usage) for anything else.
+std::string gist_id_from_argument(std::string_view text);
 
-}  // namespace ccu::auth
+
+}  // namespace ccu::sync

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "ccu/auth/setup.hpp"
+#include "ccu/sync/setup.hpp"
 
-namespace ccu::auth::detail {
+namespace ccu::sync::detail {
 
 struct ChosenGist {
     gist::Gist gist;
@@ -28,4 +28,4 @@ ChosenGist choose_gist(GistContext& ctx);
 // manifest.json text of a gist (raw_url when the API cut or emptied it); empty when there is none.
 std::string manifest_text(gist::GistApi& api, const gist::Gist& gist);
 
-}  // namespace ccu::auth::detail
+}  // namespace ccu::sync::detail

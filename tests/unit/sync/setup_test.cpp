@@ -2,13 +2,14 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "ccu/auth/setup.hpp"
+#include "ccu/sync/manifest.hpp"
+#include "ccu/sync/setup.hpp"
 #include "ccu/auth/token_resolver.hpp"
 #include "ccu/common/atomic_file.hpp"
 #include "ccu/common/clock.hpp"
 #include "ccu/common/error.hpp"
 #include "ccu/gist/curl_gist_api.hpp"
-#include "memory_token_store.hpp"
+#include "unit/auth/memory_token_store.hpp"
 #include "support/fake_gist.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
@@ -61,8 +62,8 @@ struct Rig {
         paths = Paths::resolve(env);
     }
 
-    auth::SetupDeps deps() {
-        auth::SetupDeps d;
+    sync::SetupDeps deps() {
+        sync::SetupDeps d;
         d.make_api = [this](const std::string& token) {
             gist::ClientOptions o;
             o.api_base_url = fake.api_url();
@@ -80,13 +81,13 @@ struct Rig {
         return d;
     }
 
-    auth::SetupOutcome run(auth::SetupOptions o) { return auth::run_setup(o, env, paths, clock, deps()); }
+    sync::SetupOutcome run(sync::SetupOptions o) { return sync::run_setup(o, env, paths, clock, deps()); }
 
     json gist_state(const std::string& id) { return fake.state()["gists"][id]; }
 };
 
-auth::SetupOptions noninteractive() {
-    auth::SetupOptions o;
+sync::SetupOptions noninteractive() {
+    sync::SetupOptions o;
     o.machine_name = "box-a";
     return o;
 }
@@ -105,16 +106,16 @@ ErrorKind kind_of(const std::function<void()>& f, std::string* message = nullptr
 
 }  // namespace
 
-TEST_CASE("setup --create makes a private gist with a seed manifest and writes config", "[auth][setup]") {
+TEST_CASE("setup --create makes a private gist with a seed manifest and writes config", "[sync][setup]") {
     Rig rig;
     auto o = noninteractive();
-    o.gist = auth::GistChoice::Create;
+    o.gist = sync::GistChoice::Create;
     const auto out = rig.run(o);
-    CHECK(out.origin == auth::GistOrigin::Created);
+    CHECK(out.origin == sync::GistOrigin::Created);
     CHECK(out.login == "alice");
     const json g = rig.gist_state(out.gist_id);
     CHECK(g["public"] == false);
-    CHECK(g["description"] == auth::kCcuGistDescription);
+    CHECK(g["description"] == sync::kCcuGistDescription);
     const json manifest = json::parse(g["files"]["manifest.json"].get<std::string>());
     CHECK(manifest["version"] == "1.0");
     CHECK(manifest["machines"] == json::array());
@@ -129,19 +130,19 @@ TEST_CASE("setup --create makes a private gist with a seed manifest and writes c
     CHECK_FALSE(out.changes.empty());
 }
 
-TEST_CASE("setup finds the existing ccu gist beyond the first page of >100 gists", "[auth][setup]") {
+TEST_CASE("setup finds the existing ccu gist beyond the first page of >100 gists", "[sync][setup]") {
     Rig rig;
     const std::string ours = rig.fake.seed_gist(
-        {{"owner", "alice"}, {"description", auth::kCcuGistDescription}, {"public", false},
-         {"files", {{"manifest.json", auth::seed_manifest_json("2026-01-01T00:00:00Z")}}}});
+        {{"owner", "alice"}, {"description", sync::kCcuGistDescription}, {"public", false},
+         {"files", {{"manifest.json", sync::Manifest::make_empty("2026-01-01T00:00:00Z").serialize()}}}});
     for (int i = 0; i < 130; ++i) {
         rig.fake.seed_gist({{"owner", "alice"}, {"description", "note " + std::to_string(i)}, {"public", false},
                             {"files", {{"n.txt", "x"}}}});
     }
-    rig.fake.seed_gist({{"owner", "bob"}, {"description", auth::kCcuGistDescription}, {"public", false},
-                        {"files", {{"manifest.json", auth::seed_manifest_json("2026-01-01T00:00:00Z")}}}});
+    rig.fake.seed_gist({{"owner", "bob"}, {"description", sync::kCcuGistDescription}, {"public", false},
+                        {"files", {{"manifest.json", sync::Manifest::make_empty("2026-01-01T00:00:00Z").serialize()}}}});
     const auto out = rig.run(noninteractive());
-    CHECK(out.origin == auth::GistOrigin::Existing);
+    CHECK(out.origin == sync::GistOrigin::Existing);
     CHECK(out.gist_id == ours);
     CHECK(rig.fake.state()["gists"].size() == 132);  // nothing created
     int gist_list_pages = 0;
@@ -153,7 +154,7 @@ TEST_CASE("setup finds the existing ccu gist beyond the first page of >100 gists
     CHECK(gist_list_pages >= 2);
 }
 
-TEST_CASE("setup adopts a gist of the origin Python tool only when asked", "[auth][setup]") {
+TEST_CASE("setup adopts a gist of the origin Python tool only when asked", "[sync][setup]") {
     Rig rig;
     const json origin_manifest = {
         {"version", "1.0"}, {"last_updated", "2025-06-01T10:00:00+00:00"}, {"backup_retention_days", 0},
@@ -161,7 +162,7 @@ TEST_CASE("setup adopts a gist of the origin Python tool only when asked", "[aut
                        {"last_record_date", "2025-06-01"}, {"total_records", 3},
                        {"current_file", "usage_data_old_laptop.json"}, {"backups", json::array()}}}}};
     const std::string id = rig.fake.seed_gist(
-        {{"owner", "alice"}, {"description", auth::kOriginGistDescription}, {"public", false},
+        {{"owner", "alice"}, {"description", sync::kOriginGistDescription}, {"public", false},
          {"files", {{"manifest.json", origin_manifest.dump()}, {"usage_data_old_laptop.json", "{}"}}}});
 
     std::string message, hint;
@@ -172,31 +173,31 @@ TEST_CASE("setup adopts a gist of the origin Python tool only when asked", "[aut
     auto o = noninteractive();
     o.yes = true;
     const auto out = rig.run(o);
-    CHECK(out.origin == auth::GistOrigin::Adopted);
+    CHECK(out.origin == sync::GistOrigin::Adopted);
     CHECK(out.gist_id == id);
-    CHECK(rig.gist_state(id)["description"] == auth::kOriginGistDescription);  // left as the origin tool knows it
+    CHECK(rig.gist_state(id)["description"] == sync::kOriginGistDescription);  // left as the origin tool knows it
     CHECK(rig.fake.state()["gists"].size() == 1);
 }
 
-TEST_CASE("setup asks before adopting on a terminal", "[auth][setup]") {
+TEST_CASE("setup asks before adopting on a terminal", "[sync][setup]") {
     Rig rig;
-    const std::string id = rig.fake.seed_gist({{"owner", "alice"}, {"description", auth::kOriginGistDescription},
+    const std::string id = rig.fake.seed_gist({{"owner", "alice"}, {"description", sync::kOriginGistDescription},
                                                {"public", false}, {"files", {{"usage_data_x.json", "{}"}}}});
-    auth::SetupOptions o;
-    o.interaction = auth::Interaction::Interactive;
+    sync::SetupOptions o;
+    o.interaction = sync::Interaction::Interactive;
     rig.prompter.answers = {"box-b", "y"};  // machine name, adopt?
     const auto out = rig.run(o);
-    CHECK(out.origin == auth::GistOrigin::Adopted);
+    CHECK(out.origin == sync::GistOrigin::Adopted);
     CHECK(out.machine_name == "box-b");
     CHECK(rig.gist_state(id)["files"].contains("manifest.json"));  // marked with a seed manifest
     REQUIRE(rig.prompter.questions.size() == 2);
     CHECK_THAT(rig.prompter.questions[1], Catch::Contains(id));
 }
 
-TEST_CASE("re-running setup is idempotent and keeps the machine id", "[auth][setup]") {
+TEST_CASE("re-running setup is idempotent and keeps the machine id", "[sync][setup]") {
     Rig rig;
     auto o = noninteractive();
-    o.gist = auth::GistChoice::Create;
+    o.gist = sync::GistChoice::Create;
     const auto first = rig.run(o);
     // Before setup, scans stamp records with the default machine name: setup renames them.
     REQUIRE(rig.renames.size() == 1);
@@ -205,7 +206,7 @@ TEST_CASE("re-running setup is idempotent and keeps the machine id", "[auth][set
     const std::string config_before = read_file(rig.paths.config_file());
 
     const auto second = rig.run(noninteractive());
-    CHECK(second.origin == auth::GistOrigin::Existing);
+    CHECK(second.origin == sync::GistOrigin::Existing);
     CHECK(second.gist_id == first.gist_id);
     CHECK(second.machine_id == first.machine_id);
     CHECK(second.changes.empty());
@@ -223,35 +224,36 @@ TEST_CASE("re-running setup is idempotent and keeps the machine id", "[auth][set
     CHECK(load_config(rig.paths.config_file()).machine_name == "box-renamed");
 }
 
-TEST_CASE("setup stops when another machine already uses the name", "[auth][setup]") {
+TEST_CASE("setup stops when another machine already uses the name", "[sync][setup]") {
     Rig rig;
     const json manifest = {{"version", "1.0"}, {"last_updated", "2026-01-01T00:00:00Z"}, {"backup_retention_days", 30},
                            {"machines", {{{"machine_name", "box-a"}, {"machine_id", "11111111-2222-4333-8444-555555555555"},
                                           {"last_sync", "2026-01-01T00:00:00Z"}, {"last_record_date", "2026-01-01"},
                                           {"total_records", 1}, {"current_file", "usage_data_box-a.json"},
                                           {"backups", json::array()}}}}};
-    const std::string id = rig.fake.seed_gist({{"owner", "alice"}, {"description", auth::kCcuGistDescription},
+    const std::string id = rig.fake.seed_gist({{"owner", "alice"}, {"description", sync::kCcuGistDescription},
                                                {"public", false}, {"files", {{"manifest.json", manifest.dump()}}}});
     std::string message, hint;
     auto o = noninteractive();
-    o.gist = auth::GistChoice::UseId;
+    o.gist = sync::GistChoice::UseId;
     o.gist_id = id;
-    CHECK(kind_of([&] { rig.run(o); }, &message, &hint) == ErrorKind::Usage);
+    // the same rule and exit code as push (5)
+    CHECK(kind_of([&] { rig.run(o); }, &message, &hint) == ErrorKind::Conflict);
     CHECK_THAT(message, Catch::Contains("'box-a' is already used"));
     CHECK_THAT(hint, Catch::Contains("--machine-name"));
     CHECK_FALSE(std::filesystem::exists(rig.paths.config_file()));
 
     o.machine_name = "box-a2";
-    CHECK(rig.run(o).origin == auth::GistOrigin::Existing);
+    CHECK(rig.run(o).origin == sync::GistOrigin::Existing);
 }
 
-TEST_CASE("setup requires the gist scope of classic tokens and accepts fine-grained ones", "[auth][setup]") {
+TEST_CASE("setup requires the gist scope of classic tokens and accepts fine-grained ones", "[sync][setup]") {
     Rig rig;
     const std::string repo_only = "ghp_RepoOnlyTokenCCCCCCCCCCCCCCCCCCCCCCCCC";
     rig.fake.add_token(repo_only, "alice", std::vector<std::string>{"repo", "read:user"});
     rig.env.set("CCU_GITHUB_TOKEN", repo_only);
     auto o = noninteractive();
-    o.gist = auth::GistChoice::Create;
+    o.gist = sync::GistChoice::Create;
     std::string message, hint;
     CHECK(kind_of([&] { rig.run(o); }, &message, &hint) == ErrorKind::NotConfigured);
     CHECK_THAT(message + " " + hint, Catch::Contains("gist"));
@@ -260,15 +262,15 @@ TEST_CASE("setup requires the gist scope of classic tokens and accepts fine-grai
     const std::string fine = "github_pat_FineGrainedDDDDDDDDDDDDDDDDDDDDDDD";
     rig.fake.add_token(fine, "alice", std::nullopt);
     rig.env.set("CCU_GITHUB_TOKEN", fine);
-    CHECK(rig.run(o).origin == auth::GistOrigin::Created);
+    CHECK(rig.run(o).origin == sync::GistOrigin::Created);
 }
 
-TEST_CASE("setup on a terminal without a token prompts, checks and stores it", "[auth][setup]") {
+TEST_CASE("setup on a terminal without a token prompts, checks and stores it", "[sync][setup]") {
     Rig rig;
     rig.env = rig.sb.environment();  // no token in the environment
-    auth::SetupOptions o;
-    o.interaction = auth::Interaction::Interactive;
-    o.gist = auth::GistChoice::Create;
+    sync::SetupOptions o;
+    o.interaction = sync::Interaction::Interactive;
+    o.gist = sync::GistChoice::Create;
     o.machine_name = "box-p";
     rig.prompter.answers = {"  " + kToken + "  "};
     const auto out = rig.run(o);
@@ -277,7 +279,7 @@ TEST_CASE("setup on a terminal without a token prompts, checks and stores it", "
     CHECK(load_config(rig.paths.config_file()).token_store == TokenStoreKind::Keyring);
 }
 
-TEST_CASE("setup non-interactive without the needed flag exits 2 and names the flag", "[auth][setup][binary]") {
+TEST_CASE("setup non-interactive without the needed flag exits 2 and names the flag", "[sync][setup][binary]") {
     test::FakeGistServer fake;
     fake.add_token(kToken, "alice");
     test::Sandbox sb;
@@ -311,22 +313,95 @@ TEST_CASE("setup non-interactive without the needed flag exits 2 and names the f
     CHECK(again["gist_id"] == doc["gist_id"]);
 }
 
-TEST_CASE("setup refuses another user's gist and warns about a public one", "[auth][setup]") {
+TEST_CASE("setup refuses another user's gist and warns about a public one", "[sync][setup]") {
     Rig rig;
-    const std::string bobs = rig.fake.seed_gist({{"owner", "bob"}, {"description", auth::kCcuGistDescription},
+    const std::string bobs = rig.fake.seed_gist({{"owner", "bob"}, {"description", sync::kCcuGistDescription},
                                                  {"public", false},
-                                                 {"files", {{"manifest.json", auth::seed_manifest_json("2026-01-01T00:00:00Z")}}}});
+                                                 {"files", {{"manifest.json", sync::Manifest::make_empty("2026-01-01T00:00:00Z").serialize()}}}});
     auto o = noninteractive();
-    o.gist = auth::GistChoice::UseId;
+    o.gist = sync::GistChoice::UseId;
     o.gist_id = bobs;
     std::string message, hint;
     CHECK(kind_of([&] { rig.run(o); }, &message, &hint) == ErrorKind::NotConfigured);
     CHECK_THAT(message, Catch::Contains("belongs to bob"));
 
     o.gist_id = rig.fake.seed_gist({{"owner", "alice"}, {"description", "my public notes"}, {"public", true},
-                                    {"files", {{"manifest.json", auth::seed_manifest_json("2026-01-01T00:00:00Z")}}}});
+                                    {"files", {{"manifest.json", sync::Manifest::make_empty("2026-01-01T00:00:00Z").serialize()}}}});
     const auto out = rig.run(o);
-    CHECK(out.origin == auth::GistOrigin::Adopted);
+    CHECK(out.origin == sync::GistOrigin::Adopted);
     REQUIRE_FALSE(out.warnings.empty());
     CHECK_THAT(out.warnings.front(), Catch::Contains("public"));
+}
+
+TEST_CASE("--gist-id accepts the gist URL as the browser shows it as well as the bare id", "[sync][setup][url]") {
+    const std::string id = "8c20b5bf38884dde89df449867806a34";
+    for (const std::string& arg : {id, " " + id + "\n", "https://gist.github.com/alice/" + id,
+                                   "https://gist.github.com/alice/" + id + "/", "https://gist.github.com/alice/" + id + ".git",
+                                   "https://gist.github.com/alice/" + id + "#file-manifest-json",
+                                   "gist.github.com/alice/" + id, "https://gist.github.com/" + id,
+                                   "https://gist.github.com/alice/" + id + "/revisions"}) {
+        INFO(arg);
+        CHECK(ccu::sync::gist_id_from_argument(arg) == id);
+    }
+    for (const std::string& bad : {std::string("https://gist.github.com/alice"), std::string("not-a-gist"),
+                                   std::string("alice/" + id), std::string("")}) {
+        INFO(bad);
+        try {
+            (void)ccu::sync::gist_id_from_argument(bad);
+            FAIL("accepted");
+        } catch (const ccu::Error& e) {
+            CHECK(e.kind() == ccu::ErrorKind::Usage);
+            CHECK(std::string(e.hint()).find("https://gist.github.com/USER/") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("setup --yes after the configured gist was deleted joins the ccu gist another machine created",
+          "[sync][setup]") {
+    Rig rig;
+    Config gone;  // set up before; the user has since deleted that gist (GitHub answers 404)
+    gone.gist_id = "0123456789abcdef0123456789abcdef";
+    gone.machine_name = "box-a";
+    gone.machine_id = "5a0c5d6e-1111-4222-8333-444455556666";
+    save_config(rig.paths.config_file(), gone);
+    const std::string other = rig.fake.seed_gist(
+        {{"owner", "alice"}, {"description", sync::kCcuGistDescription}, {"public", false},
+         {"files", {{"manifest.json", sync::Manifest::make_empty("2026-01-01T00:00:00Z").serialize()}}}});
+
+    auto again = noninteractive();
+    again.yes = true;
+    const auto out = rig.run(again);
+    CHECK(out.gist_id == other);
+    CHECK(out.origin == sync::GistOrigin::Existing);
+    CHECK(rig.fake.state()["gists"].size() == 1);  // joined, not a new gist of its own
+    REQUIRE(out.warnings.size() == 1);
+    CHECK_THAT(out.warnings[0], Catch::Contains(gone.gist_id + " from config.json no longer exists"));
+    CHECK(load_config(rig.paths.config_file()).gist_id == other);
+}
+
+TEST_CASE("setup on a terminal asks again for a refused token and for a taken machine name", "[sync][setup]") {
+    Rig rig;
+    rig.env = rig.sb.environment();  // no token in the environment
+    rig.keyring_slot = std::string("ghp_RevokedTokenEEEEEEEEEEEEEEEEEEEEEEEEE");  // GitHub answers 401
+    const json manifest = {{"version", "1.0"}, {"last_updated", "2026-01-01T00:00:00Z"}, {"backup_retention_days", 30},
+                           {"machines", {{{"machine_name", "box-a"}, {"machine_id", "11111111-2222-4333-8444-555555555555"},
+                                          {"last_sync", "2026-01-01T00:00:00Z"}, {"last_record_date", "2026-01-01"},
+                                          {"total_records", 1}, {"current_file", "usage_data_box-a.json"},
+                                          {"backups", json::array()}}}}};
+    const std::string id = rig.fake.seed_gist({{"owner", "alice"}, {"description", sync::kCcuGistDescription},
+                                               {"public", false}, {"files", {{"manifest.json", manifest.dump()}}}});
+    sync::SetupOptions o;
+    o.interaction = sync::Interaction::Interactive;
+    o.gist = sync::GistChoice::UseId;
+    o.gist_id = id;
+    o.machine_name = "box-a";
+    rig.prompter.answers = {kToken, ""};  // a working token, then the offered name "box-a-2"
+    const auto out = rig.run(o);
+    REQUIRE(rig.prompter.questions.size() == 2);
+    CHECK_THAT(rig.prompter.questions[0], Catch::Contains("GitHub refused the token"));
+    CHECK_THAT(rig.prompter.questions[1], Catch::Contains("'box-a' is already used"));
+    CHECK(out.machine_name == "box-a-2");
+    CHECK(out.token_source == "prompt");
+    CHECK(rig.keyring_slot == kToken);  // the working one replaced the refused one
+    CHECK(load_config(rig.paths.config_file()).machine_name == "box-a-2");
 }

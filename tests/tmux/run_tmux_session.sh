@@ -1,0 +1,103 @@
+#!/bin/sh
+# A new user's first session in a real terminal (tmux), against the fake Gist server:
+# setup (prompts for the token: no keyring here), scan, push, pull, status, auto-sync on/off.
+# usage: run_tmux_session.sh CCU FAKE_SERVER_PY [SCREENS_DIR]
+set -eu
+ccu=$1 server=$2 screens=${3:-}
+tmp=$(mktemp -d)
+sock="ccu-test-$$"
+token="ghp_TmuxSessionTokenZ9Q8W7E6R5T4Y3U2I1O0P"
+cleanup() {
+    tmux -L "$sock" kill-server 2>/dev/null || true
+    [ -n "${fake:-}" ] && kill "$fake" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+python3 -S "$server" --port-file "$tmp/port" &
+fake=$!
+i=0
+while [ ! -s "$tmp/port" ]; do i=$((i + 1)); [ $i -gt 100 ] && { echo "fake server did not start" >&2; exit 1; }; sleep 0.1; done
+api=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_port"])' "$tmp/port")
+python3 - "$api" "$token" <<'PY'
+import json, sys, urllib.request
+req = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/_fake/tokens", method="POST",
+                             data=json.dumps({"token": sys.argv[2], "login": "alice"}).encode())
+urllib.request.urlopen(req).read()
+PY
+
+mkdir -p "$tmp/bin" "$tmp/home/.claude/projects/-home-me-proj"
+cat > "$tmp/bin/crontab" <<'SH'
+#!/bin/sh
+case "$1" in
+  -l) cat "$FAKE_DIR/crontab" 2>/dev/null || { echo "no crontab for me" >&2; exit 1; } ;;
+  -) cat > "$FAKE_DIR/crontab" ;;
+esac
+SH
+chmod +x "$tmp/bin/crontab"
+ln -s "$ccu" "$tmp/bin/ccu"
+printf '%s\n' '{"type":"assistant","sessionId":"s-1","uuid":"u-1","timestamp":"2026-11-30T10:00:00.000Z","cwd":"/home/me/proj","version":"1.0.0","requestId":"req-1","message":{"id":"msg-1","model":"claude-sonnet-4-20250514","usage":{"input_tokens":1200,"output_tokens":340,"cache_creation_input_tokens":0,"cache_read_input_tokens":5000}}}' \
+    > "$tmp/home/.claude/projects/-home-me-proj/session-1.jsonl"
+printf 'MAILTO=me@example.org\n15 3 * * * /usr/bin/backup --all\n' > "$tmp/crontab"
+
+tmux -L "$sock" new-session -d -x 150 -y 50 -s ccu \
+    env -i HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/cfg" CCU_DATA_DIR="$tmp/data" FAKE_DIR="$tmp" \
+    CCU_GITHUB_API_URL="http://127.0.0.1:$api" PATH="$tmp/bin:/usr/bin:/bin" TERM=xterm-256color \
+    LANG=C.UTF-8 PS1='$ ' sh
+
+screen() { tmux -L "$sock" capture-pane -p -t ccu; }
+wait_for() {  # wait_for TEXT: until the screen shows it (10 s)
+    n=0
+    until screen | grep -qF -- "$1"; do
+        n=$((n + 1))
+        if [ $n -gt 100 ]; then echo "timed out waiting for: $1" >&2; screen >&2; exit 1; fi
+        sleep 0.1
+    done
+}
+type_line() { tmux -L "$sock" send-keys -t ccu -l "$1"; tmux -L "$sock" send-keys -t ccu Enter; }
+save() { [ -n "$screens" ] && { mkdir -p "$screens"; screen > "$screens/$1.txt"; }; tmux -L "$sock" clear-history -t ccu; }
+
+wait_for '$'
+type_line 'ccu gist setup --machine-name laptop'
+wait_for 'Store the token in'          # the keyring is checked before the token is asked for
+type_line 'y'
+wait_for 'Paste a token'
+type_line "$token"
+wait_for 'Create a new private (secret) gist?'
+type_line ''
+wait_for "Next: 'ccu gist push'"
+screen | grep -qF 'This machine: laptop'
+screen | grep -qF 'token from prompt'
+screen | grep -qvF "$token"
+save setup
+
+type_line 'clear; ccu gist push && ccu gist pull && echo PUSH-PULL-DONE'
+wait_for 'PUSH-PULL-DONE'
+save push-pull
+
+type_line 'clear; ccu gist status; echo STATUS-DONE'
+wait_for 'STATUS-DONE'
+screen | grep -qF 'Token:         the token file'
+screen | grep -qF 'laptop: 1 records'
+save status
+
+type_line 'clear; ccu gist auto-sync on --interval 30m; cat "$FAKE_DIR/crontab"; echo ON-DONE'
+wait_for 'ON-DONE'
+screen | grep -qF '# ccu auto-sync'
+screen | grep -qF '15 3 * * * /usr/bin/backup --all'
+save auto-sync-on
+
+type_line 'clear; ccu gist auto-sync off; cat "$FAKE_DIR/crontab"; echo OFF-DONE'
+wait_for 'OFF-DONE'
+if screen | grep -F '# ccu auto-sync' | grep -qvF 'removed'; then
+    screen | grep -F 'crontab line:' >/dev/null  # only the "removed" report may mention it
+fi
+grep -qF '# ccu auto-sync' "$tmp/crontab" && { echo "off left ccu's line" >&2; exit 1; }
+grep -qF '/usr/bin/backup --all' "$tmp/crontab" || { echo "off removed the user's line" >&2; exit 1; }
+save auto-sync-off
+
+type_line 'clear; ccu gist psh; echo "exit $?"'
+wait_for 'exit 2'
+screen | grep -qF "did you mean 'push'?"
+save typo
+echo "tmux session: ok"
