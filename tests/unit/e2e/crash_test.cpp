@@ -149,9 +149,8 @@ TEST_CASE("a damaged store file: each command names the file and how to rebuild 
         for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>((i * 131) % 251);
         write_file_atomically(db, garbage);
     }
-    for (const std::vector<std::string> args : {std::vector<std::string>{"report", "daily"},
-                                                std::vector<std::string>{"scan"},
-                                                std::vector<std::string>{"gist", "push"}}) {
+    const std::vector<std::vector<std::string>> commands = {{"report", "daily"}, {"scan"}, {"gist", "push"}};
+    for (const auto& args : commands) {
         const ProcessResult r = a.ccu(args);
         INFO(args.front() << ": " << r.err);
         CHECK(r.exit_code == 1);

@@ -37,13 +37,17 @@ TEST_CASE("gist file names shaped like paths never become local files and import
 TEST_CASE("a gist file name that is not UTF-8 gives a clear error and changes nothing", "[e2e][hostile]") {
     E2eGist g;
     WatchedMachine c(g.fake, g.gist_id, "server");
-    // A lone surrogate escape is the only way JSON can carry a name that is not UTF-8.
-    const std::string body = R"({"files":{"usage_data_desktop.json":{"content":"x"},"bad\udcff.json":{"content":"y"}}})";
-    const ProcessResult patch = run_process(
-        {"/usr/bin/curl", "-s", "-X", "PATCH", "-H", "Authorization: Bearer " + kE2eToken, "--data-binary", body,
-         g.fake.api_url() + "/gists/" + g.gist_id},
-        c.sandbox.vars());
-    REQUIRE(patch.exit_code == 0);
+    // A lone surrogate escape is the only way JSON can carry a name that is not UTF-8. The fake's
+    // git store cannot hold such a name, so the gist document itself is served by a fault (the
+    // body posted raw: nlohmann::json cannot write a lone surrogate).
+    const std::string body = R"({"faults":[{"method":"GET","path_regex":"^/gists/[^/]+$","action":"status",)"
+                             R"("status":200,"times":10,"body":{"id":")" + g.gist_id +
+                             R"(","files":{"bad\udcff.json":{"filename":"bad\udcff.json","content":"x","size":1}}}}]})";
+    const ProcessResult queued = run_process({"/usr/bin/curl", "-s", "-X", "POST", "--data-binary", body,
+                                              g.fake.api_url() + "/_fake/faults"},
+                                             c.sandbox.vars());
+    REQUIRE(queued.exit_code == 0);
+    REQUIRE(queued.out.find("\"queued\": 1") != std::string::npos);
     const ProcessResult r = c.ccu({"gist", "pull"});
     INFO(r.out << r.err);
     // The whole gist document is then unreadable JSON: a server fault (exit 4), nothing imported.
