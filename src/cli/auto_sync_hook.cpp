@@ -1,7 +1,6 @@
 #include "cli/auto_sync_hook.hpp"
 
 #include "ccu/cli/context.hpp"
-#include "ccu/pricing/price_table.hpp"
 #include "ccu/sync/auto_sync.hpp"
 #include "ccu/sync/events.hpp"
 #include "ccu/sync/sync_manager.hpp"
@@ -15,7 +14,7 @@ void auto_sync_after_command(Context& ctx, store::Store& store) {
         SyncSession session = open_sync_session(ctx, config, store);
         // The caller has just scanned: no second refresh.
         sync::SyncManager manager(*session.remote, store, ctx.clock(), config, ctx.paths(), quiet,
-                                  pricing::PriceTable::embedded(), {});
+                                  ctx.prices(), {});
         manager.sync(sync::ConflictMode::Detect);
     };
     const sync::AutoSyncResult result = sync::maybe_auto_sync(ctx.paths(), store, ctx.clock(), sync_now);

@@ -1,4 +1,4 @@
-// Record writes and reads of the Store: the upsert rules of spec §2 and push tracking.
+// Record writes and reads of the Store: the upsert rules of docs/format.md §4 and push tracking.
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "ccu/common/time.hpp"
@@ -83,7 +83,7 @@ public:
         const auto existing = find(r);
         if (!existing && sidechain && r.message_id && !r.message_id->empty()) {
             // A sidechain replay of an already stored response (same message.id, any
-            // requestId) is not a new record (spec §2, ccusage): it never supplies counts.
+            // requestId) is not a new record (docs/format.md §4, ccusage): it never supplies counts.
             by_message_.bind(1, *r.message_id);
             if (step(by_message_)) {
                 ++stats.unchanged;
@@ -209,7 +209,7 @@ UpsertStats upsert_all(SQLite::Database& db, const std::vector<UsageRecord>& rec
     return stats;
 }
 
-void save_cursors(SQLite::Database& db, const ingest::ScanResult& scan) {
+void save_cursors(SQLite::Database& db, const ScanWrite& scan) {
     SQLite::Statement put(db, "INSERT OR REPLACE INTO scan_cursors "
                               "(path, device, inode, size, mtime_ns, offset, head_fingerprint) VALUES (?,?,?,?,?,?,?)");
     for (const auto& [path, c] : scan.cursors) {
@@ -243,7 +243,7 @@ UpsertStats Store::upsert(const std::vector<UsageRecord>& records) {
     });
 }
 
-UpsertStats Store::apply_scan(const ingest::ScanResult& scan) {
+UpsertStats Store::apply_scan(const ScanWrite& scan) {
     require_writable("apply_scan");
     return detail::guarded(file_, "writing scan results to", [&] {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);

@@ -43,6 +43,9 @@ inline constexpr std::size_t kMaxDataFileBytes = 1024 * 1024;
 // sync.max_file_bytes or 1 MiB, never below 1024.
 std::size_t effective_seal_bytes(const Config& config);
 
+// The largest part a budget merge may make: sync.max_file_bytes, never above 1 MiB.
+std::size_t merge_limit_bytes(const Config& config);
+
 // 1 + the highest part number of `machine` in the listing.
 int next_part_number(const std::set<std::string>& gist_files, const std::string& machine);
 

@@ -5,7 +5,7 @@
 
 #include "ccu/sync/data_file.hpp"
 
-// Keeping every data file <= max_file_bytes (spec §3): pure, deterministic.
+// Keeping every data file <= max_file_bytes (docs/format.md §5): pure, deterministic.
 namespace ccu::sync {
 
 struct ShardRequest {
@@ -35,5 +35,18 @@ struct ShardPlan {
 // (each as large as fits) until the remainder fits in the current file. Throws
 // ccu::Error(Usage) if max_file_bytes cannot hold a file with a single record.
 ShardPlan plan_shards(const ShardRequest& request, const RecordCostFn& cost);
+
+// One of a machine's sealed parts in the gist.
+struct PartInfo {
+    int number = 0;
+    std::string file_name;
+    std::size_t bytes = 0;
+};
+
+// Near the file budget (docs/format.md §6), runs of consecutive parts (by number) are folded into
+// the first part of each run: oldest first, each run's combined size within `merge_limit`, at least
+// two parts a run, until `files_to_save` files are saved (or no run is left). Pure.
+std::vector<std::vector<PartInfo>> plan_part_merges(std::vector<PartInfo> parts, std::size_t merge_limit,
+                                                    std::size_t files_to_save);
 
 }  // namespace ccu::sync
