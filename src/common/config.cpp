@@ -56,7 +56,6 @@ Config load_config(const fs::path& file) {
     read_field(j, "auto_sync_interval_minutes", cfg.auto_sync_interval_minutes, file);
     if (const auto s = j.find("sync"); s != j.end() && s->is_object()) {
         read_field(*s, "max_file_bytes", cfg.max_file_bytes, file);
-        read_field(*s, "seal_bytes", cfg.seal_bytes, file);
     }
     std::string store;
     read_field(j, "token_store", store, file);
@@ -74,7 +73,7 @@ Config load_config(const fs::path& file) {
     }
     if (const auto s = j.find("sync"); s != j.end() && s->is_object()) {
         for (auto it = s->begin(); it != s->end(); ++it) {
-            if (it.key() != "max_file_bytes" && it.key() != "seal_bytes") cfg.extra["sync"][it.key()] = it.value();
+            if (it.key() != "max_file_bytes") cfg.extra["sync"][it.key()] = it.value();
         }
     }
     return cfg;
@@ -84,7 +83,6 @@ void save_config(const fs::path& file, const Config& cfg) {
     json j = cfg.extra;
     json sync = j.contains("sync") ? j["sync"] : json::object();
     sync["max_file_bytes"] = cfg.max_file_bytes;
-    sync["seal_bytes"] = cfg.seal_bytes;
     j["sync"] = sync;
     j["gist_id"] = cfg.gist_id;
     j["machine_name"] = cfg.machine_name;

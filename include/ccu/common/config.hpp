@@ -18,10 +18,7 @@ struct Config {
     int backup_retention_days = 30;
     bool auto_sync = false;
     int auto_sync_interval_minutes = 60;
-    std::int64_t max_file_bytes = 4 * 1024 * 1024;  // sync.max_file_bytes: no file ccu writes is larger
-    // sync.seal_bytes: the current file is sealed into an immutable part at this size (at most
-    // 1 MiB, so no data file is ever truncated inline in a REST response). docs/format.md §5.
-    std::int64_t seal_bytes = 128 * 1024;
+    std::int64_t max_file_bytes = 4 * 1024 * 1024;  // sync.max_file_bytes
     std::optional<TokenStoreKind> token_store;       // where set-token put it, if anywhere
     nlohmann::json extra = nlohmann::json::object();  // unknown keys, preserved
 

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <set>
 #include <thread>
 
 #include "ccu/common/environment.hpp"
@@ -67,9 +68,20 @@ TEST_CASE("racing pushes from two processes over several rounds lose nothing", "
     REQUIRE(c.ccu({"gist", "pull"}).exit_code == 0);
     std::map<std::string, std::int64_t> expected = day_a;
     for (const auto& [d, t] : day_b) expected[d] += t;
-    const json ra = a.json_of({"gist", "status"});
-    const json rb = b.json_of({"gist", "status"});
-    const json rc = c.json_of({"gist", "status"});
+    // Each machine's `gist status` sees both writers in the manifest; the pushers have nothing left.
+    const json sa = a.json_of({"gist", "status"});
+    const json sb = b.json_of({"gist", "status"});
+    const json sc = c.json_of({"gist", "status"});
+    for (const json* s : {&sa, &sb, &sc}) {
+        CHECK((*s)["remote"]["error"].is_null());
+        CHECK((*s)["remote"]["transport"] == "rest");
+        std::set<std::string> names;
+        for (const auto& m : (*s)["remote"]["machines"]) names.insert(m["machine_name"].get<std::string>());
+        CHECK(names == std::set<std::string>{"desktop", "laptop"});
+    }
+    CHECK(sa["local"]["unsynced_records"] == 0);
+    CHECK(sb["local"]["unsynced_records"] == 0);
+    CHECK(sc["local"]["last_pull"].is_string());
     std::string remote_counts;
     const json state = g.fake.state();  // a named value: items() only references it
     for (const auto& [name, content] : state["gists"][g.gist_id]["files"].items()) {
