@@ -51,14 +51,24 @@ TEST_CASE("racing pushes from two processes over several rounds lose nothing", "
     for (int round = 0; round < 3; ++round) {
         a.generate(seed_for(1, round), "round" + std::to_string(round));
         b.generate(seed_for(2, round), "round" + std::to_string(round));
-        ProcessResult ra, rb;
-        std::thread ta([&] { ra = a.ccu({"gist", "push", "--quiet"}); });
-        std::thread tb([&] { rb = b.ccu({"gist", "push", "--quiet"}); });
+        // The fake holds laptop's PATCH until desktop has read, written and exited: laptop's write
+        // then lands on desktop's commit, and laptop must detect it, re-merge and land.
+        g.fake.hold("patch", 1, g.gist_id);
+        ProcessResult ra;
+        std::thread ta([&] { ra = a.ccu({"gist", "push", "--json"}); });
+        const bool held = g.fake.wait_held(1, std::chrono::milliseconds(60000));
+        ProcessResult rb;
+        if (held) rb = b.ccu({"gist", "push", "--quiet"});
+        g.fake.release();
         ta.join();
-        tb.join();
         INFO(ra.err << rb.err);
-        CHECK((ra.exit_code == 0 || ra.exit_code == 5));
-        CHECK((rb.exit_code == 0 || rb.exit_code == 5));
+        REQUIRE(held);
+        CHECK(rb.exit_code == 0);
+        REQUIRE(ra.exit_code == 0);
+        const json pushed = json::parse(ra.out);
+        CHECK(pushed["uploaded"] == true);
+        CHECK(pushed["conflicts_resolved"] == 1);
+        CHECK(ra.err.find("Conflict detected: Gist has newer changes") != std::string::npos);
     }
     CHECK(a.ccu({"gist", "push"}).exit_code == 0);
     CHECK(b.ccu({"gist", "push"}).exit_code == 0);
