@@ -69,6 +69,7 @@ void register_gist_backup(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("backup", "Create, list and restore daily backups in the gist");
     cmd->require_subcommand(1);
     CLI::App* create = cmd->add_subcommand("create", "Back up this machine's current file (today, UTC)");
+    add_transport_option(create, ctx);
     create->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
             return with_ops(ctx, [&](sync::BackupOps& ops) {
@@ -83,11 +84,13 @@ void register_gist_backup(CLI::App& parent, Context& ctx) {
         };
     });
     CLI::App* list = cmd->add_subcommand("list", "Every machine's backups: date, size, records");
+    add_transport_option(list, ctx);
     list->callback([&ctx] {
         ctx.action = [&ctx]() -> int { return with_ops(ctx, [&](sync::BackupOps& ops) { return run_list(ctx, ops); }); };
     });
     auto args = std::make_shared<RestoreArgs>();
     CLI::App* restore = cmd->add_subcommand("restore", "Import a backup into the store, or write it to --to DIR");
+    add_transport_option(restore, ctx);
     restore->add_option("date", args->date, "YYYY-MM-DD or YYYYMMDD")->required();
     restore->add_option("--machine", args->machine, "Whose backup (default: this machine)");
     restore->add_option("--to", args->to, "Write the file into DIR instead of importing it");

@@ -27,6 +27,7 @@ int report_pull(Ui& ui, const sync::PullResult& r) {
 
 void register_gist_pull(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("pull", "Import every machine's records from the gist");
+    add_transport_option(cmd, ctx);
     cmd->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
             SyncSession session = open_sync_session(ctx);

@@ -62,6 +62,7 @@ int report_conflict(Ui& ui, const Error& e) {
 
 void register_gist_push(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("push", "Upload this machine's new records to the gist");
+    add_transport_option(cmd, ctx);
     auto force = std::make_shared<bool>(false);
     auto dry_run = std::make_shared<bool>(false);
     cmd->add_flag("--force", *force, "Skip conflict detection (last writer wins for manifest.json)");

@@ -9,6 +9,7 @@ namespace ccu::cli {
 
 void register_gist_repair(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("repair", "Rebuild manifest.json from the gist's file listing");
+    add_transport_option(cmd, ctx);
     cmd->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
             SyncSession session = open_sync_session(ctx);

@@ -49,6 +49,7 @@ void print_status(Ui& ui, const nlohmann::json& s) {
 
 void register_gist_status(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("status", "Local and remote sync state (local part works offline)");
+    add_transport_option(cmd, ctx);
     cmd->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
             const Config config = load_config(ctx.paths().config_file());
@@ -60,7 +61,7 @@ void register_gist_status(CLI::App& parent, Context& ctx) {
             if (config.is_configured()) {
                 try {
                     api = make_api(ctx, config);
-                    remote = make_remote_store(ctx, config, *api, nullptr);
+                    remote = make_remote_store(ctx, config, *api, store.get(), nullptr);
                 } catch (const Error& e) {
                     why = e.what();
                 }

@@ -9,6 +9,7 @@ namespace ccu::cli {
 
 void register_gist_sync(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("sync", "Pull, then push");
+    add_transport_option(cmd, ctx);
     auto force = std::make_shared<bool>(false);
     cmd->add_flag("--force", *force, "Skip conflict detection on the push");
     cmd->callback([&ctx, force] {

@@ -5,7 +5,13 @@
 #include "ccu/auth/token_resolver.hpp"
 #include "ccu/gist/curl_gist_api.hpp"
 #include "ccu/cli/local_refresh.hpp"
+#include "ccu/common/error.hpp"
+#include "ccu/git/mirror.hpp"
+#include "ccu/pricing/price_table.hpp"
+#include "ccu/sync/fallback_remote_store.hpp"
+#include "ccu/sync/git_remote_store.hpp"
 #include "ccu/sync/rest_remote_store.hpp"
+#include "ccu/sync/sync_state.hpp"
 
 namespace ccu::cli {
 
@@ -23,9 +29,58 @@ std::unique_ptr<store::Store> open_store(const Paths& paths) {
     return std::make_unique<store::Store>(paths.store_file(), store::OpenMode::ReadWrite);
 }
 
+namespace {
+
+// The gist's git_push_url, from the sync state once the API has given it (one GET the first time).
+std::string git_url_of(gist::GistApi& api, store::Store* store, const Config& config) {
+    if (store != nullptr) {
+        if (std::string url = sync::SyncState(*store, config.gist_id).git_url(); !url.empty()) return url;
+    }
+    const std::string url = api.get_gist(config.gist_id).git_push_url;
+    if (url.empty()) {
+        throw Error(ErrorKind::InvalidRemote, "GitHub named no git_push_url for gist " + config.gist_id,
+                    "use the REST transport: ccu config sync.transport rest, or --transport rest");
+    }
+    if (store != nullptr) sync::SyncState(*store, config.gist_id).set_git_url(url);
+    return url;
+}
+
+std::unique_ptr<sync::RemoteStore> make_git_store(Context& ctx, const Config& config, const std::string& url) {
+    git::MirrorOptions o;
+    o.dir = sync::git_mirror_dir(ctx.paths().data_dir, config.gist_id);
+    o.url = url;
+    // Read from the token store each time libgit2 asks; never kept by the mirror.
+    o.token = [&ctx, config] { return auth::resolve_token(ctx.env(), ctx.paths(), config).token; };
+    o.identity = {config.machine_name, config.machine_name + "@ccu.invalid"};
+    o.clock = &ctx.clock();
+    o.retry = gist::ClientOptions{}.retry;  // the REST client's budget
+    return std::make_unique<sync::GitRemoteStore>(std::move(o));
+}
+
+TransportChoice transport_of(Context& ctx, const Config& config) {
+    if (const auto& flag = ctx.options().transport) {
+        const auto choice = parse_transport_choice(*flag);
+        if (!choice) throw Error(ErrorKind::Usage, "--transport must be auto, git or rest, not '" + *flag + "'");
+        return *choice;
+    }
+    return config.transport;
+}
+
+}  // namespace
+
 std::unique_ptr<sync::RemoteStore> make_remote_store(Context& ctx, const Config& config, gist::GistApi& api,
-                                                     sync::StoredEtags* etags) {
-    return std::make_unique<sync::RestRemoteStore>(api, ctx.clock(), config.gist_id, etags);
+                                                     store::Store* store, sync::StoredEtags* etags) {
+    auto rest = [&ctx, &api, config, etags]() -> std::unique_ptr<sync::RemoteStore> {
+        return std::make_unique<sync::RestRemoteStore>(api, ctx.clock(), config.gist_id, etags);
+    };
+    switch (transport_of(ctx, config)) {
+        case TransportChoice::Rest: return rest();
+        case TransportChoice::Git: return make_git_store(ctx, config, git_url_of(api, store, config));
+        case TransportChoice::Auto: break;
+    }
+    return std::make_unique<sync::FallbackRemoteStore>(
+        [&ctx, &api, store, config] { return make_git_store(ctx, config, git_url_of(api, store, config)); }, rest,
+        [&ctx](const std::string& why) { ctx.ui().warn(why); });
 }
 
 SyncSession open_sync_session(Context& ctx, const Config& config, store::Store& store) {
@@ -34,7 +89,7 @@ SyncSession open_sync_session(Context& ctx, const Config& config, store::Store& 
     session.config = config;
     session.api = make_api(ctx, config);
     session.etags = std::make_unique<sync::StoredEtags>(store, config.gist_id);
-    session.remote = make_remote_store(ctx, config, *session.api, session.etags.get());
+    session.remote = make_remote_store(ctx, config, *session.api, &store, session.etags.get());
     return session;
 }
 

@@ -33,9 +33,11 @@ struct SyncSession {
     std::unique_ptr<sync::RemoteStore> remote;
 };
 
-// The remote store of `config`'s gist over `api` (REST; git when that transport lands).
+// The remote store of `config`'s gist: sync.transport (or --transport) = git, rest, or auto (git,
+// and REST with one warning when the git endpoint refuses a token the API accepts). `store`
+// (may be null) remembers the gist's git URL and the REST ETags; `api` must outlive the result.
 std::unique_ptr<sync::RemoteStore> make_remote_store(Context& ctx, const Config& config, gist::GistApi& api,
-                                                     sync::StoredEtags* etags);
+                                                     store::Store* store, sync::StoredEtags* etags);
 
 // Throws ccu::Error(NotConfigured) when setup has not run or no token is found (exit 3).
 SyncSession open_sync_session(Context& ctx);

@@ -42,14 +42,8 @@ ShardPlan build_export(const ExportInput& input, const RecordCostFn& cost) {
 }
 
 std::size_t effective_seal_bytes(const Config& config) {
-    std::int64_t seal = kDefaultSealBytes;
-    const auto sync = config.extra.find("sync");
-    if (sync != config.extra.end() && sync->is_object()) {
-        const auto v = sync->find("seal_bytes");
-        if (v != sync->end() && v->is_number_integer()) seal = v->get<std::int64_t>();
-    }
-    const std::int64_t limit =
-        std::min<std::int64_t>({seal, config.max_file_bytes, static_cast<std::int64_t>(kMaxDataFileBytes)});
+    const std::int64_t limit = std::min<std::int64_t>(
+        {config.seal_bytes, config.max_file_bytes, static_cast<std::int64_t>(kMaxDataFileBytes)});
     return static_cast<std::size_t>(std::max<std::int64_t>(limit, 1024));
 }
 

@@ -10,6 +10,9 @@ using nlohmann::json;
 SyncState::SyncState(store::Store& store, std::string gist_id)
     : store_(store), prefix_("sync." + std::move(gist_id) + ".") {}
 
+std::string SyncState::git_url() const { return get("git_url").value_or(""); }
+void SyncState::set_git_url(const std::string& url) { set("git_url", url); }
+
 std::optional<std::string> SyncState::get(const std::string& key) const { return store_.get_meta(prefix_ + key); }
 void SyncState::set(const std::string& key, const std::string& value) { store_.set_meta(prefix_ + key, value); }
 

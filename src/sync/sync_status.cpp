@@ -39,9 +39,10 @@ json remote_part(const Config& config, RemoteStore* store, const std::optional<s
         remote["error"] = no_remote_reason.value_or("no GitHub token");
         return remote;
     }
-    remote["transport"] = store->transport() == Transport::Git ? "git" : "rest";
     try {
         LoadResult loaded = store->load(std::nullopt);
+        // After the load: with sync.transport = auto it may have fallen back to REST.
+        remote["transport"] = store->transport() == Transport::Git ? "git" : "rest";
         if (!loaded.snapshot) throw Error(ErrorKind::Unexpected, "the remote store answered 'unchanged' to a full read");
         RemoteSnapshot& gist = *loaded.snapshot;
         remote["files"] = gist.file_names().size();
@@ -60,6 +61,7 @@ json remote_part(const Config& config, RemoteStore* store, const std::optional<s
         }
     } catch (const Error& e) {
         remote["error"] = e.what();
+        remote["transport"] = store->transport() == Transport::Git ? "git" : "rest";
     }
     return remote;
 }

@@ -33,6 +33,7 @@ struct Gist {
     std::string id;
     std::string description;
     std::string html_url;
+    std::string git_push_url;  // the gist's git repository (https://gist.github.com/<id>.git on GitHub)
     std::string owner_login;
     std::string created_at;
     std::string updated_at;

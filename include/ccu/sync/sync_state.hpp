@@ -50,6 +50,11 @@ public:
     std::optional<std::pair<std::string, std::string>> own_current() const;  // (name, content)
     void set_own_current(const std::string& name, const std::string& content);
 
+    // The gist's git_push_url as the API last gave it ("" unknown): the git transport needs no
+    // REST request once it is known.
+    std::string git_url() const;
+    void set_git_url(const std::string& url);
+
     std::optional<std::string> last_push() const;
     void set_last_push(const std::string& rfc3339);
     std::optional<std::string> last_pull() const;

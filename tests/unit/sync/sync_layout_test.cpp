@@ -66,7 +66,7 @@ TEST_CASE("git_blob_id is git's blob id and the one the gist names its files by"
 TEST_CASE("the current file is sealed at seal_bytes with records in time order across parts", "[sync][layout]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
-    a.config.extra["sync"]["seal_bytes"] = 4096;
+    a.config.seal_bytes = 4096;
     a.add_records(0, 60);
     a.manager().push(sync::ConflictMode::Detect);
     a.add_records(60, 90);
@@ -88,12 +88,12 @@ TEST_CASE("the current file is sealed at seal_bytes with records in time order a
 TEST_CASE("an older ccu's large current file is re-sharded on the next push", "[sync][layout]") {
     FakeFixture fx;
     SimMachine old(fx.fake, fx.gist_id, "laptop", fx.clock);
-    old.config.extra["sync"]["seal_bytes"] = 4 * 1024 * 1024;  // what ccu wrote before sync.seal_bytes
+    old.config.seal_bytes = 4 * 1024 * 1024;  // what ccu wrote before sync.seal_bytes
     old.add_records(0, 80);
     old.manager().push(sync::ConflictMode::Detect);
     REQUIRE(fx.files()["usage_data_laptop.json"].get<std::string>().size() > 16 * 1024);
     REQUIRE(data_files_of(fx.files(), "laptop").size() == 1);
-    old.config.extra["sync"]["seal_bytes"] = 8192;  // the same machine after the upgrade
+    old.config.seal_bytes = 8192;  // the same machine after the upgrade
     old.add_records(80, 85);
     old.manager().push(sync::ConflictMode::Detect);
     const json files = fx.files();
@@ -112,7 +112,7 @@ TEST_CASE("near the file budget parts are folded, nothing is lost and the count 
     for (int i = 0; i < 240; ++i) filler["notes_" + std::to_string(i) + ".txt"] = "note " + std::to_string(i);
     fx.gist_id = fx.fake.seed_gist({{"owner", "alice"}, {"description", "busy"}, {"public", false}, {"files", filler}});
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
-    a.config.extra["sync"]["seal_bytes"] = 2048;
+    a.config.seal_bytes = 2048;
     a.config.max_file_bytes = 16 * 1024;
     a.add_records(0, 60);
     a.manager().push(sync::ConflictMode::Detect);

@@ -10,7 +10,7 @@ using namespace ccu;
 using namespace ccu::test;
 using nlohmann::json;
 
-TEST_CASE("two machines push, a third pulls everything, a second pull fetches nothing", "[sync][pull]") {
+TEST_CASE("two machines push, a third pulls everything, a second pull fetches nothing", "[sync][pull][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
@@ -55,7 +55,7 @@ TEST_CASE("an invalid remote file is skipped by name and the rest is imported", 
     CHECK(c.store->count(std::string("desktop")) == 0);
 }
 
-TEST_CASE("a truncated manifest and data files are read through raw_url", "[sync][pull]") {
+TEST_CASE("a truncated manifest and data files are read through raw_url", "[sync][pull][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 20);
