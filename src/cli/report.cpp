@@ -9,7 +9,7 @@
 #include "ccu/pricing/price_table.hpp"
 #include "ccu/report/render.hpp"
 #include "ccu/report/report_query.hpp"
-#include "ccu/store/local_refresh.hpp"
+#include "ccu/cli/local_refresh.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -40,9 +40,9 @@ int run_report(Context& ctx, report::ReportKind kind, const ReportOptions& optio
         options.tz.empty() ? report::TimeZone::local(ctx.env()) : report::TimeZone::named(options.tz);
 
     store::Store store(paths.store_file(), store::OpenMode::ReadWrite);
-    store::refresh_local(store, paths, machine);
+    refresh_local(store, paths, machine, ctx.prices());
     const report::Report result =
-        report::query_report(store, request, pricing::PriceTable::embedded(), zone);
+        report::query_report(store, request, ctx.prices(), zone);
 
     Ui& ui = ctx.ui();
     for (const auto& model : result.unknown_models) {

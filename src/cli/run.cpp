@@ -7,12 +7,15 @@
 #include "ccu/common/error.hpp"
 #include "ccu/common/log.hpp"
 #include "ccu/common/version.hpp"
+#include "ccu/pricing/price_table.hpp"
 #include "ccu/sync/conflict_error.hpp"
 #include "cli/gist_sync_common.hpp"
 #include "cli/process_setup.hpp"
 #include "cli/command_words.hpp"
 
 namespace ccu::cli {
+
+const pricing::PriceTable& Context::prices() const { return pricing::PriceTable::embedded(); }
 
 const Paths& Context::paths() {
     if (!paths_) paths_ = Paths::resolve(env_);

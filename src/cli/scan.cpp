@@ -7,7 +7,7 @@
 #include "ccu/cli/context.hpp"
 #include "ccu/common/config.hpp"
 #include "ccu/ingest/scanner.hpp"
-#include "ccu/store/local_refresh.hpp"
+#include "ccu/cli/local_refresh.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -27,7 +27,7 @@ nlohmann::json scan_json(const ingest::ScanStats& s) {
             {"synthetic_lines", s.synthetic_lines}, {"files_unreadable", s.files_unreadable}};
 }
 
-nlohmann::json legacy_json(const store::RefreshStats& stats) {
+nlohmann::json legacy_json(const RefreshStats& stats) {
     nlohmann::json files = nlohmann::json::array();
     for (const auto& f : stats.legacy_files) {
         files.push_back({{"path", f.path},
@@ -43,7 +43,7 @@ nlohmann::json legacy_json(const store::RefreshStats& stats) {
     return doc;
 }
 
-void say_summary(Ui& ui, const store::RefreshStats& stats, std::int64_t total) {
+void say_summary(Ui& ui, const RefreshStats& stats, std::int64_t total) {
     const auto& s = stats.scan;
     ui.say(std::string(ui.symbol(Symbol::Check)) + " Scanned " + count_of(s.files_seen, "file") + " (" +
            std::to_string(s.files_read) + " with new data, " + human_bytes(s.bytes_read) + " read)");
@@ -56,7 +56,7 @@ void say_summary(Ui& ui, const store::RefreshStats& stats, std::int64_t total) {
     ui.say("  store: " + count_of(static_cast<std::uint64_t>(total), "record") + " in total");
 }
 
-void warn_problems(Ui& ui, const store::RefreshStats& stats) {
+void warn_problems(Ui& ui, const RefreshStats& stats) {
     if (stats.scan.malformed_lines > 0) {
         ui.warn(std::to_string(stats.scan.malformed_lines) +
                 " malformed JSONL line(s) were skipped (not JSON or fields of the wrong type); "
@@ -86,7 +86,7 @@ int run_scan(Context& ctx) {
     const auto progress = [&ui](std::string_view, std::uint64_t done, std::uint64_t total) {
         ui.progress("Importing origin tool history", done, total);
     };
-    const store::RefreshStats stats = store::refresh_local(db, paths, machine, progress);
+    const RefreshStats stats = refresh_local(db, paths, machine, ctx.prices(), progress);
     ui.progress_done();
     const std::int64_t total = db.count();
 

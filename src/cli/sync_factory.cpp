@@ -4,10 +4,10 @@
 
 #include "ccu/auth/token_resolver.hpp"
 #include "ccu/gist/curl_gist_api.hpp"
-#include "ccu/pricing/price_table.hpp"
-#include "ccu/store/local_refresh.hpp"
+#include "ccu/cli/local_refresh.hpp"
 #include "ccu/common/error.hpp"
 #include "ccu/git/mirror.hpp"
+#include "ccu/pricing/price_table.hpp"
 #include "ccu/sync/fallback_remote_store.hpp"
 #include "ccu/sync/git_remote_store.hpp"
 #include "ccu/sync/rest_remote_store.hpp"
@@ -107,11 +107,11 @@ SyncSession open_sync_session(Context& ctx) {
 sync::SyncManager make_sync_manager(Context& ctx, const Config& config, sync::RemoteStore& remote,
                                     store::Store& store, sync::EventSink& events) {
     const Paths& paths = ctx.paths();
-    auto refresh = [paths, machine = config.machine_name](store::Store& s) {
-        store::refresh_local(s, paths, machine);
+    const pricing::PriceTable& prices = ctx.prices();
+    auto refresh = [paths, machine = config.machine_name, &prices](store::Store& s) {
+        refresh_local(s, paths, machine, prices);
     };
-    return sync::SyncManager(remote, store, ctx.clock(), config, paths, events, pricing::PriceTable::embedded(),
-                             refresh);
+    return sync::SyncManager(remote, store, ctx.clock(), config, paths, events, prices, refresh);
 }
 
 }  // namespace ccu::cli

@@ -119,13 +119,13 @@ int Store::schema_version() const {
     return detail::guarded(file_, "reading", [&] { return detail::read_schema_version(*db_); });
 }
 
-std::map<std::string, ingest::FileCursor> Store::load_cursors() const {
+std::map<std::string, FileCursor> Store::load_cursors() const {
     return detail::guarded(file_, "reading scan cursors from", [&] {
-        std::map<std::string, ingest::FileCursor> cursors;
+        std::map<std::string, FileCursor> cursors;
         SQLite::Statement q(*db_,
                             "SELECT path, device, inode, size, mtime_ns, offset, head_fingerprint FROM scan_cursors");
         while (q.executeStep()) {
-            ingest::FileCursor c;
+            FileCursor c;
             c.path = q.getColumn(0).getString();
             c.device = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
             c.inode = static_cast<std::uint64_t>(q.getColumn(2).getInt64());

@@ -209,7 +209,7 @@ UpsertStats upsert_all(SQLite::Database& db, const std::vector<UsageRecord>& rec
     return stats;
 }
 
-void save_cursors(SQLite::Database& db, const ingest::ScanResult& scan) {
+void save_cursors(SQLite::Database& db, const ScanWrite& scan) {
     SQLite::Statement put(db, "INSERT OR REPLACE INTO scan_cursors "
                               "(path, device, inode, size, mtime_ns, offset, head_fingerprint) VALUES (?,?,?,?,?,?,?)");
     for (const auto& [path, c] : scan.cursors) {
@@ -243,7 +243,7 @@ UpsertStats Store::upsert(const std::vector<UsageRecord>& records) {
     });
 }
 
-UpsertStats Store::apply_scan(const ingest::ScanResult& scan) {
+UpsertStats Store::apply_scan(const ScanWrite& scan) {
     require_writable("apply_scan");
     return detail::guarded(file_, "writing scan results to", [&] {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);

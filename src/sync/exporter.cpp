@@ -42,8 +42,13 @@ ShardPlan build_export(const ExportInput& input, const RecordCostFn& cost) {
 }
 
 std::size_t effective_seal_bytes(const Config& config) {
-    const std::int64_t limit = std::min<std::int64_t>({config.seal_bytes, config.max_file_bytes,
-                                                        static_cast<std::int64_t>(kMaxDataFileBytes)});
+    const std::int64_t limit = std::min<std::int64_t>(
+        {config.seal_bytes, config.max_file_bytes, static_cast<std::int64_t>(kMaxDataFileBytes)});
+    return static_cast<std::size_t>(std::max<std::int64_t>(limit, 1024));
+}
+
+std::size_t merge_limit_bytes(const Config& config) {
+    const std::int64_t limit = std::min<std::int64_t>(config.max_file_bytes, static_cast<std::int64_t>(kMaxDataFileBytes));
     return static_cast<std::size_t>(std::max<std::int64_t>(limit, 1024));
 }
 

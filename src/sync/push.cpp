@@ -86,9 +86,10 @@ private:
         const std::optional<Manifest> base = read_manifest(head);
         check_identity(base ? base->find(machine_) : nullptr, ctx_.config);
         const std::vector<std::string> names = head.file_names();
-        const std::set<std::string> listing(names.begin(), names.end());
+        std::set<std::string> listing(names.begin(), names.end());
         result_.files.clear();
         ChangeSet changes;
+        plan_merges(head, listing, changes);
         plan_backups(head, listing, changes);
         const ShardPlan shards = export_records(head, listing);
         add_write(changes, head, shards.current.file_name, shards.current.content, shards.current.file.records.size());
@@ -126,6 +127,42 @@ private:
         return head.content(name);
     }
 
+    // Near the file budget (docs/format.md §6): fold runs of this machine's parts into the first
+    // of each run (records stay in time order, nothing is lost) before any backup is given up.
+    // `listing` becomes the listing after the merge.
+    void plan_merges(RemoteSnapshot& head, std::set<std::string>& listing, ChangeSet& changes) {
+        const std::size_t soft_limit = RetentionRequest{}.soft_file_limit;
+        const std::size_t projected = listing.size() + 2;  // at most a new part and today's backup
+        if (projected < soft_limit) return;
+        std::vector<PartInfo> parts;
+        for (const auto& name : listing) {
+            const FileNameInfo info = classify_for_machine(name, machine_);
+            if (info.role != FileRole::Part) continue;
+            parts.push_back(PartInfo{info.part, name, static_cast<std::size_t>(head.size(name))});
+        }
+        const std::size_t limit = merge_limit_bytes(ctx_.config);
+        for (const auto& run : plan_part_merges(parts, limit, projected - soft_limit + 1)) {
+            DataFile merged;
+            for (const auto& p : run) {
+                ParsedDataFile parsed = parse_data_file(head.content(p.file_name), p.file_name);
+                if (!parsed.file) throw Error(ErrorKind::InvalidRemote, p.file_name + " is invalid: " + parsed.fatal_error);
+                if (merged.machine_name.empty()) merged = *parsed.file, merged.records.clear();
+                for (auto& r : parsed.file->records) merged.records.push_back(std::move(r));
+            }
+            merged.part = run.front().number;
+            merged.export_date = now_;
+            std::string content = serialize_data_file(merged, cost_function(prices_));
+            if (content.size() > limit) continue;  // the sizes listed were not the sizes read: leave it
+            changes[run.front().file_name] = content;
+            note(run.front().file_name, PlannedFile::Action::Write, content.size(), merged.records.size());
+            for (std::size_t i = 1; i < run.size(); ++i) {
+                changes[run[i].file_name] = std::nullopt;
+                note(run[i].file_name, PlannedFile::Action::Delete, 0, 0);
+                listing.erase(run[i].file_name);
+            }
+        }
+    }
+
     void plan_backups(RemoteSnapshot& head, const std::set<std::string>& listing, ChangeSet& changes) {
         RetentionRequest request;
         request.machine = machine_;
@@ -160,19 +197,32 @@ private:
         input.machine_id = machine_id();
         input.now_rfc3339 = now_;
         input.max_file_bytes = effective_seal_bytes(ctx_.config);
-        input.next_part = next_part_number(listing, machine_);
+        // Parts this machine wrote that a lagging read may not list yet are never reused.
+        std::set<std::string> known_names = listing;
+        for (const auto& [name, seen] : state_.pulled_files()) known_names.insert(name);
+        input.next_part = next_part_number(known_names, machine_);
         input.remote_current = remote_current_records(head);
         input.unpushed = unpushed_.records;
         return build_export(input, cost_function(prices_));
     }
 
-    // The records already in our current file. Missing or unreadable while we believe we pushed
-    // before: export everything again rather than replace the file with only the new records.
+    // The records already in our current file. Only this machine writes it, so a head whose copy
+    // differs from the one our last push wrote is a stale read (or another tool): both are ours,
+    // so the union is kept. Missing or unreadable while we believe we pushed before: export
+    // everything again rather than replace the file with only the new records.
     std::vector<UsageRecord> remote_current_records(RemoteSnapshot& head) {
         const std::string name = current_file_name(machine_);
         if (const auto current = head_current(head)) {
             ParsedDataFile parsed = parse_data_file(*current, name);
-            if (parsed.file) return std::move(parsed.file->records);
+            if (parsed.file) {
+                if (const auto own = state_.own_current(); own && own->first == name && own->second != *current) {
+                    ParsedDataFile mine = parse_data_file(own->second, name);
+                    if (mine.file) {
+                        for (auto& r : mine.file->records) parsed.file->records.push_back(std::move(r));
+                    }
+                }
+                return std::move(parsed.file->records);
+            }
             ctx_.events.warn(name + " in the gist is invalid (" + parsed.fatal_error +
                              "); rewriting it from the local store");
         } else if (state_.pushed_sequence() == 0) {

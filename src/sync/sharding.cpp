@@ -109,4 +109,30 @@ ShardPlan plan_shards(const ShardRequest& request, const RecordCostFn& cost) {
     return plan;
 }
 
+std::vector<std::vector<PartInfo>> plan_part_merges(std::vector<PartInfo> parts, std::size_t merge_limit,
+                                                    std::size_t files_to_save) {
+    std::sort(parts.begin(), parts.end(), [](const PartInfo& a, const PartInfo& b) { return a.number < b.number; });
+    std::vector<std::vector<PartInfo>> runs;
+    std::size_t saved = 0;
+    std::vector<PartInfo> run;
+    std::size_t run_bytes = 0;
+    auto close = [&] {
+        if (run.size() >= 2) {
+            saved += run.size() - 1;
+            runs.push_back(run);
+        }
+        run.clear();
+        run_bytes = 0;
+    };
+    for (const PartInfo& p : parts) {
+        if (saved >= files_to_save) break;
+        if (!run.empty() && run_bytes + p.bytes > merge_limit) close();
+        if (saved >= files_to_save) break;
+        run.push_back(p);
+        run_bytes += p.bytes;
+    }
+    if (saved < files_to_save) close();
+    return runs;
+}
+
 }  // namespace ccu::sync

@@ -1,5 +1,6 @@
 #include "ccu/sync/sync_manager.hpp"
 
+#include "ccu/common/text.hpp"
 #include "ccu/sync/blob_id.hpp"
 #include "ccu/sync/file_names.hpp"
 #include "sync/push_support.hpp"
@@ -71,11 +72,8 @@ bool holds(RemoteSnapshot& snapshot, const std::string& name, const std::string&
 }
 
 std::uint64_t machine_jitter_seed(const Config& config, const Clock& clock) {
-    std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64
-    for (const char c : config.machine_id.empty() ? config.machine_name : config.machine_id) {
-        h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-    }
-    return h ^ static_cast<std::uint64_t>(timeutil::to_epoch_ms(clock.now()));
+    const std::string& id = config.machine_id.empty() ? config.machine_name : config.machine_id;
+    return fnv1a64(id) ^ static_cast<std::uint64_t>(timeutil::to_epoch_ms(clock.now()));
 }
 
 }  // namespace ccu::sync

@@ -10,6 +10,9 @@
 namespace CLI {
 class App;
 }
+namespace ccu::pricing {
+class PriceTable;
+}
 
 namespace ccu::cli {
 
@@ -25,6 +28,8 @@ public:
     const Paths& paths();  // resolved on first use (needs HOME)
     Ui& ui();              // created on first use, after options are parsed
     Clock& clock() { return clock_; }
+    // The price table (data/prices.json, compiled in): fetched here, handed to everything below.
+    const pricing::PriceTable& prices() const;
 
     // The chosen subcommand's work; returns the exit code (0 on success).
     std::function<int()> action;

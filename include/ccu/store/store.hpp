@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "ccu/common/file_cursor.hpp"
 #include "ccu/common/record.hpp"
-#include "ccu/ingest/scanner.hpp"
 
 namespace SQLite {
 class Database;
@@ -23,6 +23,16 @@ struct UpsertStats {
     std::size_t inserted = 0;
     std::size_t updated = 0;    // an existing record got a larger token total
     std::size_t unchanged = 0;  // duplicate
+};
+
+// What one scan writes, in one transaction: its records (with their sidechain flags, parallel to
+// `records`: 1 = a sidechain line, merged across scans by message.id), the cursor of every file
+// seen and the paths that vanished. References: the caller's scan result is not copied.
+struct ScanWrite {
+    const std::vector<UsageRecord>& records;
+    const std::vector<std::uint8_t>& sidechain;
+    const std::map<std::string, FileCursor>& cursors;
+    const std::vector<std::string>& vanished;
 };
 
 struct RecordQuery {
@@ -50,8 +60,8 @@ public:
 
     UpsertStats upsert(const std::vector<UsageRecord>& records);  // one transaction
     // Upserts a scan's records and saves its cursors in one transaction.
-    UpsertStats apply_scan(const ingest::ScanResult& scan);
-    std::map<std::string, ingest::FileCursor> load_cursors() const;
+    UpsertStats apply_scan(const ScanWrite& scan);
+    std::map<std::string, FileCursor> load_cursors() const;
 
     std::vector<UsageRecord> query(const RecordQuery& query) const;  // sorted (timestamp, session, uuid)
     std::int64_t count(const std::optional<std::string>& machine = std::nullopt) const;

@@ -39,9 +39,13 @@ ShardPlan build_export(const ExportInput& input, const RecordCostFn& cost);
 
 // GitHub cuts a file's inline content at 1 MiB: no data file ccu writes is larger.
 inline constexpr std::size_t kMaxDataFileBytes = 1024 * 1024;
-// The size at which the current file is sealed into a part: sync.seal_bytes, never above
-// sync.max_file_bytes or 1 MiB, never below 1024.
+// The size at which the current file is sealed into a part: sync.seal_bytes (default 128 KiB: git
+// sends a changed file whole, so a small current file keeps a push's upload near the size of its new
+// records, docs/format.md §5), never above sync.max_file_bytes or 1 MiB, never below 1024.
 std::size_t effective_seal_bytes(const Config& config);
+
+// The largest part a budget merge may make: sync.max_file_bytes, never above 1 MiB.
+std::size_t merge_limit_bytes(const Config& config);
 
 // 1 + the highest part number of `machine` in the listing.
 int next_part_number(const std::set<std::string>& gist_files, const std::string& machine);

@@ -36,4 +36,17 @@ struct ShardPlan {
 // ccu::Error(Usage) if max_file_bytes cannot hold a file with a single record.
 ShardPlan plan_shards(const ShardRequest& request, const RecordCostFn& cost);
 
+// One of a machine's sealed parts in the gist.
+struct PartInfo {
+    int number = 0;
+    std::string file_name;
+    std::size_t bytes = 0;
+};
+
+// Near the file budget (docs/format.md §6), runs of consecutive parts (by number) are folded into
+// the first part of each run: oldest first, each run's combined size within `merge_limit`, at least
+// two parts a run, until `files_to_save` files are saved (or no run is left). Pure.
+std::vector<std::vector<PartInfo>> plan_part_merges(std::vector<PartInfo> parts, std::size_t merge_limit,
+                                                    std::size_t files_to_save);
+
 }  // namespace ccu::sync

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <set>
 #include <thread>
 
 #include "ccu/common/environment.hpp"
@@ -50,14 +51,25 @@ TEST_CASE("racing pushes from two processes over several rounds lose nothing", "
     for (int round = 0; round < 3; ++round) {
         a.generate(seed_for(1, round), "round" + std::to_string(round));
         b.generate(seed_for(2, round), "round" + std::to_string(round));
-        ProcessResult ra, rb;
-        std::thread ta([&] { ra = a.ccu({"gist", "push", "--quiet"}); });
-        std::thread tb([&] { rb = b.ccu({"gist", "push", "--quiet"}); });
+        // The fake holds laptop's PATCH until desktop has read, written and exited: laptop's write
+        // then lands on desktop's commit, and laptop must detect it, re-merge and land.
+        g.fake.hold("patch", 1, g.gist_id);
+        ProcessResult ra;
+        // The barrier holds REST PATCHes: this race is the REST transport's (git's is in test_git).
+        std::thread ta([&] { ra = a.ccu({"gist", "push", "--json", "--transport", "rest"}); });
+        const bool held = g.fake.wait_held(1, std::chrono::milliseconds(60000));
+        ProcessResult rb;
+        if (held) rb = b.ccu({"gist", "push", "--quiet", "--transport", "rest"});
+        g.fake.release();
         ta.join();
-        tb.join();
         INFO(ra.err << rb.err);
-        CHECK((ra.exit_code == 0 || ra.exit_code == 5));
-        CHECK((rb.exit_code == 0 || rb.exit_code == 5));
+        REQUIRE(held);
+        CHECK(rb.exit_code == 0);
+        REQUIRE(ra.exit_code == 0);
+        const json pushed = json::parse(ra.out);
+        CHECK(pushed["uploaded"] == true);
+        CHECK(pushed["conflicts_resolved"] == 1);
+        CHECK(ra.err.find("Conflict detected: Gist has newer changes") != std::string::npos);
     }
     CHECK(a.ccu({"gist", "push"}).exit_code == 0);
     CHECK(b.ccu({"gist", "push"}).exit_code == 0);
@@ -67,9 +79,20 @@ TEST_CASE("racing pushes from two processes over several rounds lose nothing", "
     REQUIRE(c.ccu({"gist", "pull"}).exit_code == 0);
     std::map<std::string, std::int64_t> expected = day_a;
     for (const auto& [d, t] : day_b) expected[d] += t;
-    const json ra = a.json_of({"gist", "status"});
-    const json rb = b.json_of({"gist", "status"});
-    const json rc = c.json_of({"gist", "status"});
+    // Each machine's `gist status` sees both writers in the manifest; the pushers have nothing left.
+    const json sa = a.json_of({"gist", "status"});
+    const json sb = b.json_of({"gist", "status"});
+    const json sc = c.json_of({"gist", "status"});
+    for (const json* s : {&sa, &sb, &sc}) {
+        CHECK((*s)["remote"]["error"].is_null());
+        CHECK((*s)["remote"]["transport"] == "git");  // status uses the default transport (auto picks git)
+        std::set<std::string> names;
+        for (const auto& m : (*s)["remote"]["machines"]) names.insert(m["machine_name"].get<std::string>());
+        CHECK(names == std::set<std::string>{"desktop", "laptop"});
+    }
+    CHECK(sa["local"]["unsynced_records"] == 0);
+    CHECK(sb["local"]["unsynced_records"] == 0);
+    CHECK(sc["local"]["last_pull"].is_string());
     std::string remote_counts;
     const json state = g.fake.state();  // a named value: items() only references it
     for (const auto& [name, content] : state["gists"][g.gist_id]["files"].items()) {

@@ -217,7 +217,7 @@ TEST_CASE("read-only mode refuses writes and never creates a store", "[store][re
     CHECK_THROWS_AS(ro.upsert({make_record("s", "v", 5)}), ccu::Error);
     CHECK_THROWS_AS(ro.set_meta("k", "v"), ccu::Error);
     CHECK_THROWS_AS(ro.rename_machine("laptop", "x"), ccu::Error);
-    CHECK_THROWS_AS(ro.apply_scan({}), ccu::Error);
+    CHECK_THROWS_AS(ro.apply_scan(ccu::test::ScanInput{}.write()), ccu::Error);
     CHECK(ro.count() == 1);
     CHECK_FALSE(ro.get_meta("k"));
 }
@@ -225,23 +225,23 @@ TEST_CASE("read-only mode refuses writes and never creates a store", "[store][re
 TEST_CASE("scan cursors round-trip and vanished files lose their cursor but not their records", "[store][cursors]") {
     ccu::test::Sandbox box;
     Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
-    ccu::ingest::ScanResult first;
-    ccu::ingest::FileCursor a{"/p/a.jsonl", 1, 2, 300, 1234567890123456789LL, 250, 0xfedcba9876543210ULL};
-    ccu::ingest::FileCursor b{"/p/b.jsonl", 1, 3, 10, 5, 10, 42};
+    ccu::test::ScanInput first;
+    ccu::FileCursor a{"/p/a.jsonl", 1, 2, 300, 1234567890123456789LL, 250, 0xfedcba9876543210ULL};
+    ccu::FileCursor b{"/p/b.jsonl", 1, 3, 10, 5, 10, 42};
     first.cursors = {{a.path, a}, {b.path, b}};
     first.records = {make_record("s", "from-a", 5)};
-    CHECK(store.apply_scan(first).inserted == 1);
+    CHECK(store.apply_scan(first.write()).inserted == 1);
     const auto loaded = store.load_cursors();
     REQUIRE(loaded.size() == 2);
     CHECK(loaded.at(a.path) == a);  // including the full 64-bit fingerprint
     CHECK(loaded.at(b.path) == b);
 
-    ccu::ingest::ScanResult second;
+    ccu::test::ScanInput second;
     b.offset = 10;
     b.size = 20;
     second.cursors = {{b.path, b}};
     second.vanished = {a.path};
-    store.apply_scan(second);
+    store.apply_scan(second.write());
     const auto after = store.load_cursors();
     REQUIRE(after.size() == 1);
     CHECK(after.at(b.path).size == 20);
@@ -285,16 +285,16 @@ TEST_CASE("a file that is not a database gives an error naming it and what to do
 TEST_CASE("a later scan's sidechain replay of a stored message id is not a new record", "[store][upsert]") {
     ccu::test::Sandbox box;
     Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
-    ccu::ingest::ScanResult first;
+    ccu::test::ScanInput first;
     first.records = {with_ids(make_record("main", "m-uuid", 5), "msg_1", "req_1")};
     first.sidechain = {0};
-    CHECK(store.apply_scan(first).inserted == 1);
+    CHECK(store.apply_scan(first.write()).inserted == 1);
 
-    ccu::ingest::ScanResult replay;
+    ccu::test::ScanInput replay;
     replay.records = {with_ids(make_record("agent", "replay-uuid", 500), "msg_1", "req_other"),
                       with_ids(make_record("main", "next-uuid", 5), "msg_1", "req_2")};
     replay.sidechain = {1, 0};
-    const auto stats = store.apply_scan(replay);
+    const auto stats = store.apply_scan(replay.write());
     CHECK(stats.unchanged == 1);  // the sidechain replay
     CHECK(stats.inserted == 1);   // a main-session line with another requestId is its own response
     CHECK(store.count() == 2);

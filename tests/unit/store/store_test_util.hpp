@@ -2,7 +2,12 @@
 #include <cstdint>
 #include <string>
 
+#include <map>
+#include <vector>
+
+#include "ccu/common/file_cursor.hpp"
 #include "ccu/common/record.hpp"
+#include "ccu/store/store.hpp"
 
 namespace ccu::test {
 
@@ -32,5 +37,14 @@ inline UsageRecord with_ids(UsageRecord r, const std::string& message_id, const 
     r.request_id = request_id;
     return r;
 }
+
+// A scan's output as the store takes it (the store does not know ingest's ScanResult).
+struct ScanInput {
+    std::vector<UsageRecord> records;
+    std::vector<std::uint8_t> sidechain;
+    std::map<std::string, FileCursor> cursors;
+    std::vector<std::string> vanished;
+    store::ScanWrite write() const { return store::ScanWrite{records, sidechain, cursors, vanished}; }
+};
 
 }  // namespace ccu::test

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <random>
 
 #include "ccu/common/error.hpp"
@@ -108,17 +109,51 @@ TEST_CASE("sharding: a push seals only what is new and sealed parts are never re
     auto updated = p1.current.file.records.back();
     updated.output_tokens += 1000;
     second.new_records.push_back(updated);
+    // A larger copy of a record that p1 sealed into part 1.
+    auto sealed_bigger = p1.sealed_parts.front().file.records.front();
+    sealed_bigger.output_tokens += 5000;
+    second.new_records.push_back(sealed_bigger);
     const ShardPlan p2 = plan_shards(second, cost);
     check_plan(p2, max_bytes, second.next_part);
+    // No sealed part of p1 is rewritten: p2 writes only its current file and parts numbered after them.
+    for (const auto& p : p2.sealed_parts) {
+        CHECK(p.file.part >= second.next_part);
+        for (const auto& old : p1.sealed_parts) CHECK(p.file_name != old.file_name);
+    }
     std::size_t seen = p2.current.file.records.size();
     for (const auto& p : p2.sealed_parts) seen += p.file.records.size();
-    CHECK(seen == p1.current.file.records.size() + 3);  // the update replaced, not duplicated
-    bool found_update = false;
-    for (const auto& r : p2.current.file.records) found_update |= (r == updated);
-    for (const auto& p : p2.sealed_parts) {
-        for (const auto& r : p.file.records) found_update |= (r == updated);
-    }
-    CHECK(found_update);
+    // The update replaced its copy; the sealed record's larger copy is one new record in the new files.
+    CHECK(seen == p1.current.file.records.size() + 3 + 1);
+    int found_update = 0;
+    int found_sealed_copy = 0;
+    auto look = [&](const DataFile& f) {
+        for (const auto& r : f.records) {
+            found_update += r == updated ? 1 : 0;
+            found_sealed_copy += r == sealed_bigger ? 1 : 0;
+        }
+    };
+    look(p2.current.file);
+    for (const auto& p : p2.sealed_parts) look(p.file);
+    CHECK(found_update == 1);
+    CHECK(found_sealed_copy == 1);
+}
+
+TEST_CASE("part merges fold runs of consecutive parts oldest first within the limit", "[sharding]") {
+    std::vector<PartInfo> parts;
+    for (int n = 1; n <= 6; ++n) parts.push_back(PartInfo{n, "p" + std::to_string(n), 300});
+    parts.push_back(PartInfo{7, "p7", 900});
+    std::reverse(parts.begin(), parts.end());  // any order in, number order out
+    const auto two = plan_part_merges(parts, 1000, 2);
+    REQUIRE(two.size() == 1);
+    REQUIRE(two[0].size() == 3);  // 3 x 300 fit in 1000: saves 2 files
+    CHECK(two[0][0].number == 1);
+    CHECK(two[0][2].number == 3);
+    const auto all = plan_part_merges(parts, 1000, 100);
+    REQUIRE(all.size() == 2);  // {1,2,3}, {4,5,6}; 7 alone is no run
+    CHECK(all[1][0].number == 4);
+    CHECK(all[1].size() == 3);
+    CHECK(plan_part_merges(parts, 1000, 0).empty());
+    CHECK(plan_part_merges(parts, 500, 100).empty());  // no two parts fit together
 }
 
 TEST_CASE("sharding: deterministic and complete for random inputs", "[sharding][property]") {

@@ -57,6 +57,38 @@ inline UsageRecord make_record(const std::string& machine, int n, int tokens = 1
     return r;
 }
 
+// Forwards to whatever client a SimMachine holds now (a test may swap `api` for one with other
+// retry limits), so the remote store built once keeps working.
+class CurrentApi final : public gist::GistApi {
+public:
+    explicit CurrentApi(std::unique_ptr<gist::GistApi>& api) : api_(api) {}
+    gist::Gist get_gist(const std::string& id) override { return api_->get_gist(id); }
+    std::optional<gist::Gist> get_gist_if_none_match(const std::string& id, const std::string& etag) override {
+        return api_->get_gist_if_none_match(id, etag);
+    }
+    std::string get_raw(const std::string& url) override { return api_->get_raw(url); }
+    gist::Gist create_gist(const std::string& d, const std::map<std::string, std::string>& f,
+                           gist::Visibility v) override {
+        return api_->create_gist(d, f, v);
+    }
+    gist::Gist patch_gist(const std::string& id, const gist::GistPatch& patch,
+                          const std::optional<std::string>& description) override {
+        return api_->patch_gist(id, patch, description);
+    }
+    std::vector<gist::GistCommit> list_commits(const std::string& id, std::size_t limit) override {
+        return api_->list_commits(id, limit);
+    }
+    std::size_t count_commits(const std::string& id) override { return api_->count_commits(id); }
+    gist::Gist get_revision(const std::string& id, const std::string& sha) override {
+        return api_->get_revision(id, sha);
+    }
+    std::vector<gist::GistSummary> list_user_gists() override { return api_->list_user_gists(); }
+    gist::GistUser get_user() override { return api_->get_user(); }
+
+private:
+    std::unique_ptr<gist::GistApi>& api_;
+};
+
 struct SimMachine {
     SimMachine(FakeGistServer& fake, const std::string& gist_id, const std::string& name, ManualClock& clock_ref)
         : clock(clock_ref) {
@@ -72,7 +104,7 @@ struct SimMachine {
         api = gist::make_curl_gist_api(options, clock);
         store = std::make_unique<store::Store>(paths.store_file(), store::OpenMode::ReadWrite);
         etags = std::make_unique<sync::StoredEtags>(*store, gist_id);
-        remote = std::make_unique<sync::RestRemoteStore>(*api, clock, gist_id, etags.get());
+        remote = std::make_unique<sync::RestRemoteStore>(current_api, clock, gist_id, etags.get());
         // CCU_TEST_TRANSPORT=git runs the suite over the fake's git host (tests/CMakeLists.txt,
         // ctest `sync-git:suite`); the cases that count REST requests are tagged [rest].
         if (const char* transport = std::getenv("CCU_TEST_TRANSPORT"); transport && std::string(transport) == "git") {
@@ -105,6 +137,7 @@ struct SimMachine {
     Config config;
     ManualClock& clock;
     std::unique_ptr<gist::GistApi> api;
+    CurrentApi current_api{api};
     std::unique_ptr<store::Store> store;
     std::unique_ptr<sync::StoredEtags> etags;
     std::unique_ptr<sync::RemoteStore> remote;

@@ -12,7 +12,7 @@ using namespace ccu::test;
 namespace {
 
 struct Cost {
-    std::size_t requests = 0, patches = 0, upload_bytes = 0;
+    std::size_t requests = 0, patches = 0, upload_bytes = 0, download_bytes = 0, wire_bytes = 0;
 };
 
 Cost cost_of(FakeGistServer& fake) {
@@ -21,6 +21,8 @@ Cost cost_of(FakeGistServer& fake) {
         ++c.requests;
         if (r["method"] == "PATCH") ++c.patches;
         c.upload_bytes += r["body"].get<std::string>().size();
+        c.download_bytes += r.value("bytes_sent", std::size_t{0});  // the whole response as on the wire
+        c.wire_bytes += r.value("bytes_sent", std::size_t{0}) + r.value("bytes_received", std::size_t{0});
     }
     fake.control("DELETE", "/_fake/requests");
     return c;
@@ -28,7 +30,7 @@ Cost cost_of(FakeGistServer& fake) {
 
 void print(const char* what, const Cost& c) {
     std::cout << "MEASURE " << what << ": requests=" << c.requests << " patches=" << c.patches
-              << " upload_bytes=" << c.upload_bytes << "\n";
+              << " upload_bytes=" << c.upload_bytes << " download_bytes=" << c.download_bytes << "\n";
 }
 
 }  // namespace
@@ -67,6 +69,9 @@ TEST_CASE("requests and bytes per push and pull", "[sync][measure]") {
     CHECK(noop1.requests == 1);
     CHECK(noop2.requests == 1);
     CHECK(noop1.upload_bytes + noop2.upload_bytes == 0);
+    // docs/format.md §8: a push with nothing new is one small request, both ways on the wire.
+    CHECK(noop1.wire_bytes <= 4096);
+    CHECK(noop2.wire_bytes <= 4096);
 
     SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
     auto mb = b.manager();

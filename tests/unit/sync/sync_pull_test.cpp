@@ -97,7 +97,12 @@ TEST_CASE("backup create, list, restore into the store and into a directory, the
                                  sync::Overwrite::Allow),
                     Error);
     // repair with an intact manifest keeps its entries (hints) and changes nothing essential.
-    CHECK_NOTHROW(ops.repair());
+    const std::string manifest_before = fx.files()["manifest.json"];
+    const std::size_t patches_before = fx.count("PATCH");
+    const auto intact = ops.repair();
+    CHECK_FALSE(intact.changed);
+    CHECK(fx.count("PATCH") == patches_before);
+    CHECK(fx.files()["manifest.json"] == manifest_before);
     // repair: break the manifest, rebuild it from the listing.
     a.api->patch_gist(fx.gist_id, {{"manifest.json", gist::FileChange::write("{broken")}});
     const auto rep = ops.repair();

@@ -1,9 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include "ccu/common/environment.hpp"
-#include "ccu/store/local_refresh.hpp"
-#include "jsonl_fixture.hpp"
-#include "legacy_fixture.hpp"
+#include "ccu/cli/local_refresh.hpp"
+#include "ccu/pricing/price_table.hpp"
+#include "unit/store/jsonl_fixture.hpp"
+#include "unit/store/legacy_fixture.hpp"
 #include "support/sandbox.hpp"
 
 namespace fs = std::filesystem;
@@ -18,7 +19,7 @@ TEST_CASE("refresh_local scans incrementally and imports legacy history once", "
     const auto paths = ccu::Paths::resolve(box.environment());
     Store store(paths.store_file(), OpenMode::ReadWrite);
 
-    const auto first = ccu::store::refresh_local(store, paths, "laptop");
+    const auto first = ccu::cli::refresh_local(store, paths, "laptop", ccu::pricing::PriceTable::embedded());
     CHECK(first.scan.files_seen == 1);
     CHECK(first.scan.files_read == 1);
     CHECK(first.scan.malformed_lines == 1);
@@ -39,7 +40,7 @@ TEST_CASE("refresh_local scans incrementally and imports legacy history once", "
     CHECK(it->output_tokens == 120);
     CHECK(it->machine_name == "laptop");
 
-    const auto second = ccu::store::refresh_local(store, paths, "laptop");
+    const auto second = ccu::cli::refresh_local(store, paths, "laptop", ccu::pricing::PriceTable::embedded());
     CHECK(second.scan.files_read == 0);
     CHECK(second.scan.bytes_read == 0);
     CHECK(second.upsert.inserted + second.upsert.updated == 0);
@@ -50,7 +51,7 @@ TEST_CASE("refresh_local scans incrementally and imports legacy history once", "
 
     // Claude Code's cleanup deletes the session file: the cursor goes, the records stay.
     fs::remove_all(box.projects_dir() / "-home-u-proj");
-    ccu::store::refresh_local(store, paths, "laptop");
+    ccu::cli::refresh_local(store, paths, "laptop", ccu::pricing::PriceTable::embedded());
     CHECK(store.load_cursors().empty());
     CHECK(store.count() == 6);
 }
@@ -62,7 +63,7 @@ TEST_CASE("with several legacy files only the one named like this machine is sta
     ccu::test::write_origin_db(box.claude_dir() / "usage" / "usage_history_laptop.db");
     const auto paths = ccu::Paths::resolve(box.environment());
     Store store(paths.store_file(), OpenMode::ReadWrite);
-    const auto stats = ccu::store::refresh_local(store, paths, "laptop");
+    const auto stats = ccu::cli::refresh_local(store, paths, "laptop", ccu::pricing::PriceTable::embedded());
     CHECK(stats.legacy_files.size() == 2);
     // Same identities in both files: stored once; the first file (sorted) decides the machine.
     CHECK(store.count() == 4);

@@ -1,5 +1,5 @@
 #include "ccu/common/text.hpp"
-#include "ccu/store/local_refresh.hpp"
+#include "ccu/cli/local_refresh.hpp"
 
 #include <sys/stat.h>
 
@@ -12,7 +12,9 @@
 #include "ccu/ingest/legacy_db.hpp"
 #include "ccu/pricing/price_table.hpp"
 
-namespace ccu::store {
+namespace ccu::cli {
+using store::Store;
+using store::UpsertStats;
 namespace fs = std::filesystem;
 
 namespace {
@@ -81,21 +83,22 @@ void import_legacy(Store& store, const ccu::Paths& paths, const std::string& mac
 
 }  // namespace
 
-RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name) {
-    return refresh_local(store, paths, machine_name, RefreshProgress{});
+RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name,
+                           const pricing::PriceTable& prices) {
+    return refresh_local(store, paths, machine_name, prices, RefreshProgress{});
 }
 
 RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name,
-                           const RefreshProgress& progress) {
+                           const pricing::PriceTable& prices, const RefreshProgress& progress) {
     RefreshStats stats;
     ingest::ScanOptions options;
     options.machine_name = machine_name;
-    options.is_known_model = [](const std::string& model) { return pricing::PriceTable::embedded().knows(model); };
+    options.is_known_model = [&prices](const std::string& model) { return prices.knows(model); };
     const ingest::ScanResult scan = ingest::scan(paths.projects_dirs, store.load_cursors(), options);
     stats.scan = scan.stats;
-    stats.upsert = store.apply_scan(scan);
+    stats.upsert = store.apply_scan(store::ScanWrite{scan.records, scan.sidechain, scan.cursors, scan.vanished});
     import_legacy(store, paths, machine_name, progress, stats);
     return stats;
 }
 
-}  // namespace ccu::store
+}  // namespace ccu::cli

@@ -10,7 +10,11 @@
 #include "ccu/ingest/scanner.hpp"
 #include "ccu/store/store.hpp"
 
-namespace ccu::store {
+namespace ccu::pricing {
+class PriceTable;
+}
+
+namespace ccu::cli {
 
 // One origin-tool database looked at by refresh_local.
 struct LegacyFileReport {
@@ -24,9 +28,9 @@ struct LegacyFileReport {
 
 struct RefreshStats {
     ingest::ScanStats scan;
-    UpsertStats upsert;                  // the JSONL scan's records
+    store::UpsertStats upsert;                  // the JSONL scan's records
     std::size_t legacy_imported = 0;     // legacy records inserted or updated
-    UpsertStats legacy_upsert;           // additive: the legacy import's full upsert outcome
+    store::UpsertStats legacy_upsert;           // additive: the legacy import's full upsert outcome
     std::vector<LegacyFileReport> legacy_files;  // additive
 };
 
@@ -38,8 +42,11 @@ using RefreshProgress = std::function<void(std::string_view phase, std::uint64_t
 // Legacy files whose size and mtime match the last import (store meta "legacy.stat:<path>") are
 // skipped. Which legacy rows count as this machine's: see ingest::read_legacy_db; a file is this
 // machine's when it is the only one, or when its name's machine sanitizes to `machine_name`.
-RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name);
-RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name,
-                           const RefreshProgress& progress);
+// Lives in cli/, the layer that orchestrates: it runs ingest into the store (a leaf) with the price
+// table handed in (which models are known), and sync gets it as a LocalRefreshFn.
+RefreshStats refresh_local(store::Store& store, const ccu::Paths& paths, const std::string& machine_name,
+                           const pricing::PriceTable& prices);
+RefreshStats refresh_local(store::Store& store, const ccu::Paths& paths, const std::string& machine_name,
+                           const pricing::PriceTable& prices, const RefreshProgress& progress);
 
-}  // namespace ccu::store
+}  // namespace ccu::cli
