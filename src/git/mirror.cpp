@@ -255,7 +255,11 @@ PushOutcome Mirror::commit(const Head& base, const Changes& changes, const std::
     if (!impl_->repo) impl_->open();
     const std::string built = impl_->build_commit(base, changes, message);
     PushOutcome outcome = impl_->push(base, built);
-    impl_->maintain();
+    try {
+        impl_->maintain();
+    } catch (const lg::Failure&) {
+        impl_->repo.reset();  // a failed repack is not a failed push: the next fetch opens (or rebuilds) it
+    }
     return outcome;
 }
 
