@@ -8,6 +8,7 @@
 #include "ccu/common/version.hpp"
 #include "ccu/sync/conflict_error.hpp"
 #include "cli/gist_sync_common.hpp"
+#include "cli/process_setup.hpp"
 
 namespace ccu::cli {
 
@@ -52,7 +53,10 @@ int report_error(Context& ctx, ErrorKind kind, const std::string& message, const
 
 }  // namespace
 
-int run(int argc, char** argv) { return run(argc, argv, Environment::from_process()); }
+int run(int argc, char** argv) {
+    setup_process();
+    return run(argc, argv, Environment::from_process());
+}
 
 int run(int argc, char** argv, Environment env) {
     Context ctx(std::move(env));

@@ -63,7 +63,11 @@ private:
     bool own_entry_intact(RemoteSnapshot& head, const std::optional<Manifest>& base) const {
         const MachineEntry* mine = base ? base->find(machine_) : nullptr;
         if (mine == nullptr) return false;
-        return head.has(current_file_name(machine_)) && mine->machine_id == machine_id();
+        // A rival's PATCH of manifest.json can put back an older copy of this entry after our
+        // verify passed (tests/unit/e2e/many_writers_test.cpp saw 57 for 60): the next push
+        // repairs it rather than leaving the manifest's totals stale for good.
+        return head.has(current_file_name(machine_)) && mine->machine_id == machine_id() &&
+               mine->total_records == ctx_.store.count(machine_);
     }
 
     std::optional<std::string> machine_id() const {

@@ -201,7 +201,10 @@ class Routes:
         if files is not None and not isinstance(files, dict):
             raise validation_failed("files", "invalid", DOC_UPDATE)
         keep_empty = self.model.config.get("empty_content_on_patch") == "keep"
-        for _ in range(50):  # a git push may move the branch between our read and our ref update
+        deadline = time.monotonic() + 5.0
+        while True:  # a git push may move or lock the branch between our read and our ref update
+            if self.model.gists.get(gist.id) is not gist:
+                raise not_found(DOC_UPDATE)
             self.model.sync(gist)
             new_files = apply_file_changes(gist.head.files, files or {}, keep_empty)
             if not new_files:
@@ -216,12 +219,12 @@ class Routes:
             try:
                 gist.commit(req.login, new_files, now)
             except RefMoved:
-                time.sleep(0.01)
+                if time.monotonic() > deadline:
+                    raise ApiError(409, "Gist is being updated; try again", DOC_UPDATE) from None
+                self.model.yield_lock(0.01)  # let other requests (and control calls) run meanwhile
                 continue
             self.model.note_write(gist, previous)
             break
-        else:
-            raise ApiError(409, "Gist is being updated; try again", DOC_UPDATE)
         if "description" in body and body["description"] != gist.description:
             gist.description = body["description"]
             gist.updated_at = now

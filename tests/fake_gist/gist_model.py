@@ -1,6 +1,7 @@
-"""In-memory model of gists, revisions and users for the fake GitHub Gist API.
+"""Gists, revisions and users for the fake GitHub Gist API.
 
-Pure data + rendering; no HTTP here. Every public method expects the caller to hold
+Metadata lives in memory; files and history are the commits of each gist's bare repository
+(git_repo.py), cached by commit sha and re-synced whenever the branch moved. No HTTP here. Every public method expects the caller to hold
 Model.lock (the HTTP layer applies each request atomically under it).
 """
 
@@ -263,6 +264,14 @@ class Model:
         if gist is not None:
             shutil.rmtree(gist.repo.path, ignore_errors=True)
         self.order = [g for g in self.order if g != gist_id]
+
+    def yield_lock(self, seconds):
+        """Sleep without the model lock; the caller holds it exactly once (one API request)."""
+        self.lock.release()
+        try:
+            time.sleep(seconds)
+        finally:
+            self.lock.acquire()
 
     def sync(self, gist, now=None):
         """Make the model match the repository (a git push may have moved the branch)."""

@@ -3,6 +3,7 @@
 Run: cd tests/fake_gist && python3 -m unittest discover -v -p 'test_*.py'
 """
 
+import os
 import threading
 import time
 import unittest
@@ -96,6 +97,43 @@ class BarrierTest(GitTestCase):
         self.assertEqual(self.control("DELETE", "/_fake/hold")["holds_pending"], 0)
         gist = self.create({"a.txt": "1"})
         self.assertEqual(self.patch(gist["id"], {"a.txt": {"content": "2"}}).status, 200)  # not held
+
+
+class RestAndGitTest(GitTestCase):
+    def test_patch_waits_for_a_ref_locked_by_git_and_then_lands(self):
+        gist = self.create({"a.txt": "one"})
+        state = self.state(gist["id"])
+        lock = os.path.join(state["repo"], "refs", "heads", state["branch"] + ".lock")
+        with open(lock, "w", encoding="utf-8") as f:  # what git-receive-pack holds while updating
+            f.write(state["history"][0]["version"] + "\n")
+        writer = Background(lambda: self.patch(gist["id"], {"b.txt": {"content": "two"}}))
+        time.sleep(0.2)
+        self.assertEqual(self.state(gist["id"])["files"], {"a.txt": "one"})  # not applied yet
+        os.unlink(lock)
+        self.assertEqual(writer.value().status, 200)
+        self.assertEqual(self.state(gist["id"])["files"], {"a.txt": "one", "b.txt": "two"})
+
+    def test_concurrent_patches_and_pushes_lose_nothing(self):
+        gist = self.create({"base.txt": "b"})
+        checkout = self.clone(gist["id"], "c")
+
+        def pusher():
+            for i in range(3):
+                self.commit_file(checkout, f"git{i}.txt", str(i))
+                for _ in range(20):  # a PATCH may land between our fetch and our push
+                    if self.git("push", "-q", cwd=checkout, check=False).returncode == 0:
+                        break
+                    self.git("pull", "-q", "--rebase", cwd=checkout)
+                else:
+                    raise AssertionError("push never landed")
+        pushes = Background(pusher)
+        patches = [Background(lambda i=i: self.patch(gist["id"], {f"rest{i}.txt": {"content": str(i)}}))
+                   for i in range(8)]
+        self.assertEqual([p.value().status for p in patches], [200] * 8)
+        pushes.value()
+        files = self.state(gist["id"])["files"]
+        self.assertEqual(sorted(files), sorted(["base.txt"] + [f"git{i}.txt" for i in range(3)]
+                                               + [f"rest{i}.txt" for i in range(8)]))
 
 
 class ReadLagTest(GitTestCase):
