@@ -1,4 +1,10 @@
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 
 #include <git2/sys/mempack.h>
@@ -12,6 +18,31 @@
 
 namespace ccu::git {
 namespace fs = std::filesystem;
+namespace {
+
+// Another ccu process may use the same mirror without the sync lock (`gist status` takes none):
+// every operation holds an exclusive flock on <mirror>.lock, so a repack never deletes a pack
+// that another process is reading. Blocking: operations are bounded by the network timeouts.
+class MirrorLock {
+public:
+    explicit MirrorLock(const fs::path& dir) {
+        std::error_code ec;
+        fs::create_directories(dir.parent_path(), ec);
+        const std::string file = dir.string() + ".lock";
+        fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd_ < 0) throw Error(ErrorKind::Unexpected, "cannot open " + file + ": " + std::strerror(errno));
+        while (flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+        }
+    }
+    ~MirrorLock() { ::close(fd_); }
+    MirrorLock(const MirrorLock&) = delete;
+    MirrorLock& operator=(const MirrorLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
+}  // namespace
 
 std::string tracking_ref(const std::string& branch) { return "refs/remotes/origin/" + branch; }
 std::string local_ref(const std::string& branch) { return "refs/heads/" + branch; }
@@ -186,6 +217,7 @@ Mirror::~Mirror() = default;
 const TransferStats& Mirror::stats() const { return impl_->stats; }
 
 FetchResult Mirror::fetch(const std::optional<std::string>& known) {
+    const MirrorLock lock(impl_->options.dir);
     try {
         if (!impl_->repo) impl_->open();
         FetchResult result = impl_->fetch_once(known);
@@ -201,6 +233,7 @@ FetchResult Mirror::fetch(const std::optional<std::string>& known) {
 }
 
 std::string Mirror::read_blob(const std::string& blob_id) {
+    const MirrorLock lock(impl_->options.dir);
     if (!impl_->repo) impl_->open();
     git_oid oid{};
     try {
@@ -218,10 +251,15 @@ std::string Mirror::read_blob(const std::string& blob_id) {
 }
 
 PushOutcome Mirror::commit(const Head& base, const Changes& changes, const std::string& message) {
+    const MirrorLock lock(impl_->options.dir);
     if (!impl_->repo) impl_->open();
     const std::string built = impl_->build_commit(base, changes, message);
     PushOutcome outcome = impl_->push(base, built);
-    impl_->maintain();
+    try {
+        impl_->maintain();
+    } catch (const lg::Failure&) {
+        impl_->repo.reset();  // a failed repack is not a failed push: the next fetch opens (or rebuilds) it
+    }
     return outcome;
 }
 

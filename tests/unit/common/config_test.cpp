@@ -46,6 +46,30 @@ TEST_CASE("missing config is the default, malformed config is a usage error", "[
     }
 }
 
+TEST_CASE("sync.transport is auto, git or rest: absent is auto, anything else a usage error", "[config]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.config_dir() / "ccu" / "config.json";
+    ccu::write_file_atomically(file, R"({"gist_id":"abc","sync":{"transport":"git"}})");
+    ccu::Config cfg = ccu::load_config(file);
+    CHECK(cfg.transport == ccu::TransportChoice::Git);
+    CHECK_FALSE(cfg.extra.contains("sync"));  // a known key, not kept as unknown
+    cfg.transport = ccu::TransportChoice::Rest;
+    ccu::save_config(file, cfg);
+    CHECK(nlohmann::json::parse(ccu::read_file(file))["sync"]["transport"] == "rest");
+    cfg.transport = ccu::TransportChoice::Auto;
+    ccu::save_config(file, cfg);
+    CHECK_FALSE(nlohmann::json::parse(ccu::read_file(file))["sync"].contains("transport"));
+    CHECK(ccu::load_config(file).transport == ccu::TransportChoice::Auto);
+    ccu::write_file_atomically(file, R"({"sync":{"transport":"ssh"}})");
+    try {
+        ccu::load_config(file);
+        FAIL("an unknown transport was accepted");
+    } catch (const ccu::Error& e) {
+        CHECK(e.kind() == ccu::ErrorKind::Usage);
+        CHECK(std::string(e.what()).find("sync.transport 'ssh'") != std::string::npos);
+    }
+}
+
 TEST_CASE("machine names follow the spec pattern", "[config]") {
     CHECK(ccu::is_valid_machine_name("laptop-1.home"));
     CHECK_FALSE(ccu::is_valid_machine_name("my_box"));

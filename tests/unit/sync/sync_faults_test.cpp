@@ -69,12 +69,14 @@ std::set<std::string> uuids(store::Store& s) {
 }  // namespace
 
 TEST_CASE("20 percent mixed faults: pushes and pulls complete within the wait budget and lose nothing",
-          "[sync][faults]") {
+          "[sync][faults][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
     a.api = default_limits_api(a, fx.fake);
+    a.remote = std::make_unique<sync::RestRemoteStore>(*a.api, a.clock, fx.gist_id, a.etags.get());  // the store refers to the api
     b.api = default_limits_api(b, fx.fake);
+    b.remote = std::make_unique<sync::RestRemoteStore>(*b.api, b.clock, fx.gist_id, b.etags.get());  // the store refers to the api
     const FaultPlan plan = queue_mixed_faults(fx.fake, 20261201, 400);
     std::size_t rounds = 0;
     for (int round = 0; round < 8; ++round, ++rounds) {
@@ -108,10 +110,11 @@ TEST_CASE("20 percent mixed faults: pushes and pulls complete within the wait bu
     }
 }
 
-TEST_CASE("the primary rate limit exhausted: RateLimited with the reset time, nothing lost", "[sync][faults]") {
+TEST_CASE("the primary rate limit exhausted: RateLimited with the reset time, nothing lost", "[sync][faults][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.api = default_limits_api(a, fx.fake);
+    a.remote = std::make_unique<sync::RestRemoteStore>(*a.api, a.clock, fx.gist_id, a.etags.get());  // the store refers to the api
     a.add_records(0, 30);
     // The fake restarts a window whose reset has passed on its own (real) clock.
     const std::time_t reset = std::time(nullptr) + 3600;
@@ -135,7 +138,7 @@ TEST_CASE("the primary rate limit exhausted: RateLimited with the reset time, no
     CHECK(pushed.new_records == 30);
 }
 
-TEST_CASE("a gist body cut short or not a gist object imports nothing", "[sync][faults]") {
+TEST_CASE("a gist body cut short or not a gist object imports nothing", "[sync][faults][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
