@@ -11,8 +11,8 @@
 #include "ccu/sync/auto_sync.hpp"
 #include "ccu/sync/run_log.hpp"
 #include "ccu/sync/sync_manager.hpp"
-#include "ccu/sync/sync_session.hpp"
 #include "cli/gist_auto_sync.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -36,8 +36,8 @@ std::string run_once(Context& ctx, sync::RunLog& log, const Config& config, sync
                         " s; this run was skipped",
                     "the next scheduled run tries again");
     }
-    sync::SyncSession session = sync::open_sync_session(ctx.env(), ctx.paths(), ctx.clock());
-    sync::SyncManager manager(*session.api, *session.store, ctx.clock(), config, ctx.paths(), log);
+    SyncSession session = open_sync_session(ctx);
+    sync::SyncManager manager = make_sync_manager(ctx, config, *session.remote, *session.store, log);
     if (mode == sync::AutoSyncMode::Push) return summary(nullptr, manager.push(sync::ConflictMode::Detect));
     const auto result = manager.sync(sync::ConflictMode::Detect);
     return summary(&result.pull, result.push);

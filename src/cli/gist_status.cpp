@@ -1,16 +1,13 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 
-#include "ccu/auth/token_resolver.hpp"
 #include "ccu/cli/commands.hpp"
 #include "ccu/common/error.hpp"
-#include "ccu/gist/curl_gist_api.hpp"
 #include "ccu/store/store.hpp"
-#include "ccu/sync/sync_session.hpp"
 #include "ccu/sync/sync_status.hpp"
 #include "cli/gist_auto_sync.hpp"
 #include "cli/gist_sync_common.hpp"
-#include "cli/token_options.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -34,6 +31,7 @@ void print_status(Context& ctx, const nlohmann::json& s) {
     ui.say("Local records: " + l["records"].dump() + " (" + l["unsynced_records"].dump() + " not pushed yet)");
     ui.say("Last push:     " + text_or(l["last_push"], "never"));
     ui.say("Last pull:     " + text_or(l["last_pull"], "never"));
+    if (!s["remote"]["transport"].is_null()) ui.say("Transport:     " + text_or(s["remote"]["transport"], "-"));
     if (!l["last_error"].is_null()) {
         ui.say("Last error:    " + text_or(l["last_error"]["command"], "") + ": " +
                text_or(l["last_error"]["message"], "") + " (" + text_or(l["last_error"]["at"], "") + ")");
@@ -55,29 +53,27 @@ void print_status(Context& ctx, const nlohmann::json& s) {
 
 void register_gist_status(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("status", "Local and remote sync state (local part works offline)");
+    add_transport_option(cmd, ctx);
     cmd->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
             const Config config = load_config(ctx.paths().config_file());
             std::unique_ptr<store::Store> store;
-            if (std::filesystem::exists(ctx.paths().store_file())) store = sync::open_store(ctx.paths());
+            if (std::filesystem::exists(ctx.paths().store_file())) store = open_store(ctx.paths());
             std::unique_ptr<gist::GistApi> api;
+            std::unique_ptr<sync::RemoteStore> remote;
             std::optional<std::string> why;
             std::optional<std::string> token_source;
             if (config.is_configured()) {
                 try {
                     const auto token = auth::resolve_token(ctx.env(), ctx.paths(), config);
                     token_source = auth::token_source_label(token.source);
-                    gist::ClientOptions options = client_options_for(ctx, token);
-                    // Status is documented to work offline: one quick try, no retries.
-                    options.connect_timeout = std::chrono::seconds(3);
-                    options.total_timeout = std::chrono::seconds(10);
-                    options.retry.max_attempts = 1;
-                    api = gist::make_curl_gist_api(options, ctx.clock());
+                    api = make_api(ctx, token, ApiPatience::Quick);
+                    remote = make_remote_store(ctx, config, *api, store.get(), nullptr);
                 } catch (const Error& e) {
                     why = e.what();
                 }
             }
-            nlohmann::json status = sync::collect_status(config, store.get(), api.get(), why);
+            nlohmann::json status = sync::collect_status(config, store.get(), remote.get(), why);
             status["auto_sync"] = auto_sync_status(ctx, config);
             status["token"] = {{"source", token_source ? nlohmann::json(*token_source) : nlohmann::json(nullptr)},
                                {"error", token_source || !why ? nlohmann::json(nullptr) : nlohmann::json(*why)}};

@@ -7,6 +7,9 @@
 #include "ccu/common/error.hpp"
 #include "ccu/common/log.hpp"
 #include "ccu/common/version.hpp"
+#include "ccu/sync/conflict_error.hpp"
+#include "cli/gist_sync_common.hpp"
+#include "cli/process_setup.hpp"
 #include "cli/command_words.hpp"
 
 namespace ccu::cli {
@@ -52,7 +55,10 @@ int report_error(Context& ctx, ErrorKind kind, const std::string& message, const
 
 }  // namespace
 
-int run(int argc, char** argv) { return run(argc, argv, Environment::from_process()); }
+int run(int argc, char** argv) {
+    setup_process();
+    return run(argc, argv, Environment::from_process());
+}
 
 int run(int argc, char** argv, Environment env) {
     Context ctx(std::move(env));
@@ -99,6 +105,8 @@ int run(int argc, char** argv, Environment env) {
     log::init(ctx.options().verbosity);
     try {
         return ctx.action ? ctx.action() : exit_code_for(ErrorKind::Usage);
+    } catch (const sync::ConflictError& e) {
+        return report_conflict(ctx.ui(), e);  // the seed's "✗ Conflict Error" text, same JSON shape
     } catch (const Error& e) {
         return report_error(ctx, e.kind(), e.what(), e.hint());
     } catch (const std::exception& e) {

@@ -36,6 +36,29 @@ bool read_count(const json& obj, const char* key, std::int64_t& out, std::string
 
 }  // namespace
 
+std::string record_limit_violation(const UsageRecord& r) {
+    // Each count is checked alone first, so the sum below cannot overflow.
+    const std::int64_t counts[] = {r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens};
+    std::int64_t total = 0;
+    for (const std::int64_t n : counts) {
+        if (n > kMaxRecordTotalTokens || (total += n) > kMaxRecordTotalTokens) {
+            return "token counts add up to more than " + std::to_string(kMaxRecordTotalTokens);
+        }
+    }
+    const std::pair<const char*, const std::string*> texts[] = {
+        {"session_id", &r.session_id}, {"message_uuid", &r.message_uuid}, {"model", &r.model},
+        {"folder", &r.folder},         {"git_branch", r.git_branch ? &*r.git_branch : nullptr},
+        {"version", r.version ? &*r.version : nullptr},
+        {"message_id", r.message_id ? &*r.message_id : nullptr},
+        {"request_id", r.request_id ? &*r.request_id : nullptr}};
+    for (const auto& [name, text] : texts) {
+        if (text != nullptr && text->size() > kMaxRecordTextBytes) {
+            return std::string("field '") + name + "' is longer than " + std::to_string(kMaxRecordTextBytes) + " bytes";
+        }
+    }
+    return {};
+}
+
 WireCount read_wire_count(const nlohmann::json& value) {
     WireCount count;
     if (value.is_number_integer()) {
@@ -120,6 +143,10 @@ WireParseResult from_wire_json(const json& v, const std::string& machine_name) {
             return result;
         }
         r.cost_usd = c;
+    }
+    if (std::string limit = record_limit_violation(r); !limit.empty()) {
+        result.error = std::move(limit);
+        return result;
     }
     result.record = std::move(r);
     return result;

@@ -95,6 +95,8 @@ bool read_usage(const object& usage, RawUsage& raw) {
             !count_field(bucket_obj, "ephemeral_1h_input_tokens", false, one_hour)) {
             return false;
         }
+        constexpr auto kMax = static_cast<std::uint64_t>(kMaxRecordTotalTokens);
+        if (five_minutes > kMax || one_hour > kMax) return false;  // the sum below must not wrap
         raw.cache_creation = five_minutes + one_hour;
         raw.cache_creation_1h = one_hour;
     } else {
@@ -190,10 +192,11 @@ std::optional<std::string> text_at(const element& root, std::string_view key) {
     return std::string(text);
 }
 
-bool fits_int64(const RawUsage& raw) {
-    constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-    return raw.input <= kMax && raw.output <= kMax && raw.cache_creation <= kMax &&
-           raw.cache_read <= kMax && raw.input + raw.output + raw.cache_creation + raw.cache_read <= kMax;
+// Each count alone is bounded before the int64 casts; the record's sum is then checked by
+// ccu::record_limit_violation (a plain uint64 sum of the four could wrap around).
+bool counts_in_range(const RawUsage& raw) {
+    constexpr auto kMax = static_cast<std::uint64_t>(kMaxRecordTotalTokens);
+    return raw.input <= kMax && raw.output <= kMax && raw.cache_creation <= kMax && raw.cache_read <= kMax;
 }
 
 void fill_record(const RawUsage& raw, const element& root, std::string timestamp,
@@ -273,9 +276,10 @@ LineKind LineParser::parse_padded(std::string_view line, const LineContext& cont
         }
     }
     std::string timestamp = normalize_claude_timestamp(raw.timestamp);
-    if (timestamp.empty() || !is_valid(raw, direct) || !fits_int64(raw)) return LineKind::Rejected;
+    if (timestamp.empty() || !is_valid(raw, direct) || !counts_in_range(raw)) return LineKind::Rejected;
     if (raw.model && *raw.model == "<synthetic>") return LineKind::Synthetic;
     fill_record(raw, root, std::move(timestamp), line, context, out);
+    if (!record_limit_violation(out.record).empty()) return LineKind::Rejected;
     return LineKind::Usage;
 }
 

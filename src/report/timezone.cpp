@@ -26,11 +26,11 @@ public:
     std::uint8_t byte() { return static_cast<std::uint8_t>(be(1)); }
     void skip(std::size_t n) { need(n); pos_ += n; }
     std::string_view take(std::size_t n) { need(n); auto out = bytes_.substr(pos_, n); pos_ += n; return out; }
+    void need(std::size_t n) const {
+        if (n > bytes_.size() - pos_) throw Error(ErrorKind::Usage, "time zone file is truncated");
+    }
 
 private:
-    void need(std::size_t n) const {
-        if (pos_ + n > bytes_.size()) throw Error(ErrorKind::Usage, "time zone file is truncated");
-    }
     std::string_view bytes_;
     std::size_t pos_ = 0;
 };
@@ -45,7 +45,8 @@ Header read_header(Reader& r) {
     Header h;
     h.version = r.take(1)[0];
     r.skip(15);
-    auto count = [&r] { return static_cast<std::size_t>(r.be(4)); };
+    // Counts are unsigned 32-bit (RFC 8536); be(4) sign-extends, so undo that.
+    auto count = [&r] { return static_cast<std::size_t>(static_cast<std::uint32_t>(r.be(4))); };
     h.isutcnt = count(); h.isstdcnt = count(); h.leapcnt = count();
     h.timecnt = count(); h.typecnt = count(); h.charcnt = count();
     return h;
@@ -100,6 +101,8 @@ TimeZone TimeZone::from_tzif(std::string name, std::string_view bytes) {
         h = read_header(r);
         width = 8;
     }
+    // The counts come from the file: make sure it holds that much before allocating for it.
+    r.need(block_size(h, width));
     TimeZone zone;
     zone.name_ = std::move(name);
     std::vector<std::int64_t> times(h.timecnt);
@@ -114,7 +117,9 @@ TimeZone TimeZone::from_tzif(std::string name, std::string_view bytes) {
     if (type_offsets.empty()) throw Error(ErrorKind::Usage, "time zone file has no offsets");
     zone.initial_offset_ = type_offsets.front();
     for (std::size_t i = 0; i < times.size(); ++i) {
-        if (index[i] >= type_offsets.size()) throw Error(ErrorKind::Usage, "time zone file is corrupt");
+        if (index[i] >= type_offsets.size() || (i > 0 && times[i] <= times[i - 1])) {
+            throw Error(ErrorKind::Usage, "time zone file is corrupt");
+        }
         zone.transitions_.push_back(times[i]);
         zone.offsets_.push_back(type_offsets[index[i]]);
     }

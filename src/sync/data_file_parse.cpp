@@ -2,6 +2,7 @@
 #include <cmath>
 #include <set>
 
+#include "ccu/common/json_depth.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/sync/data_file.hpp"
 
@@ -79,10 +80,14 @@ ParsedDataFile parse_data_file(std::string_view text, std::string_view file_name
         result.fatal_error = where + "the file is empty (GitHub may have returned it truncated)";
         return result;
     }
+    if (json_nesting_exceeds(text)) {
+        result.fatal_error = where + "JSON nested deeper than " + std::to_string(kMaxRemoteJsonDepth) + " levels";
+        return result;
+    }
     json doc;
     try {
         doc = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
         result.fatal_error = where + "not valid JSON (" + e.what() + ")";
         return result;
     }

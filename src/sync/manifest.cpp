@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "ccu/common/error.hpp"
+#include "ccu/common/json_depth.hpp"
 #include "ccu/common/record.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/sync/file_names.hpp"
@@ -104,9 +105,12 @@ json parse_json_text(std::string_view text) {
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
         invalid("the file is empty (GitHub may have returned it truncated)");
     }
+    if (json_nesting_exceeds(text)) {
+        invalid("JSON nested deeper than " + std::to_string(kMaxRemoteJsonDepth) + " levels");
+    }
     try {
         return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
         invalid(std::string("not valid JSON (") + e.what() + ")");
     }
 }

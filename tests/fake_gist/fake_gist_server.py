@@ -111,6 +111,10 @@ class BaseHandler(BaseHTTPRequestHandler):
              declared_length=None):
         if isinstance(body, (dict, list)):
             body = json.dumps(body, indent=2).encode()
+        # Logged before the response goes out: a client that reads the request log as soon as it
+        # has the response must see the status (recording it afterwards raced with that read).
+        if self.entry is not None:
+            self.entry["status"] = status
         self.send_response(status)
         if status != 304 and status != 204:
             self.send_header("Content-Type", content_type)
@@ -122,7 +126,6 @@ class BaseHandler(BaseHTTPRequestHandler):
         if status not in (204, 304) and self.command != "HEAD":
             self.wfile.write(body)
         if self.entry is not None:
-            self.entry["status"] = status
             self.entry["bytes_sent"] = self.wfile.count
 
     def drop(self):

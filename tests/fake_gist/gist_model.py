@@ -1,6 +1,7 @@
-"""In-memory model of gists, revisions and users for the fake GitHub Gist API.
+"""Gists, revisions and users for the fake GitHub Gist API.
 
-Pure data + rendering; no HTTP here. Every public method expects the caller to hold
+Metadata lives in memory; files and history are the commits of each gist's bare repository
+(git_repo.py), cached by commit sha and re-synced whenever the branch moved. No HTTP here. Every public method expects the caller to hold
 Model.lock (the HTTP layer applies each request atomically under it).
 """
 

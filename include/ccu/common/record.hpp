@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,6 +37,15 @@ struct UsageRecord {
     }
     friend bool operator==(const UsageRecord&, const UsageRecord&) = default;
 };
+
+// Limits every record obeys, from the logs and from the wire alike (so whatever one machine
+// pushes another can pull): sums of many records stay far from int64 overflow, and a crafted
+// file cannot put megabytes into a field. A real response has at most a few million tokens.
+inline constexpr std::int64_t kMaxRecordTotalTokens = 1'000'000'000'000;
+inline constexpr std::size_t kMaxRecordTextBytes = 4096;
+// Why `record` breaks a limit above ("token counts add up to more than ...", "field 'folder'
+// is longer than ..."), or empty when it is within them. Counts must already be >= 0.
+std::string record_limit_violation(const UsageRecord& record);
 
 // Wire codec (docs/format.md §4). `cost_usd` on the wire is the value to write: callers fill it from
 // the price table when the record has none. to_wire_json writes total_tokens.

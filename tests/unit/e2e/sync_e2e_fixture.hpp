@@ -13,6 +13,7 @@
 #include "support/fake_gist.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
+#include "support/tree_snapshot.hpp"
 
 namespace ccu::test {
 
@@ -38,10 +39,25 @@ struct E2eMachine {
         spec.days = 5;
         return generate_claude_tree(sub.empty() ? sandbox.projects_dir() : sandbox.projects_dir() / sub, spec);
     }
+    // ~/.claude must be byte- and mtime-identical after every command: checked around each
+    // call, asserted when the machine goes away (calls may come from several threads).
+    ~E2eMachine() { CHECK(claude_dir_changes.empty()); }
     ProcessResult ccu(const std::vector<std::string>& args) {
         std::vector<std::string> argv{ccu_binary()};
         argv.insert(argv.end(), args.begin(), args.end());
-        return run_process(argv, sandbox.vars());
+        return run_watching_claude_dir(argv);
+    }
+    ProcessResult run_watching_claude_dir(const std::vector<std::string>& argv) {
+        const TreeSnapshot before = snapshot_tree(sandbox.claude_dir());
+        ProcessResult result = run_process(argv, sandbox.vars());
+        const std::string diff = describe_tree_diff(before, snapshot_tree(sandbox.claude_dir()));
+        if (!diff.empty()) claude_dir_changes += args_text(argv) + ": " + diff + "\n";
+        return result;
+    }
+    static std::string args_text(const std::vector<std::string>& argv) {
+        std::string out;
+        for (std::size_t i = 1; i < argv.size(); ++i) out += (i > 1 ? " " : "") + argv[i];
+        return out;
     }
     nlohmann::json json_of(const std::vector<std::string>& args) {
         std::vector<std::string> a = args;
@@ -52,6 +68,7 @@ struct E2eMachine {
     }
 
     Sandbox sandbox;
+    std::string claude_dir_changes;  // "command: what changed" per command that touched ~/.claude
 };
 
 struct E2eGist {
