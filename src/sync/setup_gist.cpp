@@ -143,8 +143,7 @@ ChosenGist choose_gist(GistContext& ctx) {
     }
     if (!ctx.configured_id.empty()) {
         try {
-            auto got = ctx.api.get_gist(ctx.configured_id, "");
-            if (got.gist) return {std::move(*got.gist), GistOrigin::Existing};
+            return {ctx.api.get_gist(ctx.configured_id), GistOrigin::Existing};
         } catch (const gist::ApiError& e) {
             if (e.api_kind() != gist::ApiErrorKind::NotFound) throw;
         }
