@@ -11,8 +11,8 @@
 #include "ccu/sync/auto_sync.hpp"
 #include "ccu/sync/run_log.hpp"
 #include "ccu/sync/sync_manager.hpp"
-#include "cli/sync_factory.hpp"
 #include "cli/gist_auto_sync.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 namespace {

@@ -8,7 +8,6 @@
 #include "cli/gist_auto_sync.hpp"
 #include "cli/gist_sync_common.hpp"
 #include "cli/sync_factory.hpp"
-#include "cli/token_options.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -68,12 +67,7 @@ void register_gist_status(CLI::App& parent, Context& ctx) {
                 try {
                     const auto token = auth::resolve_token(ctx.env(), ctx.paths(), config);
                     token_source = auth::token_source_label(token.source);
-                    gist::ClientOptions options = client_options_for(ctx, token);
-                    // Status is documented to work offline: one quick try, no retries.
-                    options.connect_timeout = std::chrono::seconds(3);
-                    options.total_timeout = std::chrono::seconds(10);
-                    options.retry.max_attempts = 1;
-                    api = gist::make_curl_gist_api(options, ctx.clock());
+                    api = make_api(ctx, token, ApiPatience::Quick);
                     remote = make_remote_store(ctx, config, *api, store.get(), nullptr);
                 } catch (const Error& e) {
                     why = e.what();

@@ -14,15 +14,29 @@
 #include "ccu/sync/sync_state.hpp"
 #include "cli/token_options.hpp"
 
+#include "cli/token_options.hpp"
+
 namespace ccu::cli {
 
 std::unique_ptr<gist::GistApi> make_api_for_token(Context& ctx, const std::string& token) {
-    return gist::make_curl_gist_api(gist::client_options_from(ctx.env(), token), ctx.clock());
+    gist::ClientOptions options = gist::client_options_from(ctx.env(), token);
+    options.on_retry = [&ui = ctx.ui()](const std::string& line) { ui.notice(line); };
+    return gist::make_curl_gist_api(options, ctx.clock());
+}
+
+std::unique_ptr<gist::GistApi> make_api(Context& ctx, const auth::ResolvedToken& token, ApiPatience patience) {
+    gist::ClientOptions options = client_options_for(ctx, token);
+    if (patience == ApiPatience::Quick) {
+        // Status is documented to work offline: one quick try, no retries.
+        options.connect_timeout = std::chrono::seconds(3);
+        options.total_timeout = std::chrono::seconds(10);
+        options.retry.max_attempts = 1;
+    }
+    return gist::make_curl_gist_api(options, ctx.clock());
 }
 
 std::unique_ptr<gist::GistApi> make_api(Context& ctx, const Config& config) {
-    const auth::ResolvedToken token = auth::resolve_token(ctx.env(), ctx.paths(), config);
-    return gist::make_curl_gist_api(client_options_for(ctx, token), ctx.clock());
+    return make_api(ctx, auth::resolve_token(ctx.env(), ctx.paths(), config), ApiPatience::Normal);
 }
 
 std::unique_ptr<store::Store> open_store(const Paths& paths) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "ccu/auth/token_resolver.hpp"
 #include "ccu/cli/context.hpp"
 #include "ccu/common/config.hpp"
 #include "ccu/gist/gist_api.hpp"
@@ -19,7 +20,11 @@ namespace ccu::cli {
 // The GitHub client for `token` (setup and set-token check a token before it is stored).
 std::unique_ptr<gist::GistApi> make_api_for_token(Context& ctx, const std::string& token);
 // The GitHub client with the configured token (env, keyring or file). Throws NotConfigured (exit 3).
+// Its 401 names the token's source; retries show on a TTY (cli/token_options.hpp).
 std::unique_ptr<gist::GistApi> make_api(Context& ctx, const Config& config);
+// Quick: one try with short timeouts (status must answer at once offline).
+enum class ApiPatience { Normal, Quick };
+std::unique_ptr<gist::GistApi> make_api(Context& ctx, const auth::ResolvedToken& token, ApiPatience patience);
 
 // The local store (created when missing).
 std::unique_ptr<store::Store> open_store(const Paths& paths);

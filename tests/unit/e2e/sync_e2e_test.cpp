@@ -166,7 +166,7 @@ TEST_CASE("a machine name used by another machine_id stops with the fix", "[e2e]
     REQUIRE(a.ccu({"gist", "push"}).exit_code == 0);
     const ProcessResult r = twin.ccu({"gist", "push"});
     CHECK(r.exit_code == 5);
-    CHECK(r.err.find("ccu gist setup --machine-name NEW") != std::string::npos);
+    CHECK(r.err.find("ccu gist setup --machine-name laptop-2") != std::string::npos);
 }
 
 TEST_CASE("backup create, list --json, restore --to, repair through the CLI", "[e2e][sync]") {

@@ -97,6 +97,6 @@ TEST_CASE_METHOD(InfoFixture, "gist info: a deleted gist exits 3 naming the id, 
     box.set("CCU_GITHUB_TOKEN", "ghp_wrong_token_0000000000");
     const auto refused = ccu({"gist", "info"});
     CHECK(refused.exit_code == 3);
-    CHECK(refused.err.find("GitHub refused the token (401)") != std::string::npos);
+    CHECK(refused.err.find("GitHub refused the token from CCU_GITHUB_TOKEN from the environment (401)") != std::string::npos);
     CHECK(refused.err.find("ghp_wrong_token_0000000000") == std::string::npos);
 }
