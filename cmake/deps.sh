@@ -13,8 +13,8 @@ packages=(
   gnome-keyring dbus libsecret-tools
   # tests: a real terminal session (tests/tmux)
   tmux
-  # tests: the fake gist's git host (git-http-backend) and its self-tests' git client
-  git
+  # tests: libFuzzer targets (tests/fuzz, the fuzz preset) and the setpriv-as-nobody crash test
+  clang libclang-rt-14-dev util-linux
 )
 missing=()
 for p in "${packages[@]}"; do
