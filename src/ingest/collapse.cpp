@@ -71,6 +71,7 @@ void Collapser::index(std::size_t position) {
 void Collapser::push(UsageLine&& line) {
     records_.push_back(std::move(line.record));
     sidechain_.push_back(line.is_sidechain ? 1 : 0);
+    lines_.emplace_back();
 }
 
 void Collapser::add(UsageLine&& line) {
@@ -84,6 +85,9 @@ void Collapser::add(UsageLine&& line) {
         index(records_.size() - 1);
         return;
     }
+    if (line.record.message_uuid != records_[match].message_uuid || line.record.session_id != records_[match].session_id) {
+        lines_[match].push_back(LineRef{line.record.session_id, line.record.message_uuid});
+    }
     if (!preferred_over(line.record, line.is_sidechain, records_[match], sidechain_[match] != 0)) return;
     // Identity stays with the first line seen; everything else comes from the better line.
     line.record.session_id = std::move(records_[match].session_id);
@@ -94,10 +98,17 @@ void Collapser::add(UsageLine&& line) {
 }
 
 void Collapser::take_into(std::vector<UsageRecord>& records, std::vector<std::uint8_t>& sidechain) {
+    std::vector<LineUuids> lines;
+    take_into(records, sidechain, lines);
+}
+
+void Collapser::take_into(std::vector<UsageRecord>& records, std::vector<std::uint8_t>& sidechain,
+                          std::vector<LineUuids>& lines) {
     by_exact_key_ = {};
     by_message_id_ = {};
     records = std::exchange(records_, {});
     sidechain = std::exchange(sidechain_, {});
+    lines = std::exchange(lines_, {});
 }
 
 std::vector<UsageLine> Collapser::take() {

@@ -71,7 +71,7 @@ void import_legacy(Store& store, const ccu::Paths& paths, const std::string& mac
         if (read.merged > 0) report.skipped["further lines of one response (merged)"] += read.merged;
         report.problem = read.problem;
         if (read.problem.empty()) {
-            add(stats.legacy_upsert, store.upsert(read.records));
+            add(stats.legacy_upsert, store.upsert(read.records, read.lines));
             if (signature) store.set_meta(key, *signature);
         }
         stats.legacy_files.push_back(std::move(report));

@@ -18,6 +18,8 @@
 #include "ccu/sync/retention.hpp"
 #include "ccu/sync/sync_manager.hpp"
 #include "ccu/sync/sync_state.hpp"
+#include "sync/adoption.hpp"
+#include "sync/generation.hpp"
 #include "sync/push_support.hpp"
 #include "sync/write_verifier.hpp"
 
@@ -88,6 +90,7 @@ private:
         const std::set<std::string> listing = remote.file_names();
         const std::string current_name = current_file_name(machine_);
         gist::GistPatch patch;
+        adopt_if_origin(remote, base ? base->find(machine_) : nullptr, listing);
         plan_backups(remote, listing, patch);
         const ShardPlan shards = export_records(remote, listing);
         add_write(patch, remote, shards.current.file_name, shards.current.content, shards.current.file.records.size());
@@ -115,6 +118,27 @@ private:
         return patch;
     }
 
+    // An entry or current file the origin tool wrote: its rows go into the store (one record per
+    // response), and this push re-writes the machine's files from the store (sync/adoption.hpp).
+    void adopt_if_origin(RemoteGist& remote, const MachineEntry* entry, const std::set<std::string>& listing) {
+        const ParsedDataFile* current = current_file(remote);
+        adoption_ = plan_adoption(entry, current && current->file ? &*current->file : nullptr,
+                                  own_generation(m_.store_, m_.config_.gist_id), listing);
+        if (!adoption_.adopt) return;
+        import_origin_files(remote, adoption_, m_.store_, machine_);
+        unpushed_ = unpushed_records(m_.store_, machine_, 0);
+        result_.new_records = unpushed_.records.size();
+        m_.events_.say(Mark::Check, "Adopting " + machine_ + " from the origin tool: its files are re-written from "
+                                    "this machine's store (generation " + std::to_string(adoption_.generation) +
+                                    "; the origin's current file is kept as a backup)");
+    }
+
+    const ParsedDataFile* current_file(RemoteGist& remote) {
+        const std::string name = current_file_name(machine_);
+        if (!current_parsed_ && remote.has(name)) current_parsed_ = parse_data_file(remote.content(name), name);
+        return current_parsed_ ? &*current_parsed_ : nullptr;
+    }
+
     void plan_backups(RemoteGist& remote, const std::set<std::string>& listing, gist::GistPatch& patch) {
         RetentionRequest request;
         request.machine = machine_;
@@ -125,8 +149,10 @@ private:
         const RetentionPlan retention = plan_retention(request);
         if (!retention.warning.empty()) m_.events_.warn(retention.warning);
         const std::string current = current_file_name(machine_);
-        // Today's backup is a copy of the current file as it is before this push.
-        if (retention.create_backup && remote.has(current)) {
+        // Today's backup is a copy of the current file as it is before this push. Adopting, the
+        // origin's file is backed up whatever the retention (not when the budget is exhausted).
+        const bool adopting = adoption_.adopt && !listing.count(retention.backup_name) && retention.warning.empty();
+        if ((retention.create_backup || adopting) && remote.has(current)) {
             const std::string& content = remote.content(current);
             patch[retention.backup_name] = gist::FileChange::write(content);
             note(retention.backup_name, PlannedFile::Action::Write, content.size(), 0);
@@ -146,7 +172,8 @@ private:
         input.now_rfc3339 = now_;
         input.max_file_bytes = static_cast<std::size_t>(std::max<std::int64_t>(m_.config_.max_file_bytes, 1024));
         input.next_part = next_part_number(listing, machine_);
-        input.remote_current = remote_current_records(remote);
+        input.remote_current = adoption_.adopt ? std::vector<UsageRecord>{} : remote_current_records(remote);
+        input.generation = adoption_.generation;
         input.unpushed = std::move(unpushed_.records);
         const auto& prices = pricing::PriceTable::embedded();
         return build_export(input, cost_function(prices));
@@ -157,7 +184,7 @@ private:
     std::vector<UsageRecord> remote_current_records(RemoteGist& remote) {
         const std::string name = current_file_name(machine_);
         if (remote.has(name)) {
-            ParsedDataFile parsed = parse_data_file(remote.content(name), name);
+            ParsedDataFile& parsed = *current_parsed_;  // adopt_if_origin parsed it
             if (parsed.file) return std::move(parsed.file->records);
             m_.events_.warn(name + " in the gist is invalid (" + parsed.fatal_error +
                             "); rewriting it from the local store");
@@ -179,6 +206,7 @@ private:
         e.total_records = m_.store_.count(machine_);
         e.current_file = shards.current.file_name;
         e.tool = "ccu " + std::string(ccu::version());
+        set_entry_generation(e, adoption_.generation);
         const auto newest = newest_record_date(shards);
         if (newest && (!e.last_record_date || *newest > *e.last_record_date)) e.last_record_date = newest;
         e.backups.clear();
@@ -257,6 +285,7 @@ private:
 
     PushResult finish(const std::string& etag) {
         state_.set_pushed_sequence(unpushed_.through_sequence);
+        if (adoption_.generation > 0) set_own_generation(m_.store_, m_.config_.gist_id, adoption_.generation);
         state_.set_last_push(now_);
         state_.set_push_etag(etag);  // after our own write the ETag is unknown: next GET is full
         return result_;
@@ -272,6 +301,8 @@ private:
     PushResult result_;
     MachineEntry entry_;
     Manifest manifest_;
+    Adoption adoption_;
+    std::optional<ParsedDataFile> current_parsed_;
 };
 
 PushResult SyncManager::push(ConflictMode conflict, WriteMode write) {

@@ -45,6 +45,16 @@ struct ScanOptions {
     std::function<bool(const std::string& model)> is_known_model;
 };
 
+// One JSONL line of a response: its session (a resumed session repeats a response under its
+// own id) and its uuid.
+struct LineRef {
+    std::string session_id;
+    std::string uuid;
+    friend bool operator==(const LineRef&, const LineRef&) = default;
+};
+// Further lines of one response (besides the record's own session_id/message_uuid).
+using LineUuids = std::vector<LineRef>;
+
 struct ScanResult {
     std::vector<UsageRecord> records;            // collapsed within this scan
     std::map<std::string, FileCursor> cursors;   // every file seen, by path
@@ -54,6 +64,10 @@ struct ScanResult {
     // scan's sidechain replay of the same message.id with another requestId is the same
     // response (ccusage rule); a store that merges across scans can use this.
     std::vector<std::uint8_t> sidechain;
+    // Parallel to `records`: the uuids of the response's other lines (streamed content blocks,
+    // sidechain replays, resumed copies), so a copy keyed by any of them is known (the origin
+    // tool stored one row per line).
+    std::vector<LineUuids> lines;
 };
 
 // Finds every *.jsonl under each projects dir (recursively), reads what is new since

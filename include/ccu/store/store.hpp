@@ -31,9 +31,14 @@ struct RecordQuery {
     std::optional<std::int64_t> until_ms;  // exclusive, epoch ms
 };
 
+using LineUuids = ingest::LineUuids;
+
 // ccu's own SQLite store in the data dir (WAL, schema version + migrations).
 // Records keyed (session_id, message_uuid); a record that matches an existing one by
-// (message_id, request_id) is the same response: message_uuid stays, the larger total wins.
+// (message_id, request_id), or by any of its line uuids (table record_lines), is the same
+// response: message_uuid stays, the larger total wins — except that the logs are the truth: a
+// record with response ids supplies the counts of a stored one without them (an origin-tool
+// row), never the reverse.
 // Every insert or update stamps a new, strictly increasing sequence number (push tracking).
 class Store {
 public:
@@ -49,6 +54,14 @@ public:
     int schema_version() const;
 
     UpsertStats upsert(const std::vector<UsageRecord>& records);  // one transaction
+    // The same, with the further JSONL line uuids of each record (parallel to `records`, or
+    // empty): every line uuid of a response is remembered, and a record whose uuid or any line
+    // is a line of a stored response is that response (the origin tool stored one row per line).
+    UpsertStats upsert(const std::vector<UsageRecord>& records, const std::vector<LineUuids>& lines);
+    // Deletes every record of `machine` and upserts `records` instead, in one transaction: a
+    // machine file of a newer generation supersedes what was imported before (docs/format.md).
+    UpsertStats replace_machine_records(const std::string& machine, const std::vector<UsageRecord>& records,
+                                        const std::vector<LineUuids>& lines = {});
     // Upserts a scan's records and saves its cursors in one transaction.
     UpsertStats apply_scan(const ingest::ScanResult& scan);
     std::map<std::string, ingest::FileCursor> load_cursors() const;
