@@ -78,7 +78,9 @@ public:
           fill_ids_(db, "UPDATE records SET message_id = ?, request_id = ? WHERE id = ?"),
           by_line_(db, "SELECT r.id, r.total_tokens, r.message_id, r.request_id FROM record_lines l "
                        "JOIN records r ON r.id = l.record_id WHERE l.session_id = ? AND l.line_uuid = ?"),
-          add_line_(db, "INSERT OR IGNORE INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)") {
+          add_line_(db, "INSERT OR IGNORE INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)"),
+          repoint_lines_(db, "UPDATE record_lines SET record_id = ? WHERE record_id = ?"),
+          delete_record_(db, "DELETE FROM records WHERE id = ?") {
         sequence_ = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
     }
 
@@ -167,16 +169,35 @@ private:
         return std::nullopt;
     }
 
+    // Points every line of `r` at record `id`. A line already pointing at another record without
+    // response ids while `r` has them (the logs) marks that record as a fragment of this response
+    // made from the origin tool's rows: it is folded into `id` (deleted, its lines re-pointed).
     void remember_lines(std::int64_t id, const UsageRecord& r, const LineUuids& lines) {
+        const bool from_logs = has_response_id(r);
         const auto add = [&](const std::string& session, const std::string& uuid) {
             add_line_.bind(1, session);
             add_line_.bind(2, uuid);
             add_line_.bind(3, static_cast<std::int64_t>(id));
-            add_line_.exec();
+            const int added = add_line_.exec();
             add_line_.reset();
+            if (added == 0 && from_logs) fold_fragment(id, session, uuid);
         };
         add(r.session_id, r.message_uuid);
         for (const auto& line : lines) add(line.session_id, line.uuid);
+    }
+
+    void fold_fragment(std::int64_t id, const std::string& session, const std::string& uuid) {
+        by_line_.bind(1, session);
+        by_line_.bind(2, uuid);
+        const auto other = step(by_line_);
+        if (!other || other->id == id || other->has_ids) return;
+        repoint_lines_.bind(1, static_cast<std::int64_t>(id));
+        repoint_lines_.bind(2, static_cast<std::int64_t>(other->id));
+        repoint_lines_.exec();
+        repoint_lines_.reset();
+        delete_record_.bind(1, static_cast<std::int64_t>(other->id));
+        delete_record_.exec();
+        delete_record_.reset();
     }
 
     std::int64_t insert(const UsageRecord& r) {
@@ -237,6 +258,8 @@ private:
     SQLite::Statement fill_ids_;
     SQLite::Statement by_line_;
     SQLite::Statement add_line_;
+    SQLite::Statement repoint_lines_;
+    SQLite::Statement delete_record_;
     std::int64_t sequence_ = 0;
 };
 

@@ -7,7 +7,6 @@
 
 #include "ccu/common/record.hpp"
 #include "ccu/ingest/line_parser.hpp"
-#include "ccu/ingest/scanner.hpp"
 
 namespace ccu::ingest {
 
@@ -35,6 +34,7 @@ private:
     std::size_t find_match(const UsageLine& line) const;
     void index(std::size_t position);
     void push(UsageLine&& line);
+    void remember_lines(std::size_t match, UsageLine& line);
 
     std::vector<UsageRecord> records_;       // first-seen order; take_into hands this array over
     std::vector<std::uint8_t> sidechain_;    // parallel: 1 when the kept line is a sidechain line

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ccu/common/record.hpp"
+#include "ccu/ingest/line_parser.hpp"
 
 namespace ccu::ingest {
 
@@ -44,16 +45,6 @@ struct ScanOptions {
     // Optional: when set, records whose model it rejects are counted in stats.unknown_models.
     std::function<bool(const std::string& model)> is_known_model;
 };
-
-// One JSONL line of a response: its session (a resumed session repeats a response under its
-// own id) and its uuid.
-struct LineRef {
-    std::string session_id;
-    std::string uuid;
-    friend bool operator==(const LineRef&, const LineRef&) = default;
-};
-// Further lines of one response (besides the record's own session_id/message_uuid).
-using LineUuids = std::vector<LineRef>;
 
 struct ScanResult {
     std::vector<UsageRecord> records;            // collapsed within this scan

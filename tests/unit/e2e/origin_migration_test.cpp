@@ -20,7 +20,7 @@ namespace {
 
 ClaudeTreeSpec origin_spec() {
     ClaudeTreeSpec spec;
-    spec.total_bytes = 2 * 1024 * 1024;
+    spec.total_bytes = 8 * 1024 * 1024;
     spec.projects = 3;
     spec.sessions_per_project = 4;
     spec.seed = 0x0C1D7001ULL;
@@ -93,7 +93,7 @@ StatSnapshot snapshot(const fs::path& file) {
 TEST_CASE("the origin tool's chunked gist pulled alone is within 2 percent of the truth without prompt rows",
           "[e2e][origin]") {
     OriginMachine old("old_pc");
-    const OriginGist origin = export_origin_gist(old.db_file(), "old_pc", OriginChunking::Monthly, 1500);
+    const OriginGist origin = export_origin_gist(old.db_file(), "old_pc", OriginChunking::Monthly, 400);
     REQUIRE(std::any_of(origin.files.begin(), origin.files.end(),
                         [](const auto& f) { return f.first.find("_p2.json") != std::string::npos; }));
     E2eGist g;
@@ -188,7 +188,7 @@ TEST_CASE("adopting the origin's entry re-writes its file once and a fresh machi
 
 TEST_CASE("three machines converge after one of them adopts the origin tool's entry", "[e2e][origin]") {
     OriginMachine old("OLD");
-    const OriginGist origin = export_origin_gist(old.db_file(), "OLD", OriginChunking::Monthly, 1500);
+    const OriginGist origin = export_origin_gist(old.db_file(), "OLD", OriginChunking::Monthly, 400);
     E2eGist g;
     g.gist_id = seed_origin_gist(g, origin);
 

@@ -112,6 +112,22 @@ TEST_CASE("the logs' counts replace an origin row's larger counts when they arri
     CHECK(all[0].message_id == "msg_1");
 }
 
+TEST_CASE("origin fragments of one response stored before the logs are folded into the logs' record",
+          "[store][record_lines]") {
+    ccu::test::Sandbox box;
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    // The origin split one response into two records (its rows disagreed); pulled before a scan.
+    store.upsert({make_record("s", "l1", 120), make_record("s", "l3", 300)}, {{{"s", "l2"}}, {}});
+    REQUIRE(store.count() == 2);
+    const UsageRecord logged = ccu::test::with_ids(make_record("s", "l1", 300), "msg_1", "req_1");
+    store.upsert({logged}, {{{"s", "l2"}, {"s", "l3"}}});
+    const auto all = store.query({});
+    REQUIRE(all.size() == 1);
+    CHECK(all[0] == logged);
+    // The folded fragment's line now names the logs' record.
+    CHECK(store.upsert({make_record("s", "l3", 900)}).unchanged == 1);
+}
+
 TEST_CASE("replacing a machine's records drops them and their lines in one transaction", "[store][record_lines]") {
     ccu::test::Sandbox box;
     Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
