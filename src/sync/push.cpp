@@ -72,7 +72,9 @@ private:
     bool own_entry_intact(RemoteGist& remote, const std::optional<Manifest>& base) const {
         const MachineEntry* mine = base ? base->find(machine_) : nullptr;
         if (mine == nullptr) return false;
-        return remote.has(current_file_name(machine_)) && mine->machine_id == machine_id();
+        // An entry that lost this machine's generation (another tool rewrote it) is repaired.
+        return remote.has(current_file_name(machine_)) && mine->machine_id == machine_id() &&
+               entry_generation(*mine) >= own_generation(m_.store_, m_.config_.gist_id);
     }
 
     std::optional<std::string> machine_id() const {
