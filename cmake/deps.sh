@@ -9,6 +9,8 @@ packages=(
   python3 ca-certificates
   # tests: a real Secret Service in a private D-Bus session
   gnome-keyring dbus libsecret-tools
+  # tests: the fake gist's git host (git-http-backend) and its self-tests' git client
+  git
 )
 missing=()
 for p in "${packages[@]}"; do

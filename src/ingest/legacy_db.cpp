@@ -72,7 +72,8 @@ std::optional<std::string> non_empty(const SQLite::Column& c) {
     return text;
 }
 
-// The origin tool stored the whole cwd; spec §2 wants its last path component.
+// The origin tool stored the whole cwd; docs/format.md §4 "Record fields" wants its
+// last path component.
 std::string folder_name(std::string cwd) {
     while (!cwd.empty() && (cwd.back() == '/' || cwd.back() == '\\')) cwd.pop_back();
     const auto slash = cwd.find_last_of("/\\");

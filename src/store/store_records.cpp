@@ -1,4 +1,4 @@
-// Record writes and reads of the Store: the upsert rules of spec §2 and push tracking.
+// Record writes and reads of the Store: the upsert rules of docs/format.md §4 and push tracking.
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "ccu/common/time.hpp"
@@ -90,7 +90,7 @@ public:
         if (!existing) existing = find_by_lines(r, lines);
         if (!existing && sidechain && r.message_id && !r.message_id->empty()) {
             // A sidechain replay of an already stored response (same message.id, any
-            // requestId) is not a new record (spec §2, ccusage): it never supplies counts.
+            // requestId) is not a new record (docs/format.md §4, ccusage): it never supplies counts.
             by_message_.bind(1, *r.message_id);
             if (auto replayed = step(by_message_)) {
                 remember_lines(replayed->id, r, lines);
