@@ -11,7 +11,7 @@
 
 #include "ccu/common/config.hpp"
 #include "ccu/common/time.hpp"
-#include "ccu/ingest/origin_rows.hpp"
+#include "ccu/common/origin_rows.hpp"
 
 namespace ccu::ingest {
 namespace fs = std::filesystem;

@@ -1,7 +1,7 @@
 #include "sync/generation.hpp"
 
 #include "ccu/common/error.hpp"
-#include "ccu/ingest/origin_rows.hpp"
+#include "ccu/common/origin_rows.hpp"
 #include "ccu/common/time.hpp"
 
 namespace ccu::sync {
@@ -47,15 +47,15 @@ ImportBatch import_batch(DataFile&& file) {
         batch.records = std::move(file.records);
         return batch;
     }
-    std::vector<ingest::OriginRow> rows;
+    std::vector<OriginRow> rows;
     rows.reserve(file.records.size());
     std::int64_t order = 0;
     for (auto& r : file.records) {
-        if (ingest::is_unbilled_origin_row(r)) continue;
+        if (is_unbilled_origin_row(r)) continue;
         const std::int64_t ms = timeutil::parse_rfc3339_ms(r.timestamp).value_or(0);
-        rows.push_back(ingest::OriginRow{std::move(r), ms, order++});
+        rows.push_back(OriginRow{std::move(r), ms, order++});
     }
-    ingest::OriginCollapse collapsed = ingest::collapse_origin_rows(std::move(rows));
+    OriginCollapse collapsed = collapse_origin_rows(std::move(rows));
     batch.records = std::move(collapsed.records);
     batch.lines = std::move(collapsed.lines);
     return batch;

@@ -28,7 +28,7 @@ void set_pulled_generation(store::Store& store, const std::string& gist_id, cons
                            std::int64_t generation);
 
 // The records of a parsed file ready for the store: an origin-written file's rows are made one
-// record per response (ingest::collapse_origin_rows) with their line uuids; ccu's are as read.
+// record per response (ccu::collapse_origin_rows (common/origin_rows.hpp)) with their line uuids; ccu's are as read.
 struct ImportBatch {
     std::vector<UsageRecord> records;
     std::vector<store::LineUuids> lines;  // empty for ccu-written files

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "ccu/common/record.hpp"
-#include "ccu/ingest/scanner.hpp"
 
 namespace ccu::ingest {
 

@@ -27,16 +27,6 @@ enum class LineKind {
 // One parsed usage line. `record.message_uuid` is the line's `uuid` (fallbacks documented in
 // docs/parts/ingest-design.md); without `sessionId` / `cwd` the session and folder come from
 // the LineContext.
-// One JSONL line of a response: its session (a resumed session repeats a response under its
-// own id) and its uuid.
-struct LineRef {
-    std::string session_id;
-    std::string uuid;
-    friend bool operator==(const LineRef&, const LineRef&) = default;
-};
-// Further lines of one response (besides the record's own session_id/message_uuid).
-using LineUuids = std::vector<LineRef>;
-
 struct UsageLine {
     UsageRecord record;
     bool is_sidechain = false;

@@ -31,7 +31,7 @@ struct RecordQuery {
     std::optional<std::int64_t> until_ms;  // exclusive, epoch ms
 };
 
-using LineUuids = ingest::LineUuids;
+using LineUuids = ccu::LineUuids;
 
 // ccu's own SQLite store in the data dir (WAL, schema version + migrations).
 // Records keyed (session_id, message_uuid); a record that matches an existing one by

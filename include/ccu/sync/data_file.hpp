@@ -65,7 +65,7 @@ struct ParsedDataFile {
 ParsedDataFile parse_data_file(std::string_view text, std::string_view file_name);
 
 // True when the file was written by the origin tool (no `tool` naming ccu): its records are one
-// row per streamed line and need ingest::collapse_origin_rows.
+// row per streamed line and need ccu::collapse_origin_rows (common/origin_rows.hpp).
 bool written_by_origin_tool(const DataFile& file);
 
 }  // namespace ccu::sync

@@ -301,6 +301,6 @@ TEST_CASE("a scan reports every further line uuid of a streamed response across 
     REQUIRE(result.records.size() == 2);
     REQUIRE(result.lines.size() == 2);
     CHECK(result.records[0].message_uuid == "l1");
-    CHECK(result.lines[0] == ccu::ingest::LineUuids{{"session-1", "l2"}, {"session-1", "l3"}, {"session-2", "copy"}});
+    CHECK(result.lines[0] == ccu::LineUuids{{"session-1", "l2"}, {"session-1", "l3"}, {"session-2", "copy"}});
     CHECK(result.lines[1].empty());
 }

@@ -3,13 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "ccu/common/time.hpp"
-#include "ccu/ingest/origin_rows.hpp"
+#include "ccu/common/origin_rows.hpp"
 #include "ccu/store/store.hpp"
 #include "store_test_util.hpp"
 #include "support/sandbox.hpp"
 
 using ccu::UsageRecord;
-using ccu::ingest::OriginRow;
+using ccu::OriginRow;
 using ccu::store::OpenMode;
 using ccu::store::Store;
 using ccu::test::make_record;
@@ -32,7 +32,7 @@ constexpr std::int64_t kT = 1735787045000;  // 2025-01-02T03:04:05Z
 TEST_CASE("lines of one response merge into one record with the largest counts though cache creation differs",
           "[origin_rows]") {
     // Three streamed lines; the origin dropped the cache-creation count of the last one.
-    auto out = ccu::ingest::collapse_origin_rows(
+    auto out = ccu::collapse_origin_rows(
         {row("s", "l3", kT + 900, 300, 0), row("s", "l1", kT, 5, 200), row("s", "l2", kT + 400, 120, 200),
          row("s", "next", kT + 60000, 40, 0, 2500)});
     REQUIRE(out.records.size() == 2);
@@ -41,14 +41,14 @@ TEST_CASE("lines of one response merge into one record with the largest counts t
     CHECK(first.output_tokens == 300);
     CHECK(first.cache_creation_tokens == 200);
     CHECK(first.total_tokens() == 10 + 300 + 200 + 1000);
-    CHECK(out.lines[0] == ccu::ingest::LineUuids{{"s", "l2"}, {"s", "l3"}});
+    CHECK(out.lines[0] == ccu::LineUuids{{"s", "l2"}, {"s", "l3"}});
     CHECK(out.records[1].message_uuid == "next");
     CHECK(out.merged == 2);
 }
 
 TEST_CASE("rows far apart in time or of another session are separate responses", "[origin_rows]") {
-    auto out = ccu::ingest::collapse_origin_rows({row("s", "a", kT, 5, 200),
-                                                  row("s", "b", kT + ccu::ingest::kStreamGapMs + 1, 7, 200),
+    auto out = ccu::collapse_origin_rows({row("s", "a", kT, 5, 200),
+                                                  row("s", "b", kT + ccu::kStreamGapMs + 1, 7, 200),
                                                   row("t", "c", kT + 10, 9, 200)});
     CHECK(out.records.size() == 3);
     CHECK(out.merged == 0);
@@ -56,22 +56,22 @@ TEST_CASE("rows far apart in time or of another session are separate responses",
 
 TEST_CASE("a replay with a larger cache read and a resumed copy are the same response keeping the smaller read",
           "[origin_rows]") {
-    auto out = ccu::ingest::collapse_origin_rows({row("s", "orig", kT, 300, 200, 1000),
+    auto out = ccu::collapse_origin_rows({row("s", "orig", kT, 300, 200, 1000),
                                                   row("s", "replay", kT, 300, 200, 51000),
                                                   row("resumed", "copy", kT, 300, 0, 1000)});
     REQUIRE(out.records.size() == 1);
     CHECK(out.records[0].message_uuid == "orig");
     CHECK(out.records[0].cache_read_tokens == 1000);
     CHECK(out.records[0].cache_creation_tokens == 200);
-    CHECK(out.lines[0] == ccu::ingest::LineUuids{{"s", "replay"}, {"resumed", "copy"}});
+    CHECK(out.lines[0] == ccu::LineUuids{{"s", "replay"}, {"resumed", "copy"}});
 }
 
 TEST_CASE("prompt rows and rows without tokens are not billed responses", "[origin_rows]") {
     UsageRecord prompt = make_record("s", "p", 0);
     prompt.model.clear();
     prompt.input_tokens = prompt.cache_creation_tokens = prompt.cache_read_tokens = 0;
-    CHECK(ccu::ingest::is_unbilled_origin_row(prompt));
-    CHECK_FALSE(ccu::ingest::is_unbilled_origin_row(make_record("s", "r", 1)));
+    CHECK(ccu::is_unbilled_origin_row(prompt));
+    CHECK_FALSE(ccu::is_unbilled_origin_row(make_record("s", "r", 1)));
 }
 
 TEST_CASE("a row whose uuid is any line of a stored response is that response and never supplies its counts",

@@ -4,12 +4,11 @@
 #include <vector>
 
 #include "ccu/common/record.hpp"
-#include "ccu/ingest/scanner.hpp"
 
 // The origin Python tool (wangtae/claude-code-usage-analytics) stored one row per streamed JSONL
 // *line*, in its DB and in the gist files it exported. These rules make one record per response
 // of them, whatever the source (docs/format.md, "Moving from the origin tool").
-namespace ccu::ingest {
+namespace ccu {
 
 // One origin row: a record whose message_uuid is the line's uuid, plus its place in the source.
 struct OriginRow {
@@ -41,4 +40,4 @@ bool is_unbilled_origin_row(const UsageRecord& record);
 inline constexpr std::int64_t kStreamGapMs = 10 * 60 * 1000;
 OriginCollapse collapse_origin_rows(std::vector<OriginRow> rows);
 
-}  // namespace ccu::ingest
+}  // namespace ccu

@@ -1,10 +1,10 @@
-#include "ccu/ingest/origin_rows.hpp"
+#include "ccu/common/origin_rows.hpp"
 
 #include <algorithm>
 #include <map>
 #include <tuple>
 
-namespace ccu::ingest {
+namespace ccu {
 namespace {
 
 struct Group {
@@ -90,4 +90,4 @@ OriginCollapse collapse_origin_rows(std::vector<OriginRow> rows) {
     return out;
 }
 
-}  // namespace ccu::ingest
+}  // namespace ccu
