@@ -169,10 +169,14 @@ double PriceTable::cost_of(const UsageRecord& record) const {
     return record.cost_usd ? *record.cost_usd : computed_cost(record);
 }
 
+bool is_unpriced(const PriceTable& table, const UsageRecord& record) {
+    if (record.cost_usd || record.total_tokens() == 0) return false;
+    if (record.model.empty() || record.model == kSyntheticModel) return false;
+    return !table.knows(record.model);
+}
+
 void UnknownModels::note(const PriceTable& table, const UsageRecord& record) {
-    if (record.cost_usd || record.total_tokens() == 0) return;
-    if (record.model.empty() || record.model == kSyntheticModel) return;
-    if (!table.knows(record.model)) names_.insert(record.model);
+    if (is_unpriced(table, record)) names_.insert(record.model);
 }
 
 }  // namespace ccu::pricing

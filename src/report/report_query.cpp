@@ -1,7 +1,5 @@
 #include "ccu/report/report_query.hpp"
 
-#include <chrono>
-
 namespace ccu::report {
 
 namespace {
@@ -11,21 +9,20 @@ constexpr std::int64_t kMarginMs = kDayMs;
 }  // namespace
 
 std::int64_t utc_midnight_ms(const std::string& yyyymmdd) {
-    using namespace std::chrono;
-    const int y = std::stoi(yyyymmdd.substr(0, 4));
-    const auto m = static_cast<unsigned>(std::stoi(yyyymmdd.substr(4, 2)));
-    const auto d = static_cast<unsigned>(std::stoi(yyyymmdd.substr(6, 2)));
-    const sys_days day{year{y} / month{m} / d};
-    return duration_cast<milliseconds>(day.time_since_epoch()).count();
+    return day_number(yyyymmdd) * kDayMs;
 }
 
-Report query_report(const store::Store& store, const ReportRequest& request, const pricing::PriceTable& prices,
-                    const TimeZone& zone) {
-    store::RecordQuery query;
-    query.machine = request.scope.machine;
-    if (request.filter.since) query.since_ms = utc_midnight_ms(*request.filter.since) - kMarginMs;
-    if (request.filter.until) query.until_ms = utc_midnight_ms(*request.filter.until) + kDayMs + kMarginMs;
-    return build_report(request.kind, store.query(query), prices, zone, request.filter);
+store::BucketSet load_buckets(const store::Store& store, const DateFilter& filter, const MachineScope& scope) {
+    store::BucketQuery query;
+    query.machines = scope.machines;
+    if (filter.since) query.since_ms = utc_midnight_ms(*filter.since) - kMarginMs;
+    if (filter.until) query.until_ms = utc_midnight_ms(*filter.until) + kDayMs + kMarginMs;
+    return store.buckets(query);
+}
+
+Report query_report(const store::Store& store, const ReportRequest& request, const TimeZone& zone) {
+    return build_report(request.kind, load_buckets(store, request.filter, request.scope), zone, request.filter,
+                        request.group);
 }
 
 }  // namespace ccu::report

@@ -8,6 +8,7 @@
 
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
+#include "store/buckets.hpp"
 
 namespace ccu::store::detail {
 namespace {
@@ -87,11 +88,17 @@ void migrate_to_v3(SQLite::Database& db) {
     db.exec("ALTER TABLE records ADD COLUMN cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0");
 }
 
+// v4: pre-aggregated usage buckets for reports (store/buckets.hpp), each record's cost and
+// the projects sub-directory it was read from.
+void migrate_to_v4(SQLite::Database& db) {
+    migrate_add_usage_buckets(db);
+}
+
 using Migration = std::function<void(SQLite::Database&)>;
 
 const std::vector<Migration>& migrations() {
     // migrations()[i] takes the schema from version i to version i + 1.
-    static const std::vector<Migration> list = {migrate_to_v1, migrate_to_v2, migrate_to_v3};
+    static const std::vector<Migration> list = {migrate_to_v1, migrate_to_v2, migrate_to_v3, migrate_to_v4};
     return list;
 }
 
@@ -102,7 +109,7 @@ int read_schema_version(SQLite::Database& db) {
 }
 
 void migrate(SQLite::Database& db, const std::filesystem::path& file) {
-    static_assert(kCurrentSchemaVersion == 3, "add the migration to migrations()");
+    static_assert(kCurrentSchemaVersion == 4, "add the migration to migrations()");
     int version = read_schema_version(db);
     if (version > kCurrentSchemaVersion) {
         throw Error(ErrorKind::Unexpected,

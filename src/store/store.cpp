@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "ccu/common/error.hpp"
+#include "store/buckets.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite_error.hpp"
 
@@ -71,6 +72,7 @@ std::unique_ptr<SQLite::Database> open_read_write(const fs::path& file, std::chr
     db->exec("PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA foreign_keys = ON");
     detail::migrate(*db, file);
+    detail::reprice_if_needed(*db);
     return db;
 }
 
@@ -147,6 +149,8 @@ void Store::rename_machine(const std::string& from, const std::string& to) {
         u.bind(1, to);
         u.bind(2, from);
         u.exec();
+        detail::rebuild_buckets(*db_, from);
+        detail::rebuild_buckets(*db_, to);
         tx.commit();
     });
 }

@@ -91,6 +91,9 @@ private:
 
 // Models that had to be priced at 0 because the table does not know them. Library code
 // never prints: callers collect here and warn once per name.
+// The rule UnknownModels applies to one record: priced at 0 because its model is unknown.
+bool is_unpriced(const PriceTable& table, const ccu::UsageRecord& record);
+
 class UnknownModels {
 public:
     // Notes record.model when the record's cost would be computed (no cost_usd), it has

@@ -31,6 +31,37 @@ struct RecordQuery {
     std::optional<std::int64_t> until_ms;  // exclusive, epoch ms
 };
 
+// Usage summed per quarter hour x machine x session x model (store/buckets.hpp). Names are
+// indexes into BucketSet::names.
+struct UsageBucket {
+    std::int64_t quarter = 0;  // epoch ms / 900000
+    std::uint32_t machine = 0;
+    std::uint32_t session = 0;
+    std::uint32_t model = 0;
+    std::uint32_t project = 0;  // of the bucket's first record; "" when unknown
+    std::uint32_t folder = 0;
+    std::int64_t input_tokens = 0;
+    std::int64_t output_tokens = 0;
+    std::int64_t cache_creation_tokens = 0;
+    std::int64_t cache_read_tokens = 0;
+    double cost = 0;  // ccusage auto mode, summed per record
+    std::int64_t records = 0;
+    std::int64_t unpriced = 0;  // records priced at 0 for an unknown model
+    std::int64_t first_ms = 0;  // first and last record's time
+    std::int64_t last_ms = 0;
+};
+
+struct BucketSet {
+    std::vector<std::string> names;
+    std::vector<UsageBucket> buckets;  // by quarter
+};
+
+struct BucketQuery {
+    std::vector<std::string> machines;     // empty: all machines
+    std::optional<std::int64_t> since_ms;  // quarters overlapping [since, until)
+    std::optional<std::int64_t> until_ms;
+};
+
 // ccu's own SQLite store in the data dir (WAL, schema version + migrations).
 // Records keyed (session_id, message_uuid); a record that matches an existing one by
 // (message_id, request_id) is the same response: message_uuid stays, the larger total wins.
@@ -55,6 +86,8 @@ public:
 
     std::vector<UsageRecord> query(const RecordQuery& query) const;  // sorted (timestamp, session, uuid)
     std::int64_t count(const std::optional<std::string>& machine = std::nullopt) const;
+    BucketSet buckets(const BucketQuery& query) const;
+    std::vector<std::string> machines() const;  // every machine with records, sorted
 
     std::int64_t max_sequence() const;
     // Records of `machine` inserted or updated after `after_sequence`, sorted as query().

@@ -1,0 +1,77 @@
+#pragma once
+// Pre-aggregated usage per quarter hour x machine x session x model (table usage_buckets),
+// kept in the same transaction as the records they sum. Every time zone in use today has an
+// offset of whole quarter hours, so any zone's days, weeks and months (and ccusage's 5-hour
+// blocks, which start on whole hours) are unions of buckets: reports never read records.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+
+#include "ccu/common/record.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace ccu::store::detail {
+
+inline constexpr std::int64_t kQuarterMs = 900'000;
+
+// A record's cost in ccusage's auto mode (its cost_usd, else the embedded price table), and
+// whether it is "unpriced" (cost computed, tokens > 0, model unknown: pricing::UnknownModels).
+struct RecordCost {
+    double cost = 0;
+    bool unpriced = false;
+};
+RecordCost record_cost(const UsageRecord& record);
+
+// The v4 tables: bucket_names (string ids) and usage_buckets; records get cost, unpriced and
+// project columns. Fills costs and buckets from the records already stored.
+void migrate_add_usage_buckets(SQLite::Database& db);
+
+// Rebuilds the buckets of one machine (or all) from the records table (rename, reprice).
+void rebuild_buckets(SQLite::Database& db, const std::optional<std::string>& machine);
+
+// When the embedded price table differs from the one the stored costs were computed with
+// (meta "buckets.pricing"), recomputes every record's cost and every bucket.
+void reprice_if_needed(SQLite::Database& db);
+
+// The identity of a bucket and the record fields it needs.
+struct BucketRecord {
+    std::int64_t timestamp_ms = 0;
+    const std::string* machine = nullptr;
+    const std::string* session = nullptr;
+    const std::string* model = nullptr;
+    const std::string* project = nullptr;
+    const std::string* folder = nullptr;
+};
+
+inline BucketRecord bucket_of(const UsageRecord& r, std::int64_t timestamp_ms) {
+    return {timestamp_ms, &r.machine_name, &r.session_id, &r.model, &r.project, &r.folder};
+}
+
+// Changes to buckets collected during one transaction and written once at its end.
+class BucketChanges {
+public:
+    // `sign` +1 adds a record, -1 takes one out (an update is -old, +new).
+    void add(const BucketRecord& where, const UsageRecord& counts, const RecordCost& cost, int sign);
+    void flush(SQLite::Database& db);
+    bool empty() const { return changes_.empty(); }
+
+private:
+    using Key = std::tuple<std::int64_t, std::string, std::string, std::string>;
+    struct Change {
+        std::string project;
+        std::string folder;
+        std::int64_t input = 0, output = 0, cache_creation = 0, cache_read = 0;
+        double cost = 0;
+        std::int64_t records = 0, unpriced = 0;
+        std::int64_t first_ms = INT64_MAX, last_ms = INT64_MIN;
+    };
+    std::map<Key, Change> changes_;
+};
+
+}  // namespace ccu::store::detail
