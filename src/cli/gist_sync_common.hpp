@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the gist push/pull/sync/status/backup/repair/auto-sync commands (owner: syncmgr).
+// Shared by the gist push/pull/sync/status/backup/repair/auto-sync commands.
 #include <string>
 
 #include <nlohmann/json.hpp>

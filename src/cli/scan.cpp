@@ -6,6 +6,7 @@
 #include "ccu/cli/commands.hpp"
 #include "ccu/cli/context.hpp"
 #include "ccu/common/config.hpp"
+#include "ccu/ingest/scanner.hpp"
 #include "ccu/store/local_refresh.hpp"
 #include "cli/auto_sync_hook.hpp"
 

@@ -4,7 +4,6 @@
 
 #include <array>
 #include <random>
-#include <regex>
 
 #include "ccu/common/atomic_file.hpp"
 #include "ccu/common/error.hpp"
@@ -96,8 +95,13 @@ void save_config(const fs::path& file, const Config& cfg) {
 }
 
 bool is_valid_machine_name(std::string_view name) {
-    static const std::regex pattern("^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$");
-    return std::regex_match(name.begin(), name.end(), pattern);
+    if (name.empty() || name.size() > 63) return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '.' && c != '-'))) return false;
+    }
+    return true;
 }
 
 std::string sanitize_machine_name(std::string_view raw) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "ccu/common/error.hpp"
+#include "ccu/common/text.hpp"
 
 extern char** environ;
 
@@ -42,16 +43,7 @@ Paths Paths::resolve(const Environment& env) {
         }
     };
     if (const auto list = env.get("CLAUDE_CONFIG_DIR")) {
-        std::size_t start = 0;
-        while (start <= list->size()) {
-            const auto comma = list->find(',', start);
-            std::string item = list->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-            item.erase(0, item.find_first_not_of(" \t"));
-            item.erase(item.find_last_not_of(" \t") + 1);
-            if (!item.empty()) add_projects(fs::path(item) / "projects");
-            if (comma == std::string::npos) break;
-            start = comma + 1;
-        }
+        for (const auto& item : split_trimmed(*list, ',')) add_projects(fs::path(item) / "projects");
     }
     const fs::path xdg_config = env.get("XDG_CONFIG_HOME").value_or((p.home / ".config").string());
     add_projects(p.home / ".config" / "claude" / "projects");

@@ -16,34 +16,40 @@ std::optional<std::string> optional_string(const json& obj, const char* key) {
     return it->get<std::string>();
 }
 
-// Token counts: non-negative integers; integral floats (3.0) are accepted, as Python may write them.
+// A missing or null token count is 0.
 bool read_count(const json& obj, const char* key, std::int64_t& out, std::string& error) {
     const auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) {
         out = 0;
         return true;
     }
-    if (it->is_number_integer()) {
-        out = it->get<std::int64_t>();
-    } else if (it->is_number_float()) {
-        const double v = it->get<double>();
-        if (!std::isfinite(v) || std::floor(v) != v || v > 9.0e15) {
-            error = std::string("field '") + key + "' is not a whole number";
-            return false;
-        }
-        out = static_cast<std::int64_t>(v);
-    } else {
-        error = std::string("field '") + key + "' is not a number";
-        return false;
+    const WireCount count = read_wire_count(*it);
+    out = count.value;
+    switch (count.error) {
+        case CountError::None: return true;
+        case CountError::NotNumber: error = std::string("field '") + key + "' is not a number"; break;
+        case CountError::NotWhole: error = std::string("field '") + key + "' is not a whole number"; break;
+        case CountError::Negative: error = std::string("field '") + key + "' is negative"; break;
     }
-    if (out < 0) {
-        error = std::string("field '") + key + "' is negative";
-        return false;
-    }
-    return true;
+    return false;
 }
 
 }  // namespace
+
+WireCount read_wire_count(const nlohmann::json& value) {
+    WireCount count;
+    if (value.is_number_integer()) {
+        count.value = value.get<std::int64_t>();
+    } else if (value.is_number_float()) {
+        const double v = value.get<double>();
+        if (!std::isfinite(v) || std::floor(v) != v || v > 9.0e15) return {0, CountError::NotWhole};
+        count.value = static_cast<std::int64_t>(v);
+    } else {
+        return {0, CountError::NotNumber};
+    }
+    if (count.value < 0) count.error = CountError::Negative;
+    return count;
+}
 
 nlohmann::json to_wire_json(const UsageRecord& r, std::optional<double> cost_usd) {
     json j = {

@@ -33,4 +33,24 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+std::vector<std::string> split_trimmed(std::string_view text, char separator) {
+    std::vector<std::string> items;
+    while (true) {
+        const std::size_t end = text.find(separator);
+        const std::string_view item = trim(text.substr(0, end));
+        if (!item.empty()) items.emplace_back(item);
+        if (end == std::string_view::npos) return items;
+        text.remove_prefix(end + 1);
+    }
+}
+
+std::uint64_t fnv1a64(std::string_view bytes) {
+    std::uint64_t hash = 1469598103934665603ULL;
+    for (const char c : bytes) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 1099511628211ULL;
+    }
+    return hash;
+}
+
 }  // namespace ccu

@@ -164,4 +164,8 @@ std::optional<std::string> parse_date_arg(std::string_view text) {
     return compact;
 }
 
+bool is_iso_date(std::string_view text) {
+    return text.size() == 10 && text[4] == '-' && text[7] == '-' && parse_date_arg(text).has_value();
+}
+
 }  // namespace ccu::timeutil

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "ccu/common/log.hpp"
+#include "ccu/common/text.hpp"
 #include "ccu/common/version.hpp"
 #include "ccu/gist/errors.hpp"
 #include "curl_session.hpp"
@@ -148,7 +149,7 @@ public:
         GistUser user;
         user.login = doc.is_object() && doc.contains("login") && doc["login"].is_string() ? doc["login"].get<std::string>()
                                                                                           : std::string();
-        if (const auto header = resp.headers.get("x-oauth-scopes")) user.scopes = split_scopes(*header);
+        if (const auto header = resp.headers.get("x-oauth-scopes")) user.scopes = split_trimmed(*header, ',');
         return user;
     }
 
@@ -230,20 +231,6 @@ private:
             throw error_for_response(req.method, *result.response, outcome.message, d, endpoint, gist_id,
                                      state.attempts_made);
         }
-    }
-
-    static std::vector<std::string> split_scopes(const std::string& header) {
-        std::vector<std::string> scopes;
-        std::size_t start = 0;
-        while (start <= header.size()) {
-            const std::size_t comma = std::min(header.find(',', start), header.size());
-            std::string scope = header.substr(start, comma - start);
-            scope.erase(0, scope.find_first_not_of(' '));
-            scope.erase(scope.find_last_not_of(' ') + 1);
-            if (!scope.empty()) scopes.push_back(scope);
-            start = comma + 1;
-        }
-        return scopes;
     }
 
     ClientOptions options_;

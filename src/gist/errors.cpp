@@ -7,7 +7,7 @@
 namespace ccu::gist {
 namespace {
 
-// Spec §9: a refused token and a gist the token cannot see (deleted, wrong id, another account:
+// docs/cli.md exit codes: a refused token and a gist the token cannot see (deleted, wrong id, another account:
 // GitHub answers 404 for all three) are "not configured / auth refused" (3); the rest is 4.
 ErrorKind error_kind_for(ApiErrorKind kind) {
     return kind == ApiErrorKind::Auth || kind == ApiErrorKind::NotFound ? ErrorKind::NotConfigured

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ccu/common/file_stat.hpp"
+#include "ccu/common/text.hpp"
 #include "ccu/ingest/collapse.hpp"
 
 namespace ccu::ingest::detail {
@@ -44,7 +46,7 @@ std::uint64_t head_fingerprint(int fd, std::uint64_t length) {
     char head[kFingerprintBytes];
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length, kFingerprintBytes));
     const std::size_t got = read_at(fd, head, want, 0);
-    return fingerprint(head, got);
+    return fnv1a64(std::string_view(head, got));
 }
 
 // Turns complete lines into usage lines; counts what it sees.
@@ -139,15 +141,6 @@ std::uint64_t read_lines(int fd, std::uint64_t start, std::uint64_t end, ReaderS
 
 }  // namespace
 
-std::uint64_t fingerprint(const char* bytes, std::size_t size) {
-    std::uint64_t hash = 1469598103934665603ULL;
-    for (std::size_t i = 0; i < size; ++i) {
-        hash ^= static_cast<unsigned char>(bytes[i]);
-        hash *= 1099511628211ULL;
-    }
-    return hash;
-}
-
 Resume resume_from_metadata(const FoundFile& file, const FileCursor* previous) {
     if (previous == nullptr || previous->device != file.device || previous->inode != file.inode ||
         file.size < previous->offset) {
@@ -172,7 +165,7 @@ FileScan scan_file(const FoundFile& file, const FileCursor* previous, ReaderStat
     now.device = static_cast<std::uint64_t>(st.st_dev);
     now.inode = static_cast<std::uint64_t>(st.st_ino);
     now.size = static_cast<std::uint64_t>(st.st_size);
-    now.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    now.mtime_ns = ccu::mtime_ns(st);
 
     Resume resume = resume_from_metadata(now, previous);
     if (resume == Resume::FromOffset && head_fingerprint(fd.get(), previous->offset) != previous->head_fingerprint) {

@@ -19,9 +19,6 @@ enum class Resume { Unchanged, FromOffset, FromStart };
 // (mtime changed); otherwise FromOffset, still subject to the head fingerprint check.
 Resume resume_from_metadata(const FoundFile& file, const FileCursor* previous);
 
-// FNV-1a over `bytes` (the head fingerprint; stable across versions: it is persisted).
-std::uint64_t fingerprint(const char* bytes, std::size_t size);
-
 struct FileScan {
     FileCursor cursor;
     std::vector<UsageLine> entries;  // collapsed within the file, first-seen order

@@ -6,10 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 #include <cerrno>
 #include <cstring>
+
+#include "ccu/common/file_stat.hpp"
+#include "ccu/common/parallel.hpp"
 
 namespace ccu::ingest::detail {
 namespace {
@@ -19,8 +20,23 @@ bool ends_with_jsonl(const char* name) {
     return n > 6 && std::memcmp(name + n - 6, ".jsonl", 6) == 0;
 }
 
-std::int64_t mtime_ns_of(const struct stat& st) {
-    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+// Calls visit(directory fd, entry) for each entry of `dir` but "." and ".."; nothing when the
+// directory cannot be opened (read-only, O_NOATIME where allowed).
+template <typename Visit>
+void for_each_entry(const std::string& dir, Visit visit) {
+    const int fd = open_readonly(dir.c_str(), true);
+    if (fd < 0) return;
+    DIR* handle = fdopendir(fd);
+    if (handle == nullptr) {
+        ::close(fd);
+        return;
+    }
+    while (const dirent* entry = readdir(handle)) {
+        const char* name = entry->d_name;
+        if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+        visit(fd, entry);
+    }
+    closedir(handle);
 }
 
 void add_file(std::vector<FoundFile>& out, std::string path, const struct stat& st,
@@ -30,7 +46,7 @@ void add_file(std::vector<FoundFile>& out, std::string path, const struct stat& 
     file.device = static_cast<std::uint64_t>(st.st_dev);
     file.inode = static_cast<std::uint64_t>(st.st_ino);
     file.size = static_cast<std::uint64_t>(st.st_size);
-    file.mtime_ns = mtime_ns_of(st);
+    file.mtime_ns = ccu::mtime_ns(st);
     file.folder = folder;
     file.session.assign(name, std::strlen(name) - 6);
     out.push_back(std::move(file));
@@ -41,60 +57,42 @@ void add_file(std::vector<FoundFile>& out, std::string path, const struct stat& 
 // 64 and beyond (used to list a projects dir's own level only; also bounds pathological trees).
 void walk(const std::string& dir, const std::string& folder, std::vector<FoundFile>& out, int depth) {
     if (depth > 64) return;
-    const int fd = open_readonly(dir.c_str(), true);
-    if (fd < 0) return;
-    DIR* handle = fdopendir(fd);
-    if (handle == nullptr) {
-        ::close(fd);
-        return;
-    }
     std::vector<std::pair<std::string, std::string>> subdirs;
-    while (const dirent* entry = readdir(handle)) {
+    for_each_entry(dir, [&](int fd, const dirent* entry) {
         const char* name = entry->d_name;
-        if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
         const bool is_jsonl = ends_with_jsonl(name);
         std::string path = dir + "/" + name;
         if (entry->d_type == DT_DIR) {
             subdirs.emplace_back(std::move(path), folder.empty() ? std::string(name) : folder);
-            continue;
+            return;
         }
         struct stat st {};
         if (entry->d_type == DT_UNKNOWN) {  // file systems without d_type
-            if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+            if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return;
             if (S_ISDIR(st.st_mode)) {
                 subdirs.emplace_back(std::move(path), folder.empty() ? std::string(name) : folder);
-                continue;
+                return;
             }
         }
-        if (!is_jsonl) continue;
-        if (fstatat(fd, name, &st, 0) != 0) continue;  // follows symlinks to files
+        if (!is_jsonl) return;
+        if (fstatat(fd, name, &st, 0) != 0) return;  // follows symlinks to files
         if (S_ISREG(st.st_mode)) add_file(out, std::move(path), st, folder, name);
-    }
-    closedir(handle);
+    });
     if (depth >= 64) return;
     for (const auto& [sub, sub_folder] : subdirs) walk(sub, sub_folder, out, depth + 1);
 }
 
 // The subdirectories of `dir` (one level), with the folder name they stand for.
 void list_subdirs(const std::string& dir, std::vector<std::pair<std::string, std::string>>& out) {
-    const int fd = open_readonly(dir.c_str(), true);
-    if (fd < 0) return;
-    DIR* handle = fdopendir(fd);
-    if (handle == nullptr) {
-        ::close(fd);
-        return;
-    }
-    while (const dirent* entry = readdir(handle)) {
+    for_each_entry(dir, [&](int fd, const dirent* entry) {
         const char* name = entry->d_name;
-        if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
         bool is_dir = entry->d_type == DT_DIR;
         if (entry->d_type == DT_UNKNOWN) {
             struct stat st {};
             is_dir = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
         }
         if (is_dir) out.emplace_back(dir + "/" + name, name);
-    }
-    closedir(handle);
+    });
 }
 
 }  // namespace
@@ -120,17 +118,9 @@ std::vector<FoundFile> find_jsonl_files(const std::vector<std::filesystem::path>
         list_subdirs(root, subtrees);
     }
     std::vector<std::vector<FoundFile>> found(subtrees.size());
-    std::atomic<std::size_t> next{0};
-    const auto work = [&] {
-        for (std::size_t i = next++; i < subtrees.size(); i = next++) {
-            walk(subtrees[i].first, subtrees[i].second, found[i], 1);
-        }
-    };
-    std::vector<std::thread> pool;
-    const unsigned count = std::max(1U, std::min<unsigned>(threads, static_cast<unsigned>(subtrees.size())));
-    for (unsigned i = 1; i < count; ++i) pool.emplace_back(work);
-    work();
-    for (auto& thread : pool) thread.join();
+    parallel_for(subtrees.size(), threads, [&] {
+        return [&](std::size_t i) { walk(subtrees[i].first, subtrees[i].second, found[i], 1); };
+    });
     for (auto& part : found) {
         for (auto& file : part) files.push_back(std::move(file));
     }

@@ -71,7 +71,8 @@ std::optional<std::string> non_empty(const SQLite::Column& c) {
     return text;
 }
 
-// The origin tool stored the whole cwd; spec §2 wants its last path component.
+// The origin tool stored the whole cwd; docs/format.md §4 "Record fields" wants its
+// last path component.
 std::string folder_name(std::string cwd) {
     while (!cwd.empty() && (cwd.back() == '/' || cwd.back() == '\\')) cwd.pop_back();
     const auto slash = cwd.find_last_of("/\\");
@@ -160,7 +161,7 @@ std::vector<LegacyRow> read_rows(SQLite::Database& db, const std::set<std::strin
     return rows;
 }
 
-// Collapses further content-block lines of one response into the first one (spec §2: the
+// Collapses further content-block lines of one response into the first one (docs/format.md §4: the
 // first uuid is kept, the largest total supplies the counts).
 void collapse_into(std::vector<LegacyRow>& rows, LegacyReadResult& result, const std::string& owner_machine,
                    const std::string& file_machine) {

@@ -12,6 +12,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "ccu/common/text.hpp"
 #include "ccu/common/time.hpp"
 
 static_assert(ccu::ingest::kLinePadding >= simdjson::SIMDJSON_PADDING, "line padding must cover simdjson's");
@@ -169,15 +170,6 @@ bool is_valid(const RawUsage& raw, bool direct) {
     return true;
 }
 
-std::uint64_t fnv1a(std::string_view bytes) {
-    std::uint64_t hash = 1469598103934665603ULL;
-    for (const char c : bytes) {
-        hash ^= static_cast<unsigned char>(c);
-        hash *= 1099511628211ULL;
-    }
-    return hash;
-}
-
 std::string hex64(std::uint64_t value) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out(16, '0');
@@ -214,7 +206,7 @@ void fill_record(const RawUsage& raw, const element& root, std::string timestamp
     } else if (raw.message_id) {
         r.message_uuid = std::string(*raw.message_id) + ":" + std::string(raw.request_id.value_or(""));
     } else {
-        r.message_uuid = "line-" + hex64(fnv1a(line));
+        r.message_uuid = "line-" + hex64(fnv1a64(line));
     }
     r.timestamp = std::move(timestamp);
     r.model = std::string(raw.model.value_or(""));

@@ -1,12 +1,11 @@
 #include "ccu/ingest/scanner.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include "ccu/common/parallel.hpp"
 #include "ccu/ingest/collapse.hpp"
 #include "ingest/file_reader.hpp"
 #include "ingest/file_walk.hpp"
@@ -30,12 +29,6 @@ void add_stats(ScanStats& into, const ScanStats& from) {
 const FileCursor* find_cursor(const std::map<std::string, FileCursor>& previous, const std::string& path) {
     const auto it = previous.find(path);
     return it == previous.end() ? nullptr : &it->second;
-}
-
-unsigned worker_count(const ScanOptions& options, std::size_t jobs) {
-    unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
-    threads = std::max(1U, threads);
-    return static_cast<unsigned>(std::min<std::size_t>(threads, jobs));
 }
 
 // Folds per-file results into the scan result in path order (so the first-seen line of a
@@ -82,28 +75,12 @@ private:
 void scan_in_parallel(const std::vector<FoundFile>& files, const std::vector<std::size_t>& jobs,
                       const std::map<std::string, FileCursor>& previous, const ScanOptions& options,
                       Merger& merger) {
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    const auto work = [&] {
-        try {
-            detail::ReaderState state;
-            for (std::size_t job = next++; job < jobs.size(); job = next++) {
-                const FoundFile& file = files[jobs[job]];
-                merger.deliver(job, detail::scan_file(file, find_cursor(previous, file.path), state));
-            }
-        } catch (...) {
-            const std::lock_guard lock(failure_mutex);
-            if (!failure) failure = std::current_exception();
-            next = jobs.size();
-        }
-    };
-    const unsigned threads = worker_count(options, jobs.size());
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back(work);
-    work();
-    for (auto& thread : pool) thread.join();
-    if (failure) std::rethrow_exception(failure);
+    parallel_for(jobs.size(), options.threads, [&] {
+        return [&, state = detail::ReaderState()](std::size_t job) mutable {
+            const FoundFile& file = files[jobs[job]];
+            merger.deliver(job, detail::scan_file(file, find_cursor(previous, file.path), state));
+        };
+    });
 }
 
 FileCursor unchanged_cursor(const FoundFile& file, const FileCursor& previous) {

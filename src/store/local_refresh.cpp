@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "ccu/common/config.hpp"
+#include "ccu/common/file_stat.hpp"
 #include "ccu/ingest/legacy_db.hpp"
 #include "ccu/pricing/price_table.hpp"
 
@@ -26,10 +27,8 @@ std::optional<std::string> stat_signature(const fs::path& file) {
             if (path == file.string()) return std::nullopt;
             continue;
         }
-        const std::int64_t mtime_ns =
-            static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + static_cast<std::int64_t>(st.st_mtim.tv_nsec);
         if (!signature.empty()) signature += ";";
-        signature += std::to_string(st.st_size) + ":" + std::to_string(mtime_ns);
+        signature += std::to_string(st.st_size) + ":" + std::to_string(mtime_ns(st));
     }
     return signature;
 }

@@ -1,4 +1,4 @@
-// Record writes and reads of the Store: the upsert rules of spec §2 and push tracking.
+// Record writes and reads of the Store: the upsert rules of docs/format.md §4 and push tracking.
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "ccu/common/time.hpp"
@@ -69,7 +69,7 @@ public:
         const auto existing = find(r);
         if (!existing && sidechain && r.message_id && !r.message_id->empty()) {
             // A sidechain replay of an already stored response (same message.id, any
-            // requestId) is not a new record (spec §2, ccusage): it never supplies counts.
+            // requestId) is not a new record (docs/format.md §4, ccusage): it never supplies counts.
             by_message_.bind(1, *r.message_id);
             const bool replay = by_message_.executeStep();
             by_message_.reset();

@@ -177,7 +177,8 @@ RepairResult BackupOps::repair() {
     const std::set<std::string> listing = remote.file_names();
     Manifest rebuilt = Manifest::rebuild_from_files(listing, hints, timeutil::format_rfc3339(clock_.now()));
     if (old) {
-        // What file names cannot tell is kept from the old manifest (spec §4: unknown fields survive).
+        // What file names cannot tell is kept from the old manifest (docs/format.md §3 keeps
+        // unknown fields).
         rebuilt.set_backup_retention_days(old->backup_retention_days());
         rebuilt.set_extra(old->extra());
         Manifest unchanged_candidate = rebuilt;
@@ -187,7 +188,7 @@ RepairResult BackupOps::repair() {
     RepairResult result;
     result.machines = rebuilt.machines().size();
     result.files = listing.size();
-    if (old && rebuilt == *old) return result;  // already matches the files: no PATCH (spec §7)
+    if (old && rebuilt == *old) return result;  // already matches the files: no PATCH (docs/format.md §10)
     api_.patch_gist(config_.gist_id,
                     {{std::string(kManifestFileName), gist::FileChange::write(rebuilt.serialize())}});
     result.changed = true;

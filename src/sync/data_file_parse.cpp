@@ -10,10 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-bool is_iso_date(const json& v) {
-    if (!v.is_string()) return false;
-    const auto& s = v.get_ref<const std::string&>();
-    return s.size() == 10 && s[4] == '-' && s[7] == '-' && timeutil::parse_date_arg(s).has_value();
+bool is_date_string(const json& v) {
+    return v.is_string() && timeutil::is_iso_date(v.get_ref<const std::string&>());
 }
 
 // Returns an error text for a wrong metadata field, empty when it is acceptable.
@@ -48,7 +46,7 @@ std::string check_metadata(const json& doc, DataFile& out, std::vector<std::stri
         if (!it->is_object()) return "'data_range' is not an object";
         for (const char* key : {"oldest", "newest"}) {
             const auto d = it->find(key);
-            if (d != it->end() && !d->is_null() && !is_iso_date(*d)) {
+            if (d != it->end() && !d->is_null() && !is_date_string(*d)) {
                 return std::string("data_range.") + key + " is not a YYYY-MM-DD date";
             }
         }

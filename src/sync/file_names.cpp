@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "ccu/common/config.hpp"
 #include "ccu/common/time.hpp"
 
 namespace ccu::sync {
@@ -91,16 +92,6 @@ FileNameInfo classify_rest(std::string_view rest, std::string_view machine) {
 }
 
 }  // namespace
-
-bool is_valid_machine_name(std::string_view name) {
-    if (name.empty() || name.size() > 63) return false;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        const char c = name[i];
-        const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-        if (!alnum && (i == 0 || (c != '.' && c != '-'))) return false;
-    }
-    return true;
-}
 
 bool is_safe_gist_file_name(std::string_view name) {
     if (name.empty() || name.size() > 255 || name == "." || name == "..") return false;

@@ -1,10 +1,10 @@
 #include "ccu/sync/manifest.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <tuple>
 
 #include "ccu/common/error.hpp"
+#include "ccu/common/record.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/sync/file_names.hpp"
 #include "manifest_detail.hpp"
@@ -41,22 +41,10 @@ std::string require_timestamp(const json& obj, const char* key, const std::strin
     return value;
 }
 
-// Non-negative whole number; Python may write integral floats (3.0).
 std::int64_t read_count(const json& v, const std::string& what) {
-    if (v.is_number_integer()) {
-        const auto n = v.get<std::int64_t>();
-        if (n >= 0) return n;
-    } else if (v.is_number_float()) {
-        const double d = v.get<double>();
-        if (std::isfinite(d) && d >= 0 && std::floor(d) == d && d < 9.0e15) {
-            return static_cast<std::int64_t>(d);
-        }
-    }
-    invalid(what + " is not a non-negative whole number");
-}
-
-bool is_iso_date(const std::string& s) {
-    return s.size() == 10 && s[4] == '-' && s[7] == '-' && timeutil::parse_date_arg(s).has_value();
+    const WireCount count = read_wire_count(v);
+    if (count.error != CountError::None) invalid(what + " is not a non-negative whole number");
+    return count.value;
 }
 
 std::vector<std::string> read_file_list(const json& v, const std::string& what) {
@@ -88,7 +76,7 @@ MachineEntry parse_entry(const json& v, std::size_t index) {
     e.last_sync = require_timestamp(v, "last_sync", where);
     const json& last_date = require(v, "last_record_date", where);
     if (!last_date.is_null()) {
-        if (!last_date.is_string() || !is_iso_date(last_date.get<std::string>())) {
+        if (!last_date.is_string() || !timeutil::is_iso_date(last_date.get<std::string>())) {
             invalid(where + "last_record_date is not a YYYY-MM-DD date or null");
         }
         e.last_record_date = last_date.get<std::string>();

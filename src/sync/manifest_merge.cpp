@@ -83,7 +83,7 @@ FileNameInfo owner_of(const std::string& file, const std::vector<std::string>& m
     }
     FileNameInfo info = classify_file_name(file);
     // Origin-style chunk names of an unknown machine are ambiguous ("usage_data_a_2024.json" may be
-    // machine "a_2024"'s current file), so only the unambiguous §3 patterns create entries.
+    // machine "a_2024"'s current file), so only the unambiguous name patterns of docs/format.md §2 create entries.
     if (info.role == FileRole::Current || info.role == FileRole::Part || info.role == FileRole::Backup) {
         return info;
     }

@@ -1,4 +1,4 @@
-// SyncManager::pull — spec §6: conditional GET, fetch only files whose raw_url/size changed
+// SyncManager::pull — docs/format.md §9: conditional GET, fetch only files whose raw_url/size changed
 // since the last pull, validate each, import every machine's records with dedup.
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"

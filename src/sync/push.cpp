@@ -1,4 +1,4 @@
-// SyncManager::push — spec §6. The algorithm, in order:
+// SyncManager::push — docs/format.md §8 "Push". The algorithm, in order:
 //   lock → refresh local → GET (conditional when nothing is new) → identity check → daily
 //   backup + retention → new current file (+ sealed parts) → manifest = remote ⊔ our entry,
 //   reconciled with the listing → ONE PATCH with only changed files → verify after write.

@@ -19,7 +19,7 @@ struct WrittenState {
     Manifest manifest;
 };
 
-// Verify-after-write (spec §6): GitHub has no compare-and-swap, so after a PATCH we read the
+// Verify-after-write (docs/format.md §8 "Push"): GitHub has no compare-and-swap, so after a PATCH we read the
 // commit list back. A commit of another writer between our base and our write means our
 // manifest.json replaced theirs: merge their revision's manifest in (a join, so this converges)
 // and PATCH again, with exponential backoff + jitter, up to kMaxMergeAttempts times.

@@ -1,4 +1,4 @@
-# Differential test (owner: report): `ccu report daily|monthly|session --json` vs ccusage 20.0.24
+# Differential test : `ccu report daily|monthly|session --json` vs ccusage 20.0.24
 # on the same generated tree (tests/ccusage/run_diff.sh). ccusage is installed with npm into the
 # build dir on first run; the test is skipped, visibly, only when npm or the registry is missing.
 add_test(NAME ccusage:report-diff

@@ -56,11 +56,11 @@ struct SetupOutcome {
     std::vector<std::string> warnings;
 };
 
-// `ccu gist setup` (spec §9): token, machine name, gist (find / adopt / create), config.json.
+// `ccu gist setup` (docs/cli.md): token, machine name, gist (find / adopt / create), config.json.
 SetupOutcome run_setup(const SetupOptions& options, const ccu::Environment& env, const ccu::Paths& paths,
                        ccu::Clock& clock, const SetupDeps& deps);
 
-// The built-in seed manifest (spec §4 seed fields), used when no make_empty_manifest is given.
+// The built-in seed manifest (docs/format.md §3 seed fields), used when no make_empty_manifest is given.
 std::string seed_manifest_json(const std::string& now_rfc3339);
 
 }  // namespace ccu::auth

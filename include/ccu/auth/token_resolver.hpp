@@ -16,7 +16,8 @@ struct ResolvedToken {
     TokenSource source;
 };
 
-// Spec §8 order: CCU_GITHUB_TOKEN, GITHUB_TOKEN, keyring, then the 0600 file only if config chose it.
+// docs/format.md §11 order: CCU_GITHUB_TOKEN, GITHUB_TOKEN, keyring, then the 0600 file only if
+// config chose it.
 // Registers the token with log::register_secret. Throws ccu::Error(NotConfigured) with next steps when none.
 ResolvedToken resolve_token(const ccu::Environment& env, const ccu::Paths& paths, const ccu::Config& config);
 

@@ -29,6 +29,8 @@ struct Config {
 Config load_config(const std::filesystem::path& file);
 void save_config(const std::filesystem::path& file, const Config& config);
 
+// ccu's machine-name rule (docs/format.md §2): ^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$, so no '_'.
+// The one copy: config, setup and gist file-name classification all use it.
 bool is_valid_machine_name(std::string_view name);
 // Host name with every character outside [A-Za-z0-9.-] replaced by '-' (and a leading
 // non-alphanumeric dropped), cut to 63 characters; "machine" when nothing is left.

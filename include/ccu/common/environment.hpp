@@ -23,7 +23,7 @@ private:
     std::map<std::string, std::string> vars_;
 };
 
-// Every place ccu reads or writes (spec §1), resolved from the environment.
+// Every place ccu reads or writes (docs/format.md §1 "What ccu touches"), resolved from the environment.
 struct Paths {
     std::filesystem::path home;
     std::filesystem::path claude_dir;            // ~/.claude (read only, except data_dir)

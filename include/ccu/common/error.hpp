@@ -4,7 +4,7 @@
 
 namespace ccu {
 
-// What went wrong, in the terms of the exit codes of spec §9. Lower layers throw ccu::Error
+// What went wrong, in the terms of the exit codes (docs/cli.md). Lower layers throw ccu::Error
 // (or a subclass) with a kind; only cli/ turns the kind into a process exit code.
 enum class ErrorKind {
     Unexpected,     // 1

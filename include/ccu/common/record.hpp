@@ -7,7 +7,7 @@
 
 namespace ccu {
 
-// One billed API response of Claude Code (spec §2). Identity: (session_id, message_uuid).
+// One billed API response of Claude Code (docs/format.md §4). Identity: (session_id, message_uuid).
 struct UsageRecord {
     std::string session_id;
     std::string message_uuid;
@@ -40,7 +40,7 @@ struct UsageRecord {
     friend bool operator==(const UsageRecord&, const UsageRecord&) = default;
 };
 
-// Wire codec (spec §2, §5). `cost_usd` on the wire is the value to write: callers fill it from
+// Wire codec (docs/format.md §4). `cost_usd` on the wire is the value to write: callers fill it from
 // the price table when the record has none. to_wire_json writes total_tokens.
 nlohmann::json to_wire_json(const UsageRecord& record, std::optional<double> cost_usd);
 
@@ -52,5 +52,15 @@ struct WireParseResult {
     std::string error;  // set when record is empty
 };
 WireParseResult from_wire_json(const nlohmann::json& value, const std::string& machine_name);
+
+// A count on the wire (token counts, a manifest's total_records and retention days): a
+// non-negative whole number; integral floats (3.0) up to 9e15 are accepted, as the origin Python
+// tool may write them. The one reader of counts: records and the manifest word their own errors.
+enum class CountError { None, NotNumber, NotWhole, Negative };
+struct WireCount {
+    std::int64_t value = 0;
+    CountError error = CountError::None;
+};
+WireCount read_wire_count(const nlohmann::json& value);
 
 }  // namespace ccu

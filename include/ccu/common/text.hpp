@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ccu {
 
@@ -11,5 +12,12 @@ std::string human_bytes(std::uint64_t bytes);
 std::string to_lower(std::string_view text);
 // Without leading and trailing ASCII white space.
 std::string_view trim(std::string_view text);
+// The items between `separator`s, each trimmed, empty ones dropped ("a, b,,c " -> a, b, c):
+// comma-separated lists in variables (CLAUDE_CONFIG_DIR) and headers (X-OAuth-Scopes).
+std::vector<std::string> split_trimmed(std::string_view text, char separator);
+
+// 64-bit FNV-1a of `bytes`. Persisted (scan cursors' head fingerprints, the `line-<hex>` ids of
+// lines without a uuid), so its value must never change: tests pin known values.
+std::uint64_t fnv1a64(std::string_view bytes);
 
 }  // namespace ccu

@@ -27,6 +27,8 @@ std::string utc_date(std::int64_t epoch_ms);
 std::string utc_compact_date(TimePoint tp);
 // Validates "YYYY-MM-DD" or "YYYYMMDD"; returns "YYYYMMDD".
 std::optional<std::string> parse_date_arg(std::string_view text);
+// Exactly "YYYY-MM-DD" and a real date (a manifest's last_backup_date, a data file's dates).
+bool is_iso_date(std::string_view text);
 
 std::int64_t to_epoch_ms(TimePoint tp);
 TimePoint from_epoch_ms(std::int64_t ms);

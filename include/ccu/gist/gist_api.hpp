@@ -91,7 +91,7 @@ public:
     virtual Gist create_gist(const std::string& description,
                              const std::map<std::string, std::string>& files, Visibility visibility) = 0;
     // An empty patch (no file changes, no description) sends nothing and returns a Gist with
-    // only `id` set: callers skip no-op writes (spec §7) and must not rely on the result then.
+    // only `id` set: callers skip no-op writes (docs/format.md §10) and must not rely on the result then.
     virtual Gist patch_gist(const std::string& id, const GistPatch& patch,
                             const std::optional<std::string>& description = std::nullopt) = 0;
     // Newest first; follows pagination up to `limit` commits.

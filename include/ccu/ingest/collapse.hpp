@@ -10,7 +10,7 @@
 
 namespace ccu::ingest {
 
-// Collapses usage lines into one record per API response, with ccusage's rules (spec §2):
+// Collapses usage lines into one record per API response, with ccusage's rules (docs/format.md §4):
 // - lines with the same (message.id, requestId) are one response;
 // - a sidechain line whose message.id matches an earlier response (any requestId), or a
 //   main line matching an earlier sidechain response, is the same response (/btw replays);

@@ -11,7 +11,7 @@ namespace ccu::ingest {
 
 // What one origin-tool database (`usage_history_{machine}.db`, table `usage_records`) yields.
 struct LegacyReadResult {
-    std::vector<UsageRecord> records;  // one per response, normalized to spec §2
+    std::vector<UsageRecord> records;  // one per response, normalized to docs/format.md §4
     std::uint64_t rows = 0;            // rows read from usage_records
     std::uint64_t merged = 0;          // rows that were further lines of an already kept response
     std::map<std::string, std::uint64_t> skipped;  // reason -> rows not imported

@@ -12,7 +12,7 @@ namespace ccu::ingest {
 // SIMDJSON_PADDING). The scanner's read buffer always has them.
 inline constexpr std::size_t kLinePadding = 64;
 
-// What one JSONL line of Claude Code turned out to be (spec §2, ccusage 20.0.24 rules).
+// What one JSONL line of Claude Code turned out to be (docs/format.md §4, ccusage 20.0.24 rules).
 enum class LineKind {
     NotUsage,   // no `"usage":{`, or valid JSON that is not a usage line (user line, summary, ...)
     Usage,      // a usage line: `out` is filled

@@ -57,7 +57,7 @@ struct ScanResult {
 };
 
 // Finds every *.jsonl under each projects dir (recursively), reads what is new since
-// `previous` and parses it (spec §2). Opens files read-only (O_RDONLY|O_NOATIME where
+// `previous` and parses it (docs/format.md §4). Opens files read-only (O_RDONLY|O_NOATIME where
 // permitted), never writes or locks them. Pure apart from reading the files.
 ScanResult scan(const std::vector<std::filesystem::path>& projects_dirs,
                 const std::map<std::string, FileCursor>& previous, const ScanOptions& options);

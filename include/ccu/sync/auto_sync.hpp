@@ -24,7 +24,7 @@ struct AutoSyncResult {
     std::string message;  // why it failed (also recorded as the last error), empty otherwise
 };
 
-// Called by the lead after `ccu report` / `ccu scan`: when auto_sync is on and the last push or
+// Run after `ccu report` / `ccu scan`: when auto_sync is on and the last push or
 // pull is older than the interval, runs `sync` (pull then push). Never throws: a failure is
 // recorded in the store (status shows it) and returned; another sync running → Busy.
 AutoSyncResult maybe_auto_sync(const Environment& env, const Paths& paths, store::Store& store, Clock& clock,

@@ -42,7 +42,7 @@ struct RepairResult {
     std::size_t files = 0;
 };
 
-// backup create | list | restore, and repair (spec §3, §4, §9). Same seams as SyncManager.
+// backup create | list | restore, and repair (docs/format.md §3, §7). Same seams as SyncManager.
 class BackupOps {
 public:
     BackupOps(gist::GistApi& api, store::Store& store, Clock& clock, Config config, Paths paths, EventSink& events);
@@ -67,7 +67,7 @@ private:
     EventSink& events_;
 };
 
-// Refuses a --to DIR under ~/.claude/ outside the data dir (spec §1). Throws ccu::Error(Usage).
+// Refuses a --to DIR under ~/.claude/ outside the data dir (docs/format.md §1). Throws ccu::Error(Usage).
 void check_restore_dir(const std::filesystem::path& dir, const Paths& paths);
 
 }  // namespace ccu::sync

@@ -14,7 +14,7 @@ namespace ccu::pricing {
 class PriceTable;
 }
 
-// usage_data_{machine}[_part_NNNN].json (spec §5): serialize and parse/validate. Pure.
+// usage_data_{machine}[_part_NNNN].json (docs/format.md §4): serialize and parse/validate. Pure.
 namespace ccu::sync {
 
 struct DataFile {

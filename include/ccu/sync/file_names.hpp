@@ -2,7 +2,7 @@
 #include <string>
 #include <string_view>
 
-// Gist file names (spec §3) and the origin Python tool's chunk names. Pure functions.
+// Gist file names (docs/format.md §2) and the origin Python tool's chunk names. Pure functions.
 // File names from the remote are classified here and never used as local paths.
 namespace ccu::sync {
 
@@ -27,10 +27,7 @@ struct FileNameInfo {
     friend bool operator==(const FileNameInfo&, const FileNameInfo&) = default;
 };
 
-// ccu's machine-name rule: ^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$ (no '_').
-bool is_valid_machine_name(std::string_view name);
-
-// Classifies a name assuming ccu machine names (no '_'), which makes every §3 pattern
+// Classifies a name assuming ccu machine names (no '_'), which makes every docs/format.md §2 pattern
 // unambiguous. Names whose machine part contains '_' (origin-tool machines) are Other here:
 // use classify_for_machine with the machine name from the manifest.
 FileNameInfo classify_file_name(std::string_view file_name);

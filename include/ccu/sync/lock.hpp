@@ -3,7 +3,7 @@
 
 namespace ccu::sync {
 
-// One ccu sync per data dir (spec §6): an exclusive, non-blocking flock on Paths::lock_file().
+// One ccu sync per data dir (docs/format.md §8 step 1): an exclusive, non-blocking flock on Paths::lock_file().
 // The holder's pid is written into the file so a second process can name it. The lock is
 // released when the object is destroyed (or the process dies: flock dies with the fd).
 class SyncLock {

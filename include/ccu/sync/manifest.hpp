@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-// manifest.json (spec §4): parse/validate, serialize, join-merge, reconcile with the gist listing.
+// manifest.json (docs/format.md §3): parse/validate, serialize, join-merge, reconcile with the gist listing.
 // Pure value-in/value-out: no clock, no I/O. See docs/parts/manifest-format.md.
 namespace ccu::sync {
 
@@ -54,7 +54,7 @@ public:
 
     // Join (commutative, associative, idempotent). Rules in docs/parts/manifest-format.md.
     Manifest merge_with(const Manifest& other) const;
-    // Drops listed names not in `gist_files`; adds existing §3 / origin-chunk files no entry lists
+    // Drops listed names not in `gist_files`; adds existing docs/format.md §2 / origin-chunk files no entry lists
     // (creating placeholder entries for unlisted ccu machines).
     Manifest reconciled_with(const std::set<std::string>& gist_files) const;
     // `ccu gist repair`: a manifest built from the listing alone; `hints` supply what files

@@ -10,7 +10,7 @@
 namespace ccu::sync {
 
 // One read of the gist and the file contents fetched from it. Content comes from the gist
-// response unless the file is truncated or empty (GitHub quirk), then from raw_url (spec §7).
+// response unless the file is truncated or empty (GitHub quirk), then from raw_url (docs/format.md §10).
 class RemoteGist {
 public:
     RemoteGist(gist::GistApi& api, gist::Gist gist);

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-// Backup retention and the gist file budget (spec §3, §6). Pure: dates are passed in.
+// Backup retention and the gist file budget (docs/format.md §6, §7). Pure: dates are passed in.
 namespace ccu::sync {
 
 // This machine's backups (names classified with classify_for_machine) dated strictly before

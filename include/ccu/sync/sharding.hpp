@@ -5,7 +5,7 @@
 
 #include "ccu/sync/data_file.hpp"
 
-// Keeping every data file <= max_file_bytes (spec §3): pure, deterministic.
+// Keeping every data file <= max_file_bytes (docs/format.md §5): pure, deterministic.
 namespace ccu::sync {
 
 struct ShardRequest {

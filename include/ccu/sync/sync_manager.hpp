@@ -69,10 +69,14 @@ public:
     // Deterministic jitter in tests.
     void set_jitter_seed(std::uint64_t seed) { jitter_seed_ = seed; }
 
-    // Spec §6. Throws ccu::Error: Locked (7), Network (4), Conflict (5), InvalidRemote (6), ...
+    // docs/format.md §8 "Push". Throws ccu::Error: Locked (7), Network (4), Conflict (5),
+    // InvalidRemote (6), ...
     PushResult push(ConflictMode conflict, WriteMode write = WriteMode::Write);
-    // Imports every machine's records. Invalid files are skipped and reported; after importing
-    // the rest it throws ccu::Error(InvalidRemote) (exit 6) — see PullResult for the counts.
+    // docs/format.md §9 "Pull": imports every machine's records. An invalid manifest or data file
+    // is not thrown: it is skipped, listed in PullResult::invalid_files and recorded as the last
+    // error, and the rest is imported (the CLI exits 6 for it). Throws ccu::Error: NotConfigured
+    // (3: no gist configured, token refused, gist gone), Network (4), Locked (7), and
+    // InvalidRemote (6) only for a listed file that cannot be read at all (truncated, no raw_url).
     PullResult pull();
     struct SyncResult {
         PullResult pull;

@@ -15,7 +15,7 @@ class Store;
 
 namespace ccu::sync {
 
-// `ccu gist status --json` (spec §9). The local part works offline (store may be null when the
+// `ccu gist status --json` (docs/cli.md). The local part works offline (store may be null when the
 // data dir has no store yet); the remote part is best-effort: with no api (no token), or when
 // the read fails, `remote.error` says why.
 nlohmann::json collect_status(const Config& config, store::Store* store, gist::GistApi* api,

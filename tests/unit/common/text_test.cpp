@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "ccu/common/text.hpp"
 
 TEST_CASE("byte sizes read like a person writes them", "[text]") {
@@ -14,4 +18,22 @@ TEST_CASE("lower case and trimming", "[text]") {
     CHECK(ccu::to_lower("X-RateLimit-Remaining") == "x-ratelimit-remaining");
     CHECK(ccu::trim("  Bearer x \r\n") == "Bearer x");
     CHECK(ccu::trim(" \t ").empty());
+}
+
+TEST_CASE("split_trimmed keeps the non-empty trimmed items between separators", "[text]") {
+    using V = std::vector<std::string>;
+    CHECK(ccu::split_trimmed("gist, repo ,,read:user ", ',') == V{"gist", "repo", "read:user"});
+    CHECK(ccu::split_trimmed("/a, /b ,/a", ',') == V{"/a", "/b", "/a"});
+    CHECK(ccu::split_trimmed("one", ',') == V{"one"});
+    CHECK(ccu::split_trimmed(" , ,", ',').empty());
+    CHECK(ccu::split_trimmed("", ',').empty());
+}
+
+// The hash is persisted (scan cursors, `line-<hex>` ids): these are the published FNV-1a 64-bit
+// test vectors, so a change to the function fails here before it changes stored values.
+TEST_CASE("fnv1a64 gives the published FNV-1a 64-bit values", "[text]") {
+    CHECK(ccu::fnv1a64("") == 0xcbf29ce484222325ULL);
+    CHECK(ccu::fnv1a64("a") == 0xaf63dc4c8601ec8cULL);
+    CHECK(ccu::fnv1a64("foobar") == 0x85944171f73967e8ULL);
+    CHECK(ccu::fnv1a64(std::string_view("a\0b", 3)) != ccu::fnv1a64("ab"));
 }

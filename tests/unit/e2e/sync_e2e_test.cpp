@@ -92,7 +92,7 @@ TEST_CASE("a second ccu sync on the same data dir exits 7 at once", "[e2e][sync]
     CHECK(g.count("PATCH") == 0);
 }
 
-TEST_CASE("push dry run sends no write; force pushes without reading commits", "[e2e][sync]") {
+TEST_CASE("push dry run sends no write, force pushes without reading commits", "[e2e][sync]") {
     E2eGist g;
     E2eMachine a(g.fake, g.gist_id, "laptop");
     a.generate(6);
@@ -111,7 +111,7 @@ TEST_CASE("invalid remote data: exit 6, the rest imported, local unchanged by it
     E2eMachine a(g.fake, g.gist_id, "laptop");
     a.generate(seed_for(7, 0));
     REQUIRE(a.ccu({"gist", "push"}).exit_code == 0);
-    // A broken file of another machine, in a valid §3 name (found through the listing).
+    // A broken file of another machine, in a valid name (docs/format.md §2) (found through the listing).
     E2eMachine b(g.fake, g.gist_id, "desktop");
     b.generate(seed_for(8, 0));
     REQUIRE(b.ccu({"gist", "push"}).exit_code == 0);

@@ -64,7 +64,7 @@ TEST_CASE_METHOD(ClientFixture, "create_gist refuses blank files before sending"
     CHECK(requests().empty());
 }
 
-TEST_CASE_METHOD(ClientFixture, "get_gist parses files, owner, history and ETag; 304 when unchanged", "[client]") {
+TEST_CASE_METHOD(ClientFixture, "get_gist parses files, owner, history and ETag, 304 when unchanged", "[client]") {
     const std::string id = seed({{"manifest.json", "{}\n"}, {"usage_data_a.json", "[1,2]"}});
     auto client = api();
     const ConditionalGist first = client->get_gist(id, "");

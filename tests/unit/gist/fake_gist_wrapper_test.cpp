@@ -1,4 +1,4 @@
-// Tests of the C++ wrapper around tests/fake_gist/fake_gist_server.py (owner: fakegist).
+// Tests of the C++ wrapper around tests/fake_gist/fake_gist_server.py.
 #include <catch2/catch.hpp>
 #include <signal.h>
 

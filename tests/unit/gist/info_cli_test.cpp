@@ -87,10 +87,10 @@ TEST_CASE_METHOD(InfoFixture, "gist info without a configured gist says to run s
     CHECK(requests().empty());
 }
 
-TEST_CASE_METHOD(InfoFixture, "gist info: deleted gist → exit 4 naming the id; bad token → exit 3", "[info][e2e]") {
+TEST_CASE_METHOD(InfoFixture, "gist info: deleted gist → exit 4 naming the id, bad token → exit 3", "[info][e2e]") {
     configure("0123456789abcdef");
     const auto missing = ccu({"gist", "info"});
-    CHECK(missing.exit_code == 3);  // spec §9: the configured gist is gone or not the token's
+    CHECK(missing.exit_code == 3);  // docs/cli.md "Exit codes": the configured gist is gone or not the token's
     CHECK(missing.err.find("0123456789abcdef") != std::string::npos);
     CHECK(missing.err.find("ccu gist setup") != std::string::npos);
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "ccu/common/config.hpp"
 #include "ccu/sync/file_names.hpp"
 
 using namespace ccu::sync;
@@ -11,7 +12,7 @@ TEST_CASE("file names: ccu builders and classifier agree", "[file_names]") {
     CHECK(backup_file_name("laptop", "20250131") == "usage_data_laptop_backup_20250131.json");
 
     for (const std::string machine : {"laptop", "a", "build-01.example.com", "2025", "x.json"}) {
-        REQUIRE(is_valid_machine_name(machine));
+        REQUIRE(ccu::is_valid_machine_name(machine));
         CHECK(classify_file_name(current_file_name(machine)) ==
               FileNameInfo{FileRole::Current, machine, 0, {}, {}});
         for (int part : {1, 9, 10, 999, 9999, 10000, 123456}) {
@@ -59,14 +60,14 @@ TEST_CASE("file names: origin-tool machine names through the known machine", "[f
 }
 
 TEST_CASE("file names: machine name rule and safe names", "[file_names]") {
-    CHECK(is_valid_machine_name("a"));
-    CHECK(is_valid_machine_name(std::string(63, 'a')));
-    CHECK_FALSE(is_valid_machine_name(std::string(64, 'a')));
-    CHECK_FALSE(is_valid_machine_name(""));
-    CHECK_FALSE(is_valid_machine_name(".a"));
-    CHECK_FALSE(is_valid_machine_name("-a"));
-    CHECK_FALSE(is_valid_machine_name("a_b"));
-    CHECK_FALSE(is_valid_machine_name("a b"));
+    CHECK(ccu::is_valid_machine_name("a"));
+    CHECK(ccu::is_valid_machine_name(std::string(63, 'a')));
+    CHECK_FALSE(ccu::is_valid_machine_name(std::string(64, 'a')));
+    CHECK_FALSE(ccu::is_valid_machine_name(""));
+    CHECK_FALSE(ccu::is_valid_machine_name(".a"));
+    CHECK_FALSE(ccu::is_valid_machine_name("-a"));
+    CHECK_FALSE(ccu::is_valid_machine_name("a_b"));
+    CHECK_FALSE(ccu::is_valid_machine_name("a b"));
     CHECK(is_safe_gist_file_name("usage_data_Home PC.json"));
     for (const char* bad : {"", ".", "..", "a/b", "..\\x", "a\nb", "\x7f"}) {
         INFO(bad);

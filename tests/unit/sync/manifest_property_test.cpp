@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "ccu/common/config.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/sync/file_names.hpp"
 #include "ccu/sync/manifest.hpp"
@@ -37,7 +38,7 @@ public:
     std::vector<std::string> all_files(const std::string& m) {
         std::vector<std::string> files = {current_file_name(m), part_file_name(m, 1), part_file_name(m, 2),
                                           backup_file_name(m, "20250101"), backup_file_name(m, "20250102")};
-        if (!is_valid_machine_name(m)) {
+        if (!ccu::is_valid_machine_name(m)) {
             files.push_back("usage_data_" + m + "_2024.json");
             files.push_back("usage_data_" + m + "_2025_01_p2.json");
         }

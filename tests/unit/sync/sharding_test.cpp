@@ -95,7 +95,7 @@ TEST_CASE("sharding: the oldest records are sealed into full parts", "[sharding]
     CHECK(total == 40);
 }
 
-TEST_CASE("sharding: a push seals only what is new; sealed parts are never rewritten", "[sharding]") {
+TEST_CASE("sharding: a push seals only what is new and sealed parts are never rewritten", "[sharding]") {
     const std::size_t max_bytes = 4000;
     ShardRequest first{meta(), records(0, 30), max_bytes, 1};
     const ShardPlan p1 = plan_shards(first, cost);

@@ -10,7 +10,7 @@ using namespace ccu;
 using namespace ccu::test;
 using nlohmann::json;
 
-TEST_CASE("two machines push, a third pulls everything; a second pull fetches nothing", "[sync][pull]") {
+TEST_CASE("two machines push, a third pulls everything, a second pull fetches nothing", "[sync][pull]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
@@ -36,7 +36,7 @@ TEST_CASE("two machines push, a third pulls everything; a second pull fetches no
     CHECK(third.records_new == 5);
 }
 
-TEST_CASE("an invalid remote file is skipped by name; the rest is imported", "[sync][pull]") {
+TEST_CASE("an invalid remote file is skipped by name and the rest is imported", "[sync][pull]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
@@ -70,7 +70,7 @@ TEST_CASE("a truncated manifest and data files are read through raw_url", "[sync
     CHECK(raw >= 2);  // manifest + current file
 }
 
-TEST_CASE("backup create, list, restore into the store and into a directory; repair", "[sync][backup]") {
+TEST_CASE("backup create, list, restore into the store and into a directory, then repair", "[sync][backup]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 12);
@@ -125,7 +125,7 @@ TEST_CASE("status: local part offline, remote part best-effort", "[sync][status]
     CHECK(online["remote"]["machines"][0]["total_records"] == 4);
 }
 
-TEST_CASE("repair: no PATCH when the manifest already matches; keeps retention and unknown fields",
+TEST_CASE("repair: no PATCH when the manifest already matches, keeps retention and unknown fields",
           "[sync][repair]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);

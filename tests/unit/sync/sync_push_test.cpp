@@ -78,7 +78,7 @@ TEST_CASE("dry run sends nothing but the read", "[sync][push]") {
     CHECK(m.push(sync::ConflictMode::Detect).new_records == 10);
 }
 
-TEST_CASE("files over max_file_bytes are sealed into parts; one PATCH per push", "[sync][push]") {
+TEST_CASE("files over max_file_bytes are sealed into parts with one PATCH per push", "[sync][push]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.config.max_file_bytes = 8 * 1024;
@@ -173,7 +173,7 @@ TEST_CASE("a second sync in the same data dir fails at once with Locked", "[sync
     CHECK(fx.requests().empty());
 }
 
-TEST_CASE("daily backups rotate over simulated days; today's is never deleted", "[sync][backup]") {
+TEST_CASE("daily backups rotate over simulated days and today's is never deleted", "[sync][backup]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.config.backup_retention_days = 3;
