@@ -25,11 +25,13 @@ BucketSet Store::buckets(const BucketQuery& query) const {
             for (std::size_t i = 0; i < query.machines.size(); ++i) sql += i == 0 ? "?" : ",?";
             sql += "))";
         }
+        if (query.session) sql += " AND session = (SELECT id FROM bucket_names WHERE name = :session)";
         sql += " ORDER BY quarter";
         SQLite::Statement q(*db_, sql);
         q.bind(1, query.since_ms ? *query.since_ms / detail::kQuarterMs : INT64_MIN);
         q.bind(2, query.until_ms ? (*query.until_ms + detail::kQuarterMs - 1) / detail::kQuarterMs : INT64_MAX);
         for (std::size_t i = 0; i < query.machines.size(); ++i) q.bind(static_cast<int>(i + 3), query.machines[i]);
+        if (query.session) q.bind(":session", *query.session);
         while (q.executeStep()) {
             UsageBucket b;
             b.quarter = q.getColumn(0).getInt64();

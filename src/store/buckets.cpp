@@ -79,6 +79,7 @@ void create_tables(SQLite::Database& db) {
             last_ms               INTEGER NOT NULL,
             PRIMARY KEY (quarter, machine, session, model)
         ) WITHOUT ROWID;
+        CREATE INDEX usage_buckets_session ON usage_buckets (session);
     )sql");
 }
 

@@ -141,6 +141,24 @@ std::map<std::string, ingest::FileCursor> Store::load_cursors() const {
     });
 }
 
+std::optional<ingest::FileCursor> Store::load_cursor(const std::string& path) const {
+    return detail::guarded(file_, "reading a scan cursor from", [&]() -> std::optional<ingest::FileCursor> {
+        SQLite::Statement q(*db_, "SELECT device, inode, size, mtime_ns, offset, head_fingerprint FROM scan_cursors "
+                                  "WHERE path = ?");
+        q.bind(1, path);
+        if (!q.executeStep()) return std::nullopt;
+        ingest::FileCursor c;
+        c.path = path;
+        c.device = static_cast<std::uint64_t>(q.getColumn(0).getInt64());
+        c.inode = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
+        c.size = static_cast<std::uint64_t>(q.getColumn(2).getInt64());
+        c.mtime_ns = q.getColumn(3).getInt64();
+        c.offset = static_cast<std::uint64_t>(q.getColumn(4).getInt64());
+        c.head_fingerprint = static_cast<std::uint64_t>(q.getColumn(5).getInt64());
+        return c;
+    });
+}
+
 void Store::rename_machine(const std::string& from, const std::string& to) {
     require_writable("rename_machine");
     detail::guarded(file_, "renaming the machine in", [&] {

@@ -60,6 +60,7 @@ struct BucketQuery {
     std::vector<std::string> machines;     // empty: all machines
     std::optional<std::int64_t> since_ms;  // quarters overlapping [since, until)
     std::optional<std::int64_t> until_ms;
+    std::optional<std::string> session;    // only this session's buckets
 };
 
 // ccu's own SQLite store in the data dir (WAL, schema version + migrations).
@@ -83,6 +84,7 @@ public:
     // Upserts a scan's records and saves its cursors in one transaction.
     UpsertStats apply_scan(const ingest::ScanResult& scan);
     std::map<std::string, ingest::FileCursor> load_cursors() const;
+    std::optional<ingest::FileCursor> load_cursor(const std::string& path) const;
 
     std::vector<UsageRecord> query(const RecordQuery& query) const;  // sorted (timestamp, session, uuid)
     std::int64_t count(const std::optional<std::string>& machine = std::nullopt) const;

@@ -55,7 +55,7 @@ TEST_CASE("a new store is created private in WAL mode at the current schema", "[
     const fs::path file = box.data_dir() / "nested" / "ccu.db";
     {
         Store store(file, OpenMode::ReadWrite);
-        CHECK(store.schema_version() == 3);
+        CHECK(store.schema_version() == 4);
         CHECK(store.count() == 0);
         CHECK(store.max_sequence() == 0);
     }
@@ -75,7 +75,7 @@ TEST_CASE("a hand-built v1 store is migrated to v2 keeping records and sequences
     build_v1_store(file);
 
     Store store(file, OpenMode::ReadWrite);
-    CHECK(store.schema_version() == 3);
+    CHECK(store.schema_version() == 4);
     CHECK(store.count() == 2);
     CHECK(store.max_sequence() == 9);  // the counter starts after the highest v1 sequence
     CHECK(store.get_meta("last_push_sequence") == "7");
