@@ -2,12 +2,13 @@
 # The report figures of issue #9, each printed with the peer (ccusage 20.0.24) measured in the
 # same run where there is one:
 #   cold   `ccu report daily --json` on a fresh data dir vs `ccusage claude daily --json`, 200 MB tree
-#   warm   every report kind, three zones, with and without --since/--until, ~60k and 1M records
+#   warm   every report kind, three zones, with and without --since/--until: the tree's store,
+#          60k and 1M records imported from origin-tool databases
 #   import 1M records from an origin-tool database (bench/gen_origin_db.py)
 #   rescan nothing new over 10,000 files
 # usage: bench/report_speed.sh            Env: CCU (default build/release/ccu), GEN_TREE (default
 # build/dev/bench/bench_gen_tree), CCU_BENCH_SCRATCH (default /tmp/ccu-bench-reports), SIZE_MB
-# (200), ORIGIN_RECORDS (1000000), FILES (10000), RUNS (5). Trees and the origin DB are reused.
+# (200), SMALL_RECORDS (60000), ORIGIN_RECORDS (1000000), FILES (10000), RUNS (5). Trees and the origin DB are reused.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 ccu=${CCU:-$here/build/release/ccu}
@@ -15,6 +16,7 @@ gen_tree=${GEN_TREE:-$here/build/dev/bench/bench_gen_tree}
 scratch=${CCU_BENCH_SCRATCH:-/tmp/ccu-bench-reports}
 size_mb=${SIZE_MB:-200}
 origin_records=${ORIGIN_RECORDS:-1000000}
+small_records=${SMALL_RECORDS:-60000}
 files=${FILES:-10000}
 runs=${RUNS:-5}
 mkdir -p "$scratch/npm"
@@ -90,16 +92,25 @@ warm_table() {  # warm_table HOME DATA CLAUDE LABEL MACHINE_FLAG
 }
 warm_table "$home" "$scratch/cold-data" "$tree" "${records} records" ""
 
-echo "== import: ${origin_records} records from an origin-tool database"
-ohome=$scratch/origin-home; mkdir -p "$ohome/.claude/usage" "$scratch/empty-claude"
-odb=$ohome/.claude/usage/usage_history_bench.db
-if [[ ! -f $odb.complete ]]; then
-  rm -f "$odb"; python3 "$here/bench/gen_origin_db.py" "$odb" "$origin_records"; touch "$odb.complete"
-fi
-import_once() { rm -rf "$scratch/origin-data"; run_ccu "$ohome" "$scratch/origin-data" "$scratch/empty-claude" scan; }
-best_of 2 import_once
-echo "import ${origin_records} records (ccu scan, fresh data dir, best of 2): ${BEST_MS} ms, peak RSS ${MAX_RSS_MB} MB (targets <= 10000 ms, <= 200 MB)"
-warm_table "$ohome" "$scratch/origin-data" "$scratch/empty-claude" "${origin_records} records (origin import)" "--all-machines"
+# origin_import N: a fresh data dir importing an origin-tool database of N records; sets OHOME, ODATA.
+origin_import() {
+  local n=$1
+  OHOME=$scratch/origin-home-$n; ODATA=$scratch/origin-data-$n
+  mkdir -p "$OHOME/.claude/usage" "$scratch/empty-claude"
+  local odb=$OHOME/.claude/usage/usage_history_bench.db
+  if [[ ! -f $odb.complete ]]; then
+    rm -f "$odb"; python3 "$here/bench/gen_origin_db.py" "$odb" "$n"; touch "$odb.complete"
+  fi
+  import_once() { rm -rf "$ODATA"; run_ccu "$OHOME" "$ODATA" "$scratch/empty-claude" scan; }
+  best_of 2 import_once
+  echo "import ${n} records from an origin-tool database (ccu scan, fresh data dir, best of 2): ${BEST_MS} ms, peak RSS ${MAX_RSS_MB} MB"
+}
+echo "== ${small_records} records (origin import)"
+origin_import "$small_records"
+warm_table "$OHOME" "$ODATA" "$scratch/empty-claude" "${small_records} records" "--all-machines"
+echo "== ${origin_records} records (origin import; targets: import <= 10000 ms and <= 200 MB)"
+origin_import "$origin_records"
+warm_table "$OHOME" "$ODATA" "$scratch/empty-claude" "${origin_records} records" "--all-machines"
 
 echo "== re-scan with nothing new over ${files} files"
 many=$scratch/many-$files
