@@ -5,8 +5,9 @@ catch_discover_tests turns every line of `test_x --list-test-names-only` into on
 whose command passes the name back to the binary. A name the round trip mangles (a `;` splits
 it into two ctest tests, each matching no case) used to "pass" while running nothing. This
 check compares, per Catch binary, ctest's discovered tests with Catch's own list: same count,
-same names, and every discovered command carries `--warn NoTests` (so a name that matches no
-case fails when it runs).
+same names; and every discovered test fails when its name matches no case (`--warn NoTests`, or
+FAIL_REGULAR_EXPRESSION on Catch's "No test cases matched", which ccu uses because Catch2 v2
+takes `--warn` once) and when a case asserts nothing (`--warn NoAssertions`).
 
 Usage: check_test_counts.py --ctest CTEST --build-dir DIR   (what the ctest test runs)
        check_test_counts.py --ctest-json FILE               (a saved `ctest --show-only=json-v1`)
@@ -35,12 +36,12 @@ def catch_names(binary):
 
 
 def discovered_by_binary(ctest_json):
-    """{binary: [(ctest name, command)]} for the tests run by a Catch binary (test_*)."""
+    """{binary: [(ctest name, command, test)]} for the tests run by a Catch binary (test_*)."""
     by_binary = collections.OrderedDict()
     for test in ctest_json.get("tests", []):
         command = test.get("command") or []
         if command and os.path.basename(command[0]).startswith("test_"):
-            by_binary.setdefault(command[0], []).append((test["name"], command))
+            by_binary.setdefault(command[0], []).append((test["name"], command, test))
     return by_binary
 
 
@@ -51,8 +52,23 @@ def unescape_spec(spec):
     return spec
 
 
-def has_warn_no_tests(command):
-    return any(a == "--warn" and b == "NoTests" for a, b in zip(command, command[1:]))
+NO_MATCH_OUTPUT = "No test cases matched"
+
+
+def has_warning(command, warning):
+    return any(a in ("--warn", "-w") and b == warning for a, b in zip(command, command[1:]))
+
+
+def fails_on_no_match(test):
+    if has_warning(test.get("command") or [], "NoTests"):
+        return True
+    for prop in test.get("properties") or []:
+        if prop.get("name") == "FAIL_REGULAR_EXPRESSION":
+            values = prop.get("value")
+            values = values if isinstance(values, list) else [values]
+            if any(NO_MATCH_OUTPUT in str(v) for v in values):
+                return True
+    return False
 
 
 def check(ctest_json, list_names=catch_names):
@@ -61,6 +77,10 @@ def check(ctest_json, list_names=catch_names):
     by_binary = discovered_by_binary(ctest_json)
     if not by_binary:
         problems.append("ctest lists no Catch test binaries (test_*) at all")
+    for test in ctest_json.get("tests", []):
+        # catch_discover_tests' placeholder for a binary that was not built: none of its cases run.
+        if "_NOT_BUILT" in test.get("name", ""):
+            problems.append(f"{test['name']}: the test binary is not built, so none of its cases run")
     for binary, tests in by_binary.items():
         try:
             listed = list_names(binary)
@@ -68,7 +88,7 @@ def check(ctest_json, list_names=catch_names):
             problems.append(f"{os.path.basename(binary)}: cannot list its test cases ({e.strerror}); "
                             "is it built?")
             continue
-        specs = [unescape_spec(command[1]) if len(command) > 1 else "" for _, command in tests]
+        specs = [unescape_spec(command[1]) if len(command) > 1 else "" for _, command, _ in tests]
         name = os.path.basename(binary)
         summary.append(f"{name}: ctest {len(tests)}, catch {len(listed)}")
         if len(tests) != len(listed):
@@ -77,9 +97,12 @@ def check(ctest_json, list_names=catch_names):
             problems.append(f"{name}: ctest runs '{spec}', which is no Catch test case")
         for case in sorted(set(listed) - set(specs)):
             problems.append(f"{name}: Catch test case '{case}' is not run by any ctest test")
-        for test_name, command in tests:
-            if not has_warn_no_tests(command):
-                problems.append(f"{name}: '{test_name}' runs without --warn NoTests")
+        for test_name, command, test in tests:
+            if not fails_on_no_match(test):
+                problems.append(f"{name}: '{test_name}' passes when it matches no case "
+                                f"(neither --warn NoTests nor FAIL_REGULAR_EXPRESSION '{NO_MATCH_OUTPUT}')")
+            if not has_warning(command, "NoAssertions"):
+                problems.append(f"{name}: '{test_name}' runs without --warn NoAssertions")
     return problems, summary
 
 

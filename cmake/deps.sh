@@ -5,10 +5,14 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libsqlitecpp-dev libsqlite3-dev
-  libsecret-1-dev libspdlog-dev libsimdjson-dev catch2
+  libsecret-1-dev libspdlog-dev libsimdjson-dev catch2 libgit2-dev
+  # tests: git http-backend serves the fake gists' repositories; openssl makes a self-signed cert
+  git openssl
   python3 ca-certificates
   # tests: a real Secret Service in a private D-Bus session
   gnome-keyring dbus libsecret-tools
+  # tests: the fake gist's git host (git-http-backend) and its self-tests' git client
+  git
 )
 missing=()
 for p in "${packages[@]}"; do

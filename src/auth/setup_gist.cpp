@@ -35,9 +35,7 @@ std::string seed_for(const GistContext& ctx) {
 
 gist::Gist fetch(GistContext& ctx, const std::string& id, const std::string& hint) {
     try {
-        auto got = ctx.api.get_gist(id, "");
-        if (!got.gist) throw Error(ErrorKind::Network, "GitHub answered 'not modified' to an unconditional GET");
-        return *got.gist;
+        return ctx.api.get_gist(id);
     } catch (const gist::ApiError& e) {
         if (e.api_kind() != gist::ApiErrorKind::NotFound) throw;
         throw Error(ErrorKind::NotConfigured,

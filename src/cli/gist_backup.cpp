@@ -3,8 +3,8 @@
 #include "ccu/common/text.hpp"
 #include "ccu/cli/commands.hpp"
 #include "ccu/sync/backup_ops.hpp"
-#include "ccu/sync/sync_session.hpp"
 #include "cli/gist_sync_common.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -18,9 +18,9 @@ struct RestoreArgs {
 
 template <typename F>
 int with_ops(Context& ctx, F&& body) {
-    sync::SyncSession session = sync::open_sync_session(ctx.env(), ctx.paths(), ctx.clock());
+    SyncSession session = open_sync_session(ctx);
     UiSink sink(ctx.ui());
-    sync::BackupOps ops(*session.api, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
+    sync::BackupOps ops(*session.remote, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
     return body(ops);
 }
 
@@ -69,6 +69,7 @@ void register_gist_backup(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("backup", "Create, list and restore daily backups in the gist");
     cmd->require_subcommand(1);
     CLI::App* create = cmd->add_subcommand("create", "Back up this machine's current file (today, UTC)");
+    add_transport_option(create, ctx);
     create->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
             return with_ops(ctx, [&](sync::BackupOps& ops) {
@@ -83,11 +84,13 @@ void register_gist_backup(CLI::App& parent, Context& ctx) {
         };
     });
     CLI::App* list = cmd->add_subcommand("list", "Every machine's backups: date, size, records");
+    add_transport_option(list, ctx);
     list->callback([&ctx] {
         ctx.action = [&ctx]() -> int { return with_ops(ctx, [&](sync::BackupOps& ops) { return run_list(ctx, ops); }); };
     });
     auto args = std::make_shared<RestoreArgs>();
     CLI::App* restore = cmd->add_subcommand("restore", "Import a backup into the store, or write it to --to DIR");
+    add_transport_option(restore, ctx);
     restore->add_option("date", args->date, "YYYY-MM-DD or YYYYMMDD")->required();
     restore->add_option("--machine", args->machine, "Whose backup (default: this machine)");
     restore->add_option("--to", args->to, "Write the file into DIR instead of importing it");

@@ -3,13 +3,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "ccu/auth/token_resolver.hpp"
 #include "ccu/cli/commands.hpp"
 #include "ccu/cli/context.hpp"
 #include "ccu/common/config.hpp"
 #include "ccu/common/error.hpp"
-#include "ccu/gist/curl_gist_api.hpp"
 #include "ccu/gist/gist_info.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -20,8 +19,7 @@ int run_info(Context& ctx) {
         throw Error(ErrorKind::NotConfigured, "no gist is configured",
                     "run 'ccu gist setup' (--create for a new gist, --gist-id ID for an existing one)");
     }
-    const auth::ResolvedToken token = auth::resolve_token(ctx.env(), ctx.paths(), config);
-    auto api = gist::make_curl_gist_api(gist::client_options_from(ctx.env(), token.token), ctx.clock());
+    auto api = make_api(ctx, config);
     const gist::GistInfo info = gist::fetch_gist_info(*api, config.gist_id);
     Ui& ui = ctx.ui();
     if (ui.json()) {

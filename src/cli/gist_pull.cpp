@@ -2,8 +2,8 @@
 
 #include "ccu/cli/commands.hpp"
 #include "ccu/common/error.hpp"
-#include "ccu/sync/sync_session.hpp"
 #include "cli/gist_sync_common.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 
@@ -27,11 +27,12 @@ int report_pull(Ui& ui, const sync::PullResult& r) {
 
 void register_gist_pull(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("pull", "Import every machine's records from the gist");
+    add_transport_option(cmd, ctx);
     cmd->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
-            sync::SyncSession session = sync::open_sync_session(ctx.env(), ctx.paths(), ctx.clock());
+            SyncSession session = open_sync_session(ctx);
             UiSink sink(ctx.ui());
-            sync::SyncManager manager(*session.api, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
+            sync::SyncManager manager = make_sync_manager(ctx, session.config, *session.remote, *session.store, sink);
             const auto result = manager.pull();
             const int code = report_pull(ctx.ui(), result);
             if (ctx.ui().json()) {

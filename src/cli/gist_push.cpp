@@ -3,9 +3,8 @@
 #include "ccu/common/text.hpp"
 #include "ccu/cli/commands.hpp"
 #include "ccu/common/error.hpp"
-#include "ccu/sync/conflict_error.hpp"
-#include "ccu/sync/sync_session.hpp"
 #include "cli/gist_sync_common.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 
@@ -63,22 +62,20 @@ int report_conflict(Ui& ui, const Error& e) {
 
 void register_gist_push(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("push", "Upload this machine's new records to the gist");
+    add_transport_option(cmd, ctx);
     auto force = std::make_shared<bool>(false);
     auto dry_run = std::make_shared<bool>(false);
     cmd->add_flag("--force", *force, "Skip conflict detection (last writer wins for manifest.json)");
     cmd->add_flag("--dry-run", *dry_run, "Print what would be uploaded; send nothing but the read");
     cmd->callback([&ctx, force, dry_run] {
         ctx.action = [&ctx, force, dry_run]() -> int {
-            sync::SyncSession session = sync::open_sync_session(ctx.env(), ctx.paths(), ctx.clock());
+            SyncSession session = open_sync_session(ctx);
             UiSink sink(ctx.ui());
-            sync::SyncManager manager(*session.api, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
-            try {
-                const auto result = manager.push(*force ? sync::ConflictMode::Force : sync::ConflictMode::Detect,
-                                                 *dry_run ? sync::WriteMode::DryRun : sync::WriteMode::Write);
-                return report_push(ctx.ui(), result, session.config.gist_id, *dry_run);
-            } catch (const sync::ConflictError& e) {
-                return report_conflict(ctx.ui(), e);
-            }
+            sync::SyncManager manager = make_sync_manager(ctx, session.config, *session.remote, *session.store, sink);
+            // A ConflictError (exit 5) goes to the one catch in cli/run.cpp (report_conflict).
+            const auto result = manager.push(*force ? sync::ConflictMode::Force : sync::ConflictMode::Detect,
+                                             *dry_run ? sync::WriteMode::DryRun : sync::WriteMode::Write);
+            return report_push(ctx.ui(), result, session.config.gist_id, *dry_run);
         };
     });
 }

@@ -2,18 +2,19 @@
 
 #include "ccu/cli/commands.hpp"
 #include "ccu/sync/backup_ops.hpp"
-#include "ccu/sync/sync_session.hpp"
 #include "cli/gist_sync_common.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 
 void register_gist_repair(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("repair", "Rebuild manifest.json from the gist's file listing");
+    add_transport_option(cmd, ctx);
     cmd->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
-            sync::SyncSession session = sync::open_sync_session(ctx.env(), ctx.paths(), ctx.clock());
+            SyncSession session = open_sync_session(ctx);
             UiSink sink(ctx.ui());
-            sync::BackupOps ops(*session.api, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
+            sync::BackupOps ops(*session.remote, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
             const sync::RepairResult r = ops.repair();
             if (ctx.ui().json()) {
                 ctx.ui().print_json({{"ok", true}, {"changed", r.changed}, {"machines", r.machines}, {"files", r.files}});

@@ -8,7 +8,7 @@
 #include "ccu/cli/commands.hpp"
 #include "ccu/cli/context.hpp"
 #include "ccu/common/error.hpp"
-#include "ccu/gist/curl_gist_api.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 
@@ -84,7 +84,7 @@ int run_set_token(Context& ctx, const SetTokenArgs& args) {
     auth::TokenChecker checker;
     if (!args.no_check) {
         checker = [&ctx](const std::string& token) {
-            return gist::make_curl_gist_api(gist::client_options_from(ctx.env(), token), ctx.clock())->get_user();
+            return make_api_for_token(ctx, token)->get_user();
         };
     }
     report(ctx, auth::store_token(input.token, where, ctx.env(), paths, open, checker), false);

@@ -10,9 +10,9 @@
 #include "ccu/cli/commands.hpp"
 #include "ccu/cli/context.hpp"
 #include "ccu/common/error.hpp"
-#include "ccu/gist/curl_gist_api.hpp"
 #include "ccu/store/store.hpp"
 #include "ccu/sync/manifest.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 
@@ -78,9 +78,7 @@ int run_gist_setup(Context& ctx, const SetupArgs& args) {
     const Paths& paths = ctx.paths();
     auto prompter = auth::make_terminal_prompter();
     auth::SetupDeps deps;
-    deps.make_api = [&ctx](const std::string& token) {
-        return gist::make_curl_gist_api(gist::client_options_from(ctx.env(), token), ctx.clock());
-    };
+    deps.make_api = [&ctx](const std::string& token) { return make_api_for_token(ctx, token); };
     deps.open_store = [&paths](TokenStoreKind kind) { return auth::make_store(kind, paths); };
     deps.prompter = prompter.get();
     deps.rename_local_machine = [&paths](const std::string& from, const std::string& to) -> std::int64_t {

@@ -1,14 +1,12 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 
-#include "ccu/auth/token_resolver.hpp"
 #include "ccu/cli/commands.hpp"
 #include "ccu/common/error.hpp"
-#include "ccu/gist/curl_gist_api.hpp"
 #include "ccu/store/store.hpp"
-#include "ccu/sync/sync_session.hpp"
 #include "ccu/sync/sync_status.hpp"
 #include "cli/gist_sync_common.hpp"
+#include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -28,6 +26,7 @@ void print_status(Ui& ui, const nlohmann::json& s) {
     ui.say("Local records: " + l["records"].dump() + " (" + l["unsynced_records"].dump() + " not pushed yet)");
     ui.say("Last push:     " + text_or(l["last_push"], "never"));
     ui.say("Last pull:     " + text_or(l["last_pull"], "never"));
+    if (!s["remote"]["transport"].is_null()) ui.say("Transport:     " + text_or(s["remote"]["transport"], "-"));
     ui.say(std::string("Auto-sync:     ") + (s["auto_sync"]["enabled"].get<bool>() ? "on" : "off") + " (every " +
            s["auto_sync"]["interval_minutes"].dump() + " min)");
     if (!l["last_error"].is_null()) {
@@ -50,22 +49,24 @@ void print_status(Ui& ui, const nlohmann::json& s) {
 
 void register_gist_status(CLI::App& parent, Context& ctx) {
     CLI::App* cmd = parent.add_subcommand("status", "Local and remote sync state (local part works offline)");
+    add_transport_option(cmd, ctx);
     cmd->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
             const Config config = load_config(ctx.paths().config_file());
             std::unique_ptr<store::Store> store;
-            if (std::filesystem::exists(ctx.paths().store_file())) store = sync::open_store(ctx.paths());
+            if (std::filesystem::exists(ctx.paths().store_file())) store = open_store(ctx.paths());
             std::unique_ptr<gist::GistApi> api;
+            std::unique_ptr<sync::RemoteStore> remote;
             std::optional<std::string> why;
             if (config.is_configured()) {
                 try {
-                    const auto token = auth::resolve_token(ctx.env(), ctx.paths(), config);
-                    api = gist::make_curl_gist_api(gist::client_options_from(ctx.env(), token.token), ctx.clock());
+                    api = make_api(ctx, config);
+                    remote = make_remote_store(ctx, config, *api, store.get(), nullptr);
                 } catch (const Error& e) {
                     why = e.what();
                 }
             }
-            const nlohmann::json status = sync::collect_status(config, store.get(), api.get(), why);
+            const nlohmann::json status = sync::collect_status(config, store.get(), remote.get(), why);
             if (ctx.ui().json()) {
                 ctx.ui().print_json(status);
             } else {

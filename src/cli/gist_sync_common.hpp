@@ -2,6 +2,7 @@
 // Shared by the gist push/pull/sync/status/backup/repair/auto-sync commands.
 #include <string>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "ccu/cli/context.hpp"
@@ -10,6 +11,13 @@
 #include "ccu/sync/sync_manager.hpp"
 
 namespace ccu::cli {
+
+// --transport on every command that talks to the gist (cli/sync_factory.cpp reads it).
+inline void add_transport_option(CLI::App* cmd, Context& ctx) {
+    cmd->add_option("--transport", ctx.options().transport,
+                    "auto (git, REST if the git endpoint refuses the token), git or rest; overrides sync.transport")
+        ->check(CLI::IsMember({"auto", "git", "rest"}));
+}
 
 // Sync progress onto the terminal: marks become Ui::symbol (✓ / ⚠️ / 🔄, ASCII off a UTF-8 TTY).
 class UiSink final : public sync::EventSink {

@@ -6,6 +6,8 @@
 #include "ccu/common/error.hpp"
 #include "ccu/common/log.hpp"
 #include "ccu/common/version.hpp"
+#include "ccu/sync/conflict_error.hpp"
+#include "cli/gist_sync_common.hpp"
 
 namespace ccu::cli {
 
@@ -93,6 +95,8 @@ int run(int argc, char** argv, Environment env) {
     log::init(ctx.options().verbosity);
     try {
         return ctx.action ? ctx.action() : exit_code_for(ErrorKind::Usage);
+    } catch (const sync::ConflictError& e) {
+        return report_conflict(ctx.ui(), e);  // the seed's "✗ Conflict Error" text, same JSON shape
     } catch (const Error& e) {
         return report_error(ctx, e.kind(), e.what(), e.hint());
     } catch (const std::exception& e) {

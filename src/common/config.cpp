@@ -56,6 +56,15 @@ Config load_config(const fs::path& file) {
     read_field(j, "auto_sync_interval_minutes", cfg.auto_sync_interval_minutes, file);
     if (const auto s = j.find("sync"); s != j.end() && s->is_object()) {
         read_field(*s, "max_file_bytes", cfg.max_file_bytes, file);
+        read_field(*s, "seal_bytes", cfg.seal_bytes, file);
+        std::string transport = "auto";
+        read_field(*s, "transport", transport, file);
+        const auto choice = parse_transport_choice(transport);
+        if (!choice) {
+            throw Error(ErrorKind::Usage, "config " + file.string() + ": sync.transport '" + transport +
+                        "' is not auto, git or rest", "fix or delete that key");
+        }
+        cfg.transport = *choice;
     }
     std::string store;
     read_field(j, "token_store", store, file);
@@ -73,7 +82,7 @@ Config load_config(const fs::path& file) {
     }
     if (const auto s = j.find("sync"); s != j.end() && s->is_object()) {
         for (auto it = s->begin(); it != s->end(); ++it) {
-            if (it.key() != "max_file_bytes") cfg.extra["sync"][it.key()] = it.value();
+            if (it.key() != "max_file_bytes" && it.key() != "seal_bytes" && it.key() != "transport") cfg.extra["sync"][it.key()] = it.value();
         }
     }
     return cfg;
@@ -83,6 +92,12 @@ void save_config(const fs::path& file, const Config& cfg) {
     json j = cfg.extra;
     json sync = j.contains("sync") ? j["sync"] : json::object();
     sync["max_file_bytes"] = cfg.max_file_bytes;
+    sync["seal_bytes"] = cfg.seal_bytes;
+    if (cfg.transport != TransportChoice::Auto) {
+        sync["transport"] = transport_choice_name(cfg.transport);
+    } else {
+        sync.erase("transport");
+    }
     j["sync"] = sync;
     j["gist_id"] = cfg.gist_id;
     j["machine_name"] = cfg.machine_name;
@@ -92,6 +107,22 @@ void save_config(const fs::path& file, const Config& cfg) {
     j["auto_sync_interval_minutes"] = cfg.auto_sync_interval_minutes;
     if (cfg.token_store) j["token_store"] = *cfg.token_store == TokenStoreKind::File ? "file" : "keyring";
     write_file_atomically(file, j.dump(2) + "\n", FileMode::Private);
+}
+
+std::optional<TransportChoice> parse_transport_choice(std::string_view text) {
+    if (text == "auto") return TransportChoice::Auto;
+    if (text == "git") return TransportChoice::Git;
+    if (text == "rest") return TransportChoice::Rest;
+    return std::nullopt;
+}
+
+std::string_view transport_choice_name(TransportChoice choice) {
+    switch (choice) {
+        case TransportChoice::Auto: return "auto";
+        case TransportChoice::Git: return "git";
+        case TransportChoice::Rest: return "rest";
+    }
+    return "auto";
 }
 
 bool is_valid_machine_name(std::string_view name) {

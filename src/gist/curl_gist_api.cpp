@@ -52,18 +52,20 @@ public:
         }
     }
 
-    ConditionalGist get_gist(const std::string& id, const std::string& if_none_match) override {
+    Gist get_gist(const std::string& id) override {
+        check_id(id, "gist id");
+        HttpResponse resp = execute(api_request("GET", "/gists/" + id), RequestSafety::Idempotent, id);
+        if (resp.status == 304) throw ApiError(ApiErrorKind::Server, 304, "GitHub answered 'not modified' to an unconditional GET");
+        return gist_from(resp);
+    }
+
+    std::optional<Gist> get_gist_if_none_match(const std::string& id, const std::string& etag) override {
         check_id(id, "gist id");
         HttpRequest req = api_request("GET", "/gists/" + id);
-        if (!if_none_match.empty()) req.headers.emplace_back("If-None-Match", if_none_match);
+        if (!etag.empty()) req.headers.emplace_back("If-None-Match", etag);
         HttpResponse resp = execute(req, RequestSafety::Idempotent, id);
-        ConditionalGist out;
-        if (resp.status == 304) {
-            out.not_modified = true;
-            return out;
-        }
-        out.gist = gist_from(resp);
-        return out;
+        if (resp.status == 304) return std::nullopt;
+        return gist_from(resp);
     }
 
     std::string get_raw(const std::string& raw_url) override {

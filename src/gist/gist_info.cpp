@@ -18,8 +18,7 @@ std::string visibility(const Gist& g) { return g.is_public ? "public" : "secret"
 
 GistInfo fetch_gist_info(GistApi& api, const std::string& gist_id) {
     GistInfo info;
-    ConditionalGist got = api.get_gist(gist_id, "");
-    info.gist = std::move(*got.gist);
+    info.gist = api.get_gist(gist_id);
     info.revisions = api.count_commits(gist_id);
     return info;
 }

@@ -86,6 +86,7 @@ Gist parse_gist(const json& doc) {
     g.id = str(doc, "id");
     g.description = str(doc, "description");
     g.html_url = str(doc, "html_url");
+    g.git_push_url = str(doc, "git_push_url");
     g.owner_login = login_of(doc, "owner");
     g.created_at = str(doc, "created_at");
     g.updated_at = str(doc, "updated_at");

@@ -2,13 +2,10 @@
 
 #include <algorithm>
 
-#include "ccu/auth/token_resolver.hpp"
 #include "ccu/common/config.hpp"
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
-#include "ccu/gist/curl_gist_api.hpp"
 #include "ccu/store/store.hpp"
-#include "ccu/sync/sync_manager.hpp"
 #include "ccu/sync/sync_state.hpp"
 
 namespace ccu::sync {
@@ -54,8 +51,7 @@ bool is_due(const SyncState& state, const Clock& clock, int interval_minutes) {
 
 }  // namespace
 
-AutoSyncResult maybe_auto_sync(const Environment& env, const Paths& paths, store::Store& store, Clock& clock,
-                               EventSink& events) {
+AutoSyncResult maybe_auto_sync(const Paths& paths, store::Store& store, const Clock& clock, const SyncNow& sync_now) {
     AutoSyncResult result;
     try {
         const Config config = load_config(paths.config_file());
@@ -65,11 +61,7 @@ AutoSyncResult maybe_auto_sync(const Environment& env, const Paths& paths, store
             result.outcome = AutoSyncOutcome::NotDue;
             return result;
         }
-        const auth::ResolvedToken token = auth::resolve_token(env, paths, config);
-        auto api = gist::make_curl_gist_api(gist::client_options_from(env, token.token), clock);
-        SyncManager manager(*api, store, clock, config, paths, events);
-        manager.set_local_refresh(LocalRefresh::Skip);  // the caller has just scanned
-        manager.sync(ConflictMode::Detect);
+        sync_now(config);
         result.outcome = AutoSyncOutcome::Synced;
     } catch (const Error& e) {
         result.outcome = e.kind() == ErrorKind::Locked ? AutoSyncOutcome::Busy : AutoSyncOutcome::Failed;

@@ -41,6 +41,12 @@ ShardPlan build_export(const ExportInput& input, const RecordCostFn& cost) {
     return plan_shards(request, cost);
 }
 
+std::size_t effective_seal_bytes(const Config& config) {
+    const std::int64_t limit = std::min<std::int64_t>({config.seal_bytes, config.max_file_bytes,
+                                                        static_cast<std::int64_t>(kMaxDataFileBytes)});
+    return static_cast<std::size_t>(std::max<std::int64_t>(limit, 1024));
+}
+
 int next_part_number(const std::set<std::string>& gist_files, const std::string& machine) {
     int highest = 0;
     for (const auto& name : gist_files) {

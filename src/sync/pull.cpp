@@ -1,13 +1,13 @@
-// SyncManager::pull — docs/format.md §9: conditional GET, fetch only files whose raw_url/size changed
-// since the last pull, validate each, import every machine's records with dedup.
+// SyncManager::pull — docs/format.md §9: load the head (one small request when nobody wrote),
+// fetch only files whose content id/size changed since the last pull, validate each, import
+// every machine's records with dedup.
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
-#include "ccu/gist/gist_api.hpp"
 #include "ccu/store/store.hpp"
 #include "ccu/sync/data_file.hpp"
 #include "ccu/sync/file_names.hpp"
 #include "ccu/sync/lock.hpp"
-#include "ccu/sync/remote_gist.hpp"
+#include "ccu/sync/remote_store.hpp"
 #include "ccu/sync/sync_manager.hpp"
 #include "ccu/sync/sync_state.hpp"
 #include "sync/push_support.hpp"
@@ -15,23 +15,24 @@
 namespace ccu::sync {
 namespace {
 constexpr std::size_t kRecordErrorsShown = 5;
-}
 
 class PullRun {
 public:
-    explicit PullRun(SyncManager& m) : m_(m), state_(m.store_, m.config_.gist_id) {}
+    explicit PullRun(const SyncContext& ctx) : ctx_(ctx), state_(ctx.store, ctx.config.gist_id) {}
 
     PullResult execute() {
-        m_.events_.say(Mark::None, "Pulling from Gist...");
-        gist::ConditionalGist got = m_.api_.get_gist(m_.config_.gist_id, state_.pull_etag());
-        if (got.not_modified || !got.gist) {
+        ctx_.events.say(Mark::None, "Pulling from Gist...");
+        const std::string known = state_.pull_version();
+        LoadResult loaded = ctx_.remote.load(known.empty() ? std::nullopt : std::optional<std::string>(known));
+        if (loaded.unchanged) {
             result_.not_modified = true;
             state_.set_last_pull(now());
-            m_.events_.say(Mark::Check, "Already up to date");
+            ctx_.events.say(Mark::Check, "Already up to date");
             return result_;
         }
-        RemoteGist remote(m_.api_, std::move(*got.gist));
-        const std::set<std::string> listing = remote.file_names();
+        RemoteSnapshot& remote = *loaded.snapshot;
+        const std::vector<std::string> names = remote.file_names();
+        const std::set<std::string> listing(names.begin(), names.end());
         const Manifest manifest = index_of(remote, listing);
         auto seen = state_.pulled_files();
         for (auto it = seen.begin(); it != seen.end();) it = listing.count(it->first) ? std::next(it) : seen.erase(it);
@@ -39,7 +40,7 @@ public:
         state_.set_pulled_files(seen);
         state_.set_last_pull(now());
         // With invalid files the next pull looks again (the file may have been fixed).
-        state_.set_pull_etag(result_.invalid_files.empty() ? remote.gist().etag : std::string());
+        state_.set_pull_version(result_.invalid_files.empty() ? remote.version() : std::string());
         return result_;
     }
 
@@ -54,13 +55,13 @@ public:
 private:
     // The manifest reconciled with the listing; an invalid manifest is reported (exit 6) and
     // the index rebuilt from file names, so the valid data still comes in.
-    Manifest index_of(RemoteGist& remote, const std::set<std::string>& listing) {
+    Manifest index_of(RemoteSnapshot& remote, const std::set<std::string>& listing) {
         try {
-            if (auto m = remote.manifest()) return m->reconciled_with(listing);
+            if (auto m = read_manifest(remote)) return m->reconciled_with(listing);
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::InvalidRemote) throw;
             result_.invalid_files.push_back(InvalidFile{std::string(kManifestFileName), e.what()});
-            m_.events_.warn(std::string(kManifestFileName) + " is invalid (" + e.what() + "); finding files by name");
+            ctx_.events.warn(std::string(kManifestFileName) + " is invalid (" + e.what() + "); finding files by name");
         }
         return Manifest::rebuild_from_files(listing, {}, now());
     }
@@ -76,10 +77,10 @@ private:
         return {names.begin(), names.end()};
     }
 
-    void import_file(RemoteGist& remote, const std::string& name, std::map<std::string, SeenFile>& seen) {
-        const gist::GistFile* file = remote.file(name);
-        const SeenFile now_seen{file->raw_url, file->size};
-        if (const auto it = seen.find(name); it != seen.end() && it->second == now_seen && !now_seen.raw_url.empty()) {
+    void import_file(RemoteSnapshot& remote, const std::string& name, std::map<std::string, SeenFile>& seen) {
+        const SeenFile now_seen{remote.content_id(name), remote.size(name)};
+        if (const auto it = seen.find(name);
+            it != seen.end() && it->second == now_seen && !now_seen.content_id.empty()) {
             ++result_.files_skipped_unchanged;
             return;
         }
@@ -87,35 +88,38 @@ private:
         ParsedDataFile parsed = parse_data_file(remote.content(name), name);
         if (!parsed.file) {
             result_.invalid_files.push_back(InvalidFile{name, parsed.fatal_error});
-            m_.events_.warn("skipped invalid file " + name + ": " + parsed.fatal_error);
+            ctx_.events.warn("skipped invalid file " + name + ": " + parsed.fatal_error);
             return;
         }
         for (std::size_t i = 0; i < parsed.record_errors.size() && i < kRecordErrorsShown; ++i) {
-            m_.events_.warn(name + ": skipped " + parsed.record_errors[i]);
+            ctx_.events.warn(name + ": skipped " + parsed.record_errors[i]);
         }
         result_.records_invalid += parsed.record_errors.size();
-        const store::UpsertStats stats = m_.store_.upsert(parsed.file->records);
+        const store::UpsertStats stats = ctx_.store.upsert(parsed.file->records);
         result_.records_new += stats.inserted;
         result_.records_updated += stats.updated;
         result_.records_duplicate += stats.unchanged;
         seen[name] = now_seen;
     }
 
-    std::string now() const { return timeutil::format_rfc3339(m_.clock_.now()); }
+    std::string now() const { return timeutil::format_rfc3339(ctx_.clock.now()); }
 
-    SyncManager& m_;
+    const SyncContext& ctx_;
     SyncState state_;
     PullResult result_;
 };
 
+}  // namespace
+
 PullResult SyncManager::pull() {
     require_configured(config_);
+    const SyncContext ctx{remote_, store_, clock_, events_, config_, jitter_seed_};
     PullResult result = recording_errors("pull", [&] {
         SyncLock lock(paths_.lock_file());
-        PullRun run(*this);
+        PullRun run(ctx);
         return run.execute();
     });
-    if (!result.invalid_files.empty()) PullRun(*this).record_invalid(result);
+    if (!result.invalid_files.empty()) PullRun(ctx).record_invalid(result);
     return result;
 }
 

@@ -1,172 +1,182 @@
-// SyncManager::push — docs/format.md §8 "Push". The algorithm, in order:
-//   lock → refresh local → GET (conditional when nothing is new) → identity check → daily
-//   backup + retention → new current file (+ sealed parts) → manifest = remote ⊔ our entry,
-//   reconciled with the listing → ONE PATCH with only changed files → verify after write.
+// SyncManager::push — docs/format.md §8. The algorithm, in order:
+//   lock → refresh local → load the head (one small request when nothing is new) → identity check
+//   → daily backup + retention → new current file (+ sealed parts) → manifest = head ⊔ what a REST
+//   write overwrote ⊔ our entry, reconciled with the listing → commit only changed files → on
+//   conflict reload and plan again (commit_joined).
 #include <algorithm>
-#include <cassert>
 
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/common/version.hpp"
-#include "ccu/gist/gist_api.hpp"
 #include "ccu/pricing/price_table.hpp"
 #include "ccu/store/store.hpp"
+#include "ccu/sync/blob_id.hpp"
 #include "ccu/sync/exporter.hpp"
 #include "ccu/sync/file_names.hpp"
 #include "ccu/sync/lock.hpp"
-#include "ccu/sync/remote_gist.hpp"
 #include "ccu/sync/retention.hpp"
 #include "ccu/sync/sync_manager.hpp"
 #include "ccu/sync/sync_state.hpp"
 #include "sync/push_support.hpp"
-#include "sync/write_verifier.hpp"
 
 namespace ccu::sync {
+namespace {
 
 class PushRun {
 public:
-    PushRun(SyncManager& m, ConflictMode conflict, WriteMode write)
-        : m_(m), conflict_(conflict), write_(write), state_(m.store_, m.config_.gist_id),
-          machine_(m.config_.machine_name), now_(timeutil::format_rfc3339(m.clock_.now())) {}
+    PushRun(const SyncContext& ctx, const pricing::PriceTable& prices, ConflictMode conflict, WriteMode write)
+        : ctx_(ctx), prices_(prices), conflict_(conflict), write_(write), state_(ctx.store, ctx.config.gist_id),
+          machine_(ctx.config.machine_name), now_(timeutil::format_rfc3339(ctx.clock.now())) {}
 
     PushResult execute() {
-        m_.events_.say(Mark::None, "Pushing to Gist...");
-        unpushed_ = unpushed_records(m_.store_, machine_, state_.pushed_sequence());
+        ctx_.events.say(Mark::None, "Pushing to Gist...");
+        unpushed_ = unpushed_records(ctx_.store, machine_, state_.pushed_sequence());
         result_.new_records = unpushed_.records.size();
-        std::optional<RemoteGist> remote = read_remote();
-        if (!remote) return nothing_to_do();
-        std::optional<Manifest> base = load_manifest(*remote);
-        check_identity(base ? base->find(machine_) : nullptr, m_.config_);
-        if (unpushed_.records.empty() && own_entry_intact(*remote, base)) {
-            state_.set_push_etag(remote->gist().etag);
+        const bool nothing_new = unpushed_.records.empty();
+        if (nothing_new && ctx_.store.count(machine_) == 0) return nothing_to_do();
+        std::optional<std::string> known;
+        if (nothing_new && write_ == WriteMode::Write && !state_.push_version().empty()) known = state_.push_version();
+        LoadResult loaded = ctx_.remote.load(known);
+        if (loaded.unchanged) return nothing_to_do();
+        std::unique_ptr<RemoteSnapshot> head = std::move(loaded.snapshot);
+        const std::optional<Manifest> base = read_manifest(*head);
+        check_identity(base ? base->find(machine_) : nullptr, ctx_.config);
+        if (nothing_new && own_entry_intact(*head, base)) {
+            state_.set_push_version(head->version());
             return nothing_to_do();
         }
-        const gist::GistPatch patch = plan(*remote, base);
-        if (write_ == WriteMode::DryRun) return result_;
-        if (patch.empty()) return finish(remote->gist().etag);
-        send(*remote, patch);
-        return finish("");
+        if (write_ == WriteMode::DryRun) {
+            plan(*head, {});
+            return result_;
+        }
+        const JoinedCommit done = commit_joined(
+            ctx_, std::move(head), conflict_,
+            [this](RemoteSnapshot& on, const std::vector<Manifest>& overwritten) { return plan(on, overwritten); },
+            "ccu push from " + machine_);
+        result_.uploaded = done.wrote;
+        result_.conflicts_resolved = done.remerges;
+        finish(done.version);
+        return result_;
     }
 
 private:
-    // Nothing new: a conditional GET (one request, 304 when nobody wrote). Something new: we
-    // need the current file's content anyway, so an unconditional GET.
-    std::optional<RemoteGist> read_remote() {
-        const bool nothing_new = unpushed_.records.empty();
-        if (nothing_new && m_.store_.count(machine_) == 0) return std::nullopt;
-        const std::string etag = nothing_new && write_ == WriteMode::Write ? state_.push_etag() : std::string();
-        gist::ConditionalGist got = m_.api_.get_gist(m_.config_.gist_id, etag);
-        if (got.not_modified || !got.gist) return std::nullopt;
-        return RemoteGist(m_.api_, std::move(*got.gist));
-    }
-
-    std::optional<Manifest> load_manifest(RemoteGist& remote) {
-        if (auto manifest = remote.manifest()) return manifest;
-        // No manifest.json at all: a fresh gist, or one whose manifest was deleted — then the
-        // files tell us what exists (never assume an empty gist when files are there).
-        return std::nullopt;
-    }
-
-    bool own_entry_intact(RemoteGist& remote, const std::optional<Manifest>& base) const {
+    bool own_entry_intact(RemoteSnapshot& head, const std::optional<Manifest>& base) const {
         const MachineEntry* mine = base ? base->find(machine_) : nullptr;
         if (mine == nullptr) return false;
-        return remote.has(current_file_name(machine_)) && mine->machine_id == machine_id();
+        return head.has(current_file_name(machine_)) && mine->machine_id == machine_id();
     }
 
     std::optional<std::string> machine_id() const {
-        if (m_.config_.machine_id.empty()) return std::nullopt;
-        return m_.config_.machine_id;
+        if (ctx_.config.machine_id.empty()) return std::nullopt;
+        return ctx_.config.machine_id;
     }
 
     PushResult nothing_to_do() {
         result_.nothing_to_do = true;
-        m_.events_.say(Mark::None, "Nothing to sync");
+        ctx_.events.say(Mark::None, "Nothing to sync");
         return result_;
     }
 
-    gist::GistPatch plan(RemoteGist& remote, const std::optional<Manifest>& base) {
-        const std::set<std::string> listing = remote.file_names();
-        const std::string current_name = current_file_name(machine_);
-        gist::GistPatch patch;
-        plan_backups(remote, listing, patch);
-        const ShardPlan shards = export_records(remote, listing);
-        add_write(patch, remote, shards.current.file_name, shards.current.content, shards.current.file.records.size());
+    // Everything this push writes on top of `head`. Called again on each re-merge.
+    ChangeSet plan(RemoteSnapshot& head, const std::vector<Manifest>& overwritten) {
+        const std::optional<Manifest> base = read_manifest(head);
+        check_identity(base ? base->find(machine_) : nullptr, ctx_.config);
+        const std::vector<std::string> names = head.file_names();
+        const std::set<std::string> listing(names.begin(), names.end());
+        result_.files.clear();
+        ChangeSet changes;
+        plan_backups(head, listing, changes);
+        const ShardPlan shards = export_records(head, listing);
+        add_write(changes, head, shards.current.file_name, shards.current.content, shards.current.file.records.size());
         for (const auto& part : shards.sealed_parts) {
-            add_write(patch, remote, part.file_name, part.content, part.file.records.size());
+            add_write(changes, head, part.file_name, part.content, part.file.records.size());
         }
         std::set<std::string> after = listing;
-        for (const auto& [name, change] : patch) {
-            if (change.kind == gist::FileChange::Kind::Delete) after.erase(name);
-            else after.insert(name);
+        for (const auto& [name, content] : changes) {
+            if (content) after.insert(name);
+            else after.erase(name);
         }
         Manifest manifest = base ? *base : Manifest::rebuild_from_files(listing, {}, now_);
-        if (!base) manifest.set_backup_retention_days(m_.config_.backup_retention_days);
-        entry_ = make_entry(base ? base->find(machine_) : nullptr, after, shards);
-        manifest.upsert(entry_);
+        if (!base) manifest.set_backup_retention_days(ctx_.config.backup_retention_days);
+        for (const auto& lost : overwritten) manifest = manifest.merge_with(lost);
+        manifest.upsert(make_entry(base ? base->find(machine_) : nullptr, after, shards));
         manifest = manifest.reconciled_with(after);
         manifest.set_last_updated(now_);
-        manifest_ = manifest;
         const std::string text = manifest.serialize();
-        if (!patch.empty() || !remote.has(std::string(kManifestFileName)) ||
-            remote.content(std::string(kManifestFileName)) != text) {
-            add_write(patch, remote, std::string(kManifestFileName), text, 0);
+        if (!changes.empty() || !holds(head, std::string(kManifestFileName), text)) {
+            add_write(changes, head, std::string(kManifestFileName), text, 0);
         }
-        assert_only_own_files(patch, machine_);
-        return patch;
+        assert_only_own_files(changes, machine_);
+        written_ = shards;
+        return changes;
     }
 
-    void plan_backups(RemoteGist& remote, const std::set<std::string>& listing, gist::GistPatch& patch) {
+    // This machine's current file as the head holds it: the local copy of our last push when the
+    // head still has those bytes (no download), else the head's content.
+    std::optional<std::string> head_current(RemoteSnapshot& head) {
+        const std::string name = current_file_name(machine_);
+        if (!head.has(name)) return std::nullopt;
+        if (const auto own = state_.own_current(); own && own->first == name && holds(head, name, own->second)) {
+            return own->second;
+        }
+        return head.content(name);
+    }
+
+    void plan_backups(RemoteSnapshot& head, const std::set<std::string>& listing, ChangeSet& changes) {
         RetentionRequest request;
         request.machine = machine_;
         request.gist_files = listing;
-        request.today = timeutil::utc_compact_date(m_.clock_.now());
-        request.retention_days = m_.config_.backup_retention_days;
+        request.today = timeutil::utc_compact_date(ctx_.clock.now());
+        request.retention_days = ctx_.config.backup_retention_days;
         request.new_files = listing.count(current_file_name(machine_)) ? 0 : 1;
         const RetentionPlan retention = plan_retention(request);
-        if (!retention.warning.empty()) m_.events_.warn(retention.warning);
-        const std::string current = current_file_name(machine_);
-        // Today's backup is a copy of the current file as it is before this push.
-        if (retention.create_backup && remote.has(current)) {
-            const std::string& content = remote.content(current);
-            patch[retention.backup_name] = gist::FileChange::write(content);
-            note(retention.backup_name, PlannedFile::Action::Write, content.size(), 0);
-            result_.backup_created = true;
+        if (!retention.warning.empty()) ctx_.events.warn(retention.warning);
+        // Today's backup is a byte-identical copy of the current file as the head holds it (over
+        // git: the same blob, nothing new to send).
+        if (retention.create_backup) {
+            if (const auto current = head_current(head)) {
+                changes[retention.backup_name] = *current;
+                note(retention.backup_name, PlannedFile::Action::Write, current->size(), 0);
+                result_.backup_created = true;
+            }
         }
         for (const auto& name : retention.delete_backups) {
-            patch[name] = gist::FileChange::remove();
+            changes[name] = std::nullopt;
             note(name, PlannedFile::Action::Delete, 0, 0);
-            result_.backups_deleted.push_back(name);
+            if (std::find(result_.backups_deleted.begin(), result_.backups_deleted.end(), name) ==
+                result_.backups_deleted.end()) {
+                result_.backups_deleted.push_back(name);
+            }
         }
     }
 
-    ShardPlan export_records(RemoteGist& remote, const std::set<std::string>& listing) {
+    ShardPlan export_records(RemoteSnapshot& head, const std::set<std::string>& listing) {
         ExportInput input;
         input.machine_name = machine_;
         input.machine_id = machine_id();
         input.now_rfc3339 = now_;
-        input.max_file_bytes = static_cast<std::size_t>(std::max<std::int64_t>(m_.config_.max_file_bytes, 1024));
+        input.max_file_bytes = effective_seal_bytes(ctx_.config);
         input.next_part = next_part_number(listing, machine_);
-        input.remote_current = remote_current_records(remote);
-        input.unpushed = std::move(unpushed_.records);
-        const auto& prices = pricing::PriceTable::embedded();
-        return build_export(input, cost_function(prices));
+        input.remote_current = remote_current_records(head);
+        input.unpushed = unpushed_.records;
+        return build_export(input, cost_function(prices_));
     }
 
     // The records already in our current file. Missing or unreadable while we believe we pushed
     // before: export everything again rather than replace the file with only the new records.
-    std::vector<UsageRecord> remote_current_records(RemoteGist& remote) {
+    std::vector<UsageRecord> remote_current_records(RemoteSnapshot& head) {
         const std::string name = current_file_name(machine_);
-        if (remote.has(name)) {
-            ParsedDataFile parsed = parse_data_file(remote.content(name), name);
+        if (const auto current = head_current(head)) {
+            ParsedDataFile parsed = parse_data_file(*current, name);
             if (parsed.file) return std::move(parsed.file->records);
-            m_.events_.warn(name + " in the gist is invalid (" + parsed.fatal_error +
-                            "); rewriting it from the local store");
+            ctx_.events.warn(name + " in the gist is invalid (" + parsed.fatal_error +
+                             "); rewriting it from the local store");
         } else if (state_.pushed_sequence() == 0) {
             return {};
         } else {
-            m_.events_.warn(name + " is missing from the gist; exporting all local records again");
+            ctx_.events.warn(name + " is missing from the gist; exporting all local records again");
         }
-        unpushed_ = unpushed_records(m_.store_, machine_, 0);
+        unpushed_ = unpushed_records(ctx_.store, machine_, 0);
         return {};
     }
 
@@ -176,7 +186,7 @@ private:
         e.machine_name = machine_;
         e.machine_id = machine_id();
         e.last_sync = now_;
-        e.total_records = m_.store_.count(machine_);
+        e.total_records = ctx_.store.count(machine_);
         e.current_file = shards.current.file_name;
         e.tool = "ccu " + std::string(ccu::version());
         const auto newest = newest_record_date(shards);
@@ -212,10 +222,10 @@ private:
         return newest;
     }
 
-    void add_write(gist::GistPatch& patch, RemoteGist& remote, const std::string& name, const std::string& content,
+    void add_write(ChangeSet& changes, RemoteSnapshot& head, const std::string& name, const std::string& content,
                    std::size_t records) {
-        if (remote.has(name) && remote.content(name) == content) return;  // unchanged: not sent
-        patch[name] = gist::FileChange::write(content);
+        if (holds(head, name, content)) return;  // unchanged: not sent
+        changes[name] = content;
         note(name, PlannedFile::Action::Write, content.size(), records);
     }
 
@@ -223,46 +233,28 @@ private:
         result_.files.push_back(PlannedFile{name, action, bytes, records});
     }
 
-    void send(RemoteGist& remote, const gist::GistPatch& patch) {
-        std::string base = remote.head_version();
-        if (base.empty() && conflict_ == ConflictMode::Detect) {
-            const auto commits = m_.api_.list_commits(m_.config_.gist_id, 1);
-            if (!commits.empty()) base = commits.front().version;
-        }
-        const gist::Gist patched = m_.api_.patch_gist(m_.config_.gist_id, patch);
-        result_.uploaded = true;
-        remember_own_files(patched);
-        if (conflict_ == ConflictMode::Force) return;
-        WriteVerifier verifier(m_.api_, m_.clock_, m_.events_, m_.config_.gist_id, entry_, jitter_seed());
-        const std::string ours = patched.history.empty() ? std::string() : patched.history.front().version;
-        result_.conflicts_resolved = verifier.verify(WrittenState{base, ours, manifest_});
-    }
-
-    // Our own files as the PATCH left them: pull need not download what we just uploaded.
-    void remember_own_files(const gist::Gist& patched) {
+    // Our files as this push left them: pull need not download them, the next push merges into
+    // the local copy of the current file.
+    void remember_own_files() {
         auto seen = state_.pulled_files();
-        for (const auto& [name, file] : patched.files) {
-            const FileNameInfo info = classify_for_machine(name, machine_);
-            if (info.role == FileRole::Current || info.role == FileRole::Part) {
-                seen[name] = SeenFile{file.raw_url, file.size};
-            }
-        }
+        auto remember = [&](const ShardedFile& f) {
+            seen[f.file_name] = SeenFile{git_blob_id(f.content), static_cast<std::int64_t>(f.content.size())};
+        };
+        remember(written_.current);
+        for (const auto& part : written_.sealed_parts) remember(part);
         state_.set_pulled_files(seen);
+        state_.set_own_current(written_.current.file_name, written_.current.content);
     }
 
-    std::uint64_t jitter_seed() const {
-        if (m_.jitter_seed_ != 0) return m_.jitter_seed_;
-        return static_cast<std::uint64_t>(timeutil::to_epoch_ms(m_.clock_.now())) ^ m_.config_.machine_id.size();
-    }
-
-    PushResult finish(const std::string& etag) {
+    void finish(const std::string& version) {
+        remember_own_files();
         state_.set_pushed_sequence(unpushed_.through_sequence);
         state_.set_last_push(now_);
-        state_.set_push_etag(etag);  // after our own write the ETag is unknown: next GET is full
-        return result_;
+        state_.set_push_version(version);
     }
 
-    SyncManager& m_;
+    const SyncContext& ctx_;
+    const pricing::PriceTable& prices_;
     ConflictMode conflict_;
     WriteMode write_;
     SyncState state_;
@@ -270,16 +262,19 @@ private:
     std::string now_;
     Unpushed unpushed_;
     PushResult result_;
-    MachineEntry entry_;
-    Manifest manifest_;
+    ShardPlan written_;
 };
+
+}  // namespace
 
 PushResult SyncManager::push(ConflictMode conflict, WriteMode write) {
     require_configured(config_);
     return recording_errors("push", [&] {
         SyncLock lock(paths_.lock_file());
-        refresh_local_store();
-        PushRun run(*this, conflict, write);
+        if (refresh_) refresh_(store_);
+        const SyncContext ctx{remote_, store_, clock_, events_, config_,
+                              jitter_seed_ != 0 ? jitter_seed_ : machine_jitter_seed(config_, clock_)};
+        PushRun run(ctx, prices_, conflict, write);
         return run.execute();
     });
 }

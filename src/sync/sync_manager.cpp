@@ -1,19 +1,21 @@
 #include "ccu/sync/sync_manager.hpp"
 
-#include "ccu/store/local_refresh.hpp"
+#include "ccu/sync/blob_id.hpp"
 #include "ccu/sync/file_names.hpp"
 #include "sync/push_support.hpp"
 
 namespace ccu::sync {
 
-SyncManager::SyncManager(gist::GistApi& api, store::Store& store, Clock& clock, Config config, Paths paths,
-                         EventSink& events)
-    : api_(api), store_(store), clock_(clock), config_(std::move(config)), paths_(std::move(paths)), events_(events) {}
-
-void SyncManager::refresh_local_store() {
-    if (refresh_ == LocalRefresh::Skip) return;
-    store::refresh_local(store_, paths_, config_.machine_name);
-}
+SyncManager::SyncManager(RemoteStore& remote, store::Store& store, Clock& clock, Config config, Paths paths,
+                         EventSink& events, const pricing::PriceTable& prices, LocalRefreshFn refresh)
+    : remote_(remote),
+      store_(store),
+      clock_(clock),
+      config_(std::move(config)),
+      paths_(std::move(paths)),
+      events_(events),
+      prices_(prices),
+      refresh_(std::move(refresh)) {}
 
 SyncManager::SyncResult SyncManager::sync(ConflictMode conflict) {
     SyncResult result;
@@ -39,19 +41,39 @@ void check_identity(const MachineEntry* remote_entry, const Config& config) {
                 "give this machine its own name: ccu gist setup --machine-name NEW");
 }
 
-void assert_only_own_files(const gist::GistPatch& patch, const std::string& machine) {
-    for (const auto& [name, change] : patch) {
+void assert_only_own_files(const ChangeSet& changes, const std::string& machine) {
+    for (const auto& [name, content] : changes) {
         if (name == kManifestFileName) continue;
         const FileNameInfo info = classify_for_machine(name, machine);
         const bool own = info.role == FileRole::Current || info.role == FileRole::Part || info.role == FileRole::Backup;
-        if (!own || (change.kind == gist::FileChange::Kind::Write && change.content.find_first_not_of(" \t\r\n") ==
-                                                                          std::string::npos)) {
+        if (!own || (content && content->find_first_not_of(" \t\r\n") == std::string::npos)) {
             throw Error(ErrorKind::Unexpected,
                         "internal error: refusing to send '" + name + "' (not a file of machine '" + machine +
                             "', or empty content)",
                         "this is a bug in ccu; nothing was written");
         }
     }
+}
+
+std::optional<Manifest> read_manifest(RemoteSnapshot& snapshot) {
+    const std::string name(kManifestFileName);
+    if (!snapshot.has(name)) return std::nullopt;
+    return Manifest::parse(snapshot.content(name));  // throws InvalidRemote when invalid
+}
+
+bool holds(RemoteSnapshot& snapshot, const std::string& name, const std::string& content) {
+    if (!snapshot.has(name) || snapshot.size(name) != static_cast<std::int64_t>(content.size())) return false;
+    const std::string id = snapshot.content_id(name);
+    if (id.size() == 40) return id == git_blob_id(content);
+    return snapshot.content(name) == content;
+}
+
+std::uint64_t machine_jitter_seed(const Config& config, const Clock& clock) {
+    std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64
+    for (const char c : config.machine_id.empty() ? config.machine_name : config.machine_id) {
+        h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    }
+    return h ^ static_cast<std::uint64_t>(timeutil::to_epoch_ms(clock.now()));
 }
 
 }  // namespace ccu::sync

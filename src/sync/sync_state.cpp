@@ -10,6 +10,9 @@ using nlohmann::json;
 SyncState::SyncState(store::Store& store, std::string gist_id)
     : store_(store), prefix_("sync." + std::move(gist_id) + ".") {}
 
+std::string SyncState::git_url() const { return get("git_url").value_or(""); }
+void SyncState::set_git_url(const std::string& url) { set("git_url", url); }
+
 std::optional<std::string> SyncState::get(const std::string& key) const { return store_.get_meta(prefix_ + key); }
 void SyncState::set(const std::string& key, const std::string& value) { store_.set_meta(prefix_ + key, value); }
 
@@ -24,10 +27,24 @@ std::int64_t SyncState::pushed_sequence() const {
 }
 void SyncState::set_pushed_sequence(std::int64_t sequence) { set("pushed_sequence", std::to_string(sequence)); }
 
-std::string SyncState::push_etag() const { return get("push_etag").value_or(""); }
-void SyncState::set_push_etag(const std::string& etag) { set("push_etag", etag); }
-std::string SyncState::pull_etag() const { return get("pull_etag").value_or(""); }
-void SyncState::set_pull_etag(const std::string& etag) { set("pull_etag", etag); }
+std::string SyncState::push_version() const { return get("push_version").value_or(""); }
+void SyncState::set_push_version(const std::string& version) { set("push_version", version); }
+std::string SyncState::pull_version() const { return get("pull_version").value_or(""); }
+void SyncState::set_pull_version(const std::string& version) { set("pull_version", version); }
+
+std::optional<std::pair<std::string, std::string>> SyncState::own_current() const {
+    const auto text = get("own_current");
+    if (!text) return std::nullopt;
+    const json j = json::parse(*text, nullptr, false);
+    if (!j.is_object() || !j.contains("name") || !j["name"].is_string() || !j.contains("content") ||
+        !j["content"].is_string()) {
+        return std::nullopt;  // unreadable: download the file instead
+    }
+    return std::make_pair(j["name"].get<std::string>(), j["content"].get<std::string>());
+}
+void SyncState::set_own_current(const std::string& name, const std::string& content) {
+    set("own_current", json{{"name", name}, {"content", content}}.dump());
+}
 
 std::optional<std::string> SyncState::last_push() const { return get("last_push"); }
 void SyncState::set_last_push(const std::string& rfc3339) { set("last_push", rfc3339); }
@@ -42,14 +59,15 @@ std::map<std::string, SeenFile> SyncState::pulled_files() const {
     if (!j.is_object()) return files;  // unreadable: fetch everything again
     for (auto it = j.begin(); it != j.end(); ++it) {
         if (!it->is_object()) continue;
-        files[it.key()] = SeenFile{it->value("raw_url", ""), it->value("size", std::int64_t{0})};
+        // State written before content ids (a "raw_url" key) reads as unseen: fetched once more.
+        files[it.key()] = SeenFile{it->value("content_id", ""), it->value("size", std::int64_t{0})};
     }
     return files;
 }
 
 void SyncState::set_pulled_files(const std::map<std::string, SeenFile>& files) {
     json j = json::object();
-    for (const auto& [name, seen] : files) j[name] = {{"raw_url", seen.raw_url}, {"size", seen.size}};
+    for (const auto& [name, seen] : files) j[name] = {{"content_id", seen.content_id}, {"size", seen.size}};
     set("pulled_files", j.dump());
 }
 
@@ -66,5 +84,22 @@ void SyncState::set_last_error(const LastError& error) {
         json{{"command", error.command}, {"kind", error.kind}, {"message", error.message}, {"at", error.at}}.dump());
 }
 void SyncState::clear_last_error() { set("last_error", ""); }
+
+StoredEtags::StoredEtags(store::Store& store, std::string gist_id)
+    : store_(store), key_("sync." + std::move(gist_id) + ".rest_etag") {}
+
+std::optional<std::pair<std::string, std::string>> StoredEtags::recall() const {
+    const auto text = store_.get_meta(key_);
+    if (!text) return std::nullopt;
+    const json j = json::parse(*text, nullptr, false);
+    if (!j.is_object() || !j.value("version", json()).is_string() || !j.value("etag", json()).is_string()) {
+        return std::nullopt;
+    }
+    return std::make_pair(j["version"].get<std::string>(), j["etag"].get<std::string>());
+}
+
+void StoredEtags::remember(const std::string& version, const std::string& etag) {
+    store_.set_meta(key_, json{{"version", version}, {"etag", etag}}.dump());
+}
 
 }  // namespace ccu::sync

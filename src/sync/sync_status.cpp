@@ -1,10 +1,10 @@
 #include "ccu/sync/sync_status.hpp"
 
 #include "ccu/common/error.hpp"
-#include "ccu/gist/gist_api.hpp"
 #include "ccu/store/store.hpp"
-#include "ccu/sync/remote_gist.hpp"
+#include "ccu/sync/remote_store.hpp"
 #include "ccu/sync/sync_state.hpp"
+#include "sync/push_support.hpp"
 
 namespace ccu::sync {
 using nlohmann::json;
@@ -29,21 +29,26 @@ json local_part(const Config& config, store::Store* store) {
     return local;
 }
 
-json remote_part(const Config& config, gist::GistApi* api, const std::optional<std::string>& no_api_reason) {
-    json remote = {{"machines", json::array()}, {"error", nullptr}};
+json remote_part(const Config& config, RemoteStore* store, const std::optional<std::string>& no_remote_reason) {
+    json remote = {{"machines", json::array()}, {"error", nullptr}, {"transport", nullptr}};
     if (!config.is_configured()) {
         remote["error"] = "not configured";
         return remote;
     }
-    if (api == nullptr) {
-        remote["error"] = no_api_reason.value_or("no GitHub token");
+    if (store == nullptr) {
+        remote["error"] = no_remote_reason.value_or("no GitHub token");
         return remote;
     }
     try {
-        RemoteGist gist(*api, *api->get_gist(config.gist_id, "").gist);
+        LoadResult loaded = store->load(std::nullopt);
+        // After the load: with sync.transport = auto it may have fallen back to REST.
+        remote["transport"] = store->transport() == Transport::Git ? "git" : "rest";
+        if (!loaded.snapshot) throw Error(ErrorKind::Unexpected, "the remote store answered 'unchanged' to a full read");
+        RemoteSnapshot& gist = *loaded.snapshot;
         remote["files"] = gist.file_names().size();
-        remote["updated_at"] = gist.gist().updated_at;
-        if (const auto manifest = gist.manifest()) {
+        remote["version"] = gist.version();
+        remote["updated_at"] = gist.committed_at();
+        if (const auto manifest = read_manifest(gist)) {
             remote["last_updated"] = manifest->get_last_updated();
             for (const auto& m : manifest->machines()) {
                 remote["machines"].push_back({{"machine_name", m.machine_name},
@@ -56,14 +61,15 @@ json remote_part(const Config& config, gist::GistApi* api, const std::optional<s
         }
     } catch (const Error& e) {
         remote["error"] = e.what();
+        remote["transport"] = store->transport() == Transport::Git ? "git" : "rest";
     }
     return remote;
 }
 
 }  // namespace
 
-json collect_status(const Config& config, store::Store* store, gist::GistApi* api,
-                    const std::optional<std::string>& no_api_reason) {
+json collect_status(const Config& config, store::Store* store, RemoteStore* remote,
+                    const std::optional<std::string>& no_remote_reason) {
     json doc;
     doc["configured"] = config.is_configured();
     doc["gist_id"] = config.gist_id.empty() ? json(nullptr) : json(config.gist_id);
@@ -72,7 +78,7 @@ json collect_status(const Config& config, store::Store* store, gist::GistApi* ap
     doc["auto_sync"] = {{"enabled", config.auto_sync}, {"interval_minutes", config.auto_sync_interval_minutes}};
     doc["backup_retention_days"] = config.backup_retention_days;
     doc["local"] = local_part(config, store);
-    doc["remote"] = remote_part(config, api, no_api_reason);
+    doc["remote"] = remote_part(config, remote, no_remote_reason);
     return doc;
 }
 

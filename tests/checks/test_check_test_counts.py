@@ -9,7 +9,9 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "cmake"))
 import check_test_counts  # noqa: E402
 
-WARN = ["--warn", "NoAssertions", "--warn", "NoTests"]
+WARN = ["--warn", "NoAssertions"]
+FAIL_ON_NO_MATCH = [{"name": "FAIL_REGULAR_EXPRESSION", "value": ["No test cases matched"]},
+                    {"name": "LABELS", "value": ["unit"]}]
 
 
 def fake_catch_binary(directory, names):
@@ -24,8 +26,9 @@ def fake_catch_binary(directory, names):
     return path
 
 
-def listing(binary, specs, extra=WARN):
-    return {"tests": [{"name": "fake:" + s, "command": [binary, s] + extra} for s in specs]
+def listing(binary, specs, extra=WARN, properties=FAIL_ON_NO_MATCH):
+    return {"tests": [{"name": "fake:" + s, "command": [binary, s] + extra, "properties": properties}
+                      for s in specs]
             + [{"name": "fake_gist:selftest", "command": ["/usr/bin/python3", "-m", "unittest"]}]}
 
 
@@ -49,21 +52,47 @@ class CheckTestCounts(unittest.TestCase):
         self.assertIn("test_fake: ctest runs ' two', which is no Catch test case", problems)
         self.assertIn("test_fake: Catch test case 'one; two' is not run by any ctest test", problems)
 
+    def test_two_names_merged_by_an_unclosed_bracket_fail(self):
+        # CMake does not split a list inside [...]: "in [a, b)" swallows the next name's ';'.
+        binary = fake_catch_binary(self.dir.name, ["in [a, b)", "next"])
+        problems, _ = check_test_counts.check(listing(binary, [r"in \[a\, b);next;"]))
+        self.assertIn("test_fake: ctest discovered 1 tests, Catch lists 2", problems)
+        self.assertIn("test_fake: Catch test case 'next' is not run by any ctest test", problems)
+
     def test_same_count_but_different_names_fails(self):
         binary = fake_catch_binary(self.dir.name, ["alpha", "beta"])
         problems, _ = check_test_counts.check(listing(binary, ["alpha", "gamma"]))
         self.assertEqual(problems, ["test_fake: ctest runs 'gamma', which is no Catch test case",
                                     "test_fake: Catch test case 'beta' is not run by any ctest test"])
 
-    def test_a_test_without_warn_no_tests_fails(self):
+    def test_a_test_that_would_pass_on_no_match_fails(self):
         binary = fake_catch_binary(self.dir.name, ["alpha"])
-        problems, _ = check_test_counts.check(listing(binary, ["alpha"], ["--warn", "NoAssertions"]))
-        self.assertEqual(problems, ["test_fake: 'fake:alpha' runs without --warn NoTests"])
+        problems, _ = check_test_counts.check(listing(binary, ["alpha"], properties=[]))
+        self.assertEqual(problems, ["test_fake: 'fake:alpha' passes when it matches no case (neither --warn "
+                                    "NoTests nor FAIL_REGULAR_EXPRESSION 'No test cases matched')"])
+
+    def test_warn_no_tests_counts_as_failing_on_no_match(self):
+        binary = fake_catch_binary(self.dir.name, ["alpha"])
+        problems, _ = check_test_counts.check(listing(binary, ["alpha"], ["--warn", "NoTests"], properties=[]))
+        self.assertEqual(problems, ["test_fake: 'fake:alpha' runs without --warn NoAssertions"])
+
+    def test_a_test_without_warn_no_assertions_fails(self):
+        binary = fake_catch_binary(self.dir.name, ["alpha"])
+        problems, _ = check_test_counts.check(listing(binary, ["alpha"], []))
+        self.assertEqual(problems, ["test_fake: 'fake:alpha' runs without --warn NoAssertions"])
 
     def test_a_binary_that_is_not_built_fails(self):
         problems, _ = check_test_counts.check(listing(os.path.join(self.dir.name, "test_x_NOT_BUILT"), ["a"]))
         self.assertEqual(len(problems), 1)
         self.assertIn("test_x_NOT_BUILT: cannot list its test cases", problems[0])
+
+    def test_a_placeholder_for_an_unbuilt_binary_fails(self):
+        binary = fake_catch_binary(self.dir.name, ["a"])
+        data = listing(binary, ["a"])
+        data["tests"].append({"name": "test_pricing_NOT_BUILT-98e47c4"})
+        problems, _ = check_test_counts.check(data)
+        self.assertEqual(problems, ["test_pricing_NOT_BUILT-98e47c4: the test binary is not built, so none of "
+                                    "its cases run"])
 
     def test_no_catch_binary_at_all_fails(self):
         problems, _ = check_test_counts.check({"tests": []})

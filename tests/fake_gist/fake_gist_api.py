@@ -9,6 +9,7 @@ import re
 import time
 from urllib.parse import parse_qs, urlencode
 
+from git_repo import RefMoved
 from gist_model import DOC_GISTS, user_json
 
 DOC_CREATE = "https://docs.github.com/rest/gists/gists#create-a-gist"
@@ -75,11 +76,9 @@ class Routes:
                 return self.create(req)
         match = re.fullmatch(rf"/gists/({_ID})", p)
         if match:
-            gist = self.model.gists.get(match.group(1))
-            if gist is None:
-                raise not_found()
+            gist = self.gist(match.group(1))
             if m == "GET":
-                return 200, self.render(req, gist), {}
+                return 200, self.render(req, gist, head=self.model.read_view(gist)), {}
             if m == "PATCH":
                 return self.update(req, gist)
             if m == "DELETE":
@@ -88,14 +87,14 @@ class Routes:
                 return 204, None, {}
         match = re.fullmatch(rf"/gists/({_ID})/commits", p)
         if match and m == "GET":
-            gist = self.model.gists.get(match.group(1))
-            if gist is None:
-                raise not_found()
-            items = self.model.history_json(gist, req.api_base)
+            gist = self.gist(match.group(1))
+            items = self.model.history_json(gist, req.api_base, self.model.read_view(gist))
             return self.paginate(req, items)
         match = re.fullmatch(rf"/gists/({_ID})/([0-9a-f]{{40}})", p)
         if match and m == "GET":
             gist = self.model.gists.get(match.group(1))
+            if gist is not None:
+                self.model.sync(gist)
             rev = gist.find_revision(match.group(2)) if gist else None
             if rev is None:
                 raise not_found()
@@ -103,8 +102,16 @@ class Routes:
         raise not_found("https://docs.github.com/rest")
 
     # ---- helpers -------------------------------------------------------------------------
-    def render(self, req, gist, rev=None):
-        return self.model.gist_json(gist, req.api_base, req.raw_base, rev=rev,
+    def gist(self, gist_id):
+        """The gist, its model brought up to date with its repository (git pushes)."""
+        gist = self.model.gists.get(gist_id)
+        if gist is None:
+            raise not_found()
+        self.model.sync(gist)
+        return gist
+
+    def render(self, req, gist, rev=None, head=None):
+        return self.model.gist_json(gist, req.api_base, req.raw_base, rev=rev, head=head,
                                     with_history=req.api_version != "2026-03-10",
                                     empty_content=req.empty_content)
 
@@ -144,6 +151,8 @@ class Routes:
 
     def list_gists(self, req):
         gists = [self.model.gists[i] for i in self.model.order]
+        for g in gists:
+            self.model.sync(g)
         if req.login is None:
             gists = [g for g in gists if g.public]
         else:
@@ -192,17 +201,33 @@ class Routes:
         if files is not None and not isinstance(files, dict):
             raise validation_failed("files", "invalid", DOC_UPDATE)
         keep_empty = self.model.config.get("empty_content_on_patch") == "keep"
-        new_files = apply_file_changes(gist.head.files, files or {}, keep_empty)
-        if not new_files:
-            raise validation_failed("files", "missing_field", DOC_UPDATE)
-        now = int(time.time())
+        deadline = time.monotonic() + 5.0
+        while True:  # a git push may move or lock the branch between our read and our ref update
+            if self.model.gists.get(gist.id) is not gist:
+                raise not_found(DOC_UPDATE)
+            self.model.sync(gist)
+            new_files = apply_file_changes(gist.head.files, files or {}, keep_empty)
+            if not new_files:
+                raise validation_failed("files", "missing_field", DOC_UPDATE)
+            now = int(time.time())
+            # GitHub commits whenever "files" is sent, even if nothing changed (an empty revision);
+            # a description-only PATCH is metadata and adds no revision.
+            if not (new_files != gist.head.files
+                    or (files and int(self.model.config["noop_patch_creates_revision"]))):
+                break
+            previous = gist.head_sha
+            try:
+                gist.commit(req.login, new_files, now)
+            except RefMoved:
+                if time.monotonic() > deadline:
+                    raise ApiError(409, "Gist is being updated; try again", DOC_UPDATE) from None
+                self.model.yield_lock(0.01)  # let other requests (and control calls) run meanwhile
+                continue
+            self.model.note_write(gist, previous)
+            break
         if "description" in body and body["description"] != gist.description:
             gist.description = body["description"]
             gist.updated_at = now
-        # GitHub commits whenever "files" is sent, even if nothing changed (an empty revision);
-        # a description-only PATCH is metadata and adds no revision.
-        if new_files != gist.head.files or (files and int(self.model.config["noop_patch_creates_revision"])):
-            gist.commit(req.login, new_files, now)
         return 200, self.render(req, gist), {}
 
 

@@ -1,5 +1,7 @@
 """Control endpoints (/_fake/...) of the fake GitHub Gist API; no authentication needed."""
 
+import re
+
 from gist_model import DEFAULT_CONFIG
 
 
@@ -10,6 +12,11 @@ class Control:
     def handle(self, method, path, body):
         """Returns (status, json)."""
         app = self.app
+        if path.startswith("/_fake/hold") or path == "/_fake/release":
+            try:  # the barrier has its own lock: waiting here must not stop the model
+                return self._barrier(method, path, body if body is not None else {})
+            except (ValueError, TypeError) as err:
+                return 400, {"message": f"bad control request: {err!r}"}
         with app.model.lock:
             try:
                 return self._route(method, path, body if body is not None else {})
@@ -40,6 +47,9 @@ class Control:
                         raise ValueError("empty_content_on_patch must be 'delete' or 'keep'")
                     app.model.config[name] = value
                     continue
+                if name == "default_branch":
+                    app.model.config[name] = valid_branch(value)
+                    continue
                 app.model.config[name] = int(value)
                 if name == "rate_limit":
                     for login, b in app.limits.buckets.items():
@@ -60,13 +70,16 @@ class Control:
             files = body["files"]
             if not isinstance(files, dict) or not files or not all(isinstance(v, str) for v in files.values()):
                 raise ValueError("files must be a non-empty object of name -> content")
+            branch = valid_branch(body["branch"]) if "branch" in body else None
             gist = app.model.create_gist(body.get("owner", "alice"), body.get("description", ""),
-                                         bool(body.get("public", False)), files)
-            return 201, {"id": gist.id, "version": gist.head.version}
+                                         bool(body.get("public", False)), files, branch=branch)
+            return 201, {"id": gist.id, "version": gist.head.version, "branch": gist.branch,
+                         "git_url": app.model.git_url(gist)}
         if key == ("GET", "/_fake/state"):
             state = app.model.state_json()
             state["rate_limits"] = app.limits.state_json()
             state["faults_pending"] = len(app.faults.queue)
+            state.update(app.barrier.counts())
             return 200, state
         if key == ("GET", "/_fake/requests"):
             return 200, {"requests": list(app.log.entries)}
@@ -74,3 +87,27 @@ class Control:
             app.log.entries.clear()
             return 200, {"ok": True}
         return 404, {"message": f"unknown control endpoint {method} {path}"}
+
+    def _barrier(self, method, path, body):
+        barrier = self.app.barrier
+        key = (method, path)
+        if key == ("POST", "/_fake/hold"):
+            return 200, barrier.add(body)
+        if key == ("GET", "/_fake/hold"):
+            return 200, barrier.counts()
+        if key == ("DELETE", "/_fake/hold"):
+            barrier.clear()
+            return 200, barrier.counts()
+        if key == ("POST", "/_fake/hold/wait"):
+            ok = barrier.wait_held(int(body.get("count", 1)), int(body.get("timeout_ms", 10000)) / 1000.0)
+            return (200 if ok else 408), barrier.counts()
+        if key == ("POST", "/_fake/release"):
+            released = barrier.release(body.get("count"))
+            return 200, {"released": released, **barrier.counts()}
+        return 404, {"message": f"unknown control endpoint {method} {path}"}
+
+
+def valid_branch(name):
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9._-]+", name) or name.startswith((".", "-")):
+        raise ValueError("branch must be a simple branch name such as 'master' or 'main'")
+    return name

@@ -3,15 +3,18 @@
 
     python3 fake_gist_server.py --port-file PATH
 
-Serves the API on http://127.0.0.1:N and raw file content on http://localhost:M (a different host
-name and port, like api.github.com vs gist.githubusercontent.com), then atomically writes
-PATH = {"api_port": N, "raw_port": M, "pid": P}. Exits on SIGTERM/SIGINT or when its parent dies.
+Serves the API on http://127.0.0.1:N, raw file content on http://localhost:M (a different host
+name and port, like api.github.com vs gist.githubusercontent.com) and git smart HTTP on
+http://127.0.0.1:G (gist.github.com/{id}.git), then atomically writes
+PATH = {"api_port": N, "raw_port": M, "git_port": G, "pid": P}. Each gist is a bare git repository
+in a temporary state directory, removed at exit. Exits on SIGTERM/SIGINT or when its parent dies.
 Control endpoints under /_fake/ and every emulated GitHub behaviour: see README.md.
 """
 
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -25,7 +28,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from fake_gist_api import ApiError, Request, Routes  # noqa: E402
 from fake_gist_control import Control  # noqa: E402
-from fake_gist_support import DOC_RATE, Faults, RateLimits, RequestLog  # noqa: E402
+from fake_gist_git import serve_git  # noqa: E402
+from fake_gist_support import (DOC_RATE, Barrier, CountingReader, CountingWriter, Faults,  # noqa: E402
+                               RateLimits, RequestLog, make_state_dir)
 from gist_model import Model, blob_sha, user_id  # noqa: E402
 
 SUPPORTED_API_VERSIONS = ("2022-11-28", "2026-03-10")
@@ -37,16 +42,19 @@ UA_MESSAGE = ("Request forbidden by administrative rules. Please make sure your 
 
 
 class App:
-    """Everything shared by the two listeners; all guarded by model.lock."""
+    """Everything shared by the three listeners; all guarded by model.lock (barrier: its own)."""
 
-    def __init__(self):
-        self.model = Model()
+    def __init__(self, state_dir):
+        self.model = Model(state_dir)
         self.routes = Routes(self.model)
+        self.barrier = Barrier()
         self.reset()
         self.api_port = 0
         self.raw_port = 0
+        self.git_port = 0
 
     def reset(self):
+        self.barrier.clear()  # releases held requests: nothing waits on a discarded barrier
         self.model.reset()
         self.limits = RateLimits(self.model.config)
         self.faults = Faults()
@@ -59,6 +67,10 @@ class App:
     @property
     def raw_base(self):
         return f"http://localhost:{self.raw_port}"
+
+    @property
+    def git_base(self):
+        return f"http://127.0.0.1:{self.git_port}"
 
 
 class BaseHandler(BaseHTTPRequestHandler):
@@ -77,6 +89,11 @@ class BaseHandler(BaseHTTPRequestHandler):
     def app(self):
         return self.server.app
 
+    def setup(self):
+        super().setup()
+        self.rfile = CountingReader(self.rfile)
+        self.wfile = CountingWriter(self.wfile)
+
     def read_body(self):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             data = b""
@@ -94,6 +111,10 @@ class BaseHandler(BaseHTTPRequestHandler):
              declared_length=None):
         if isinstance(body, (dict, list)):
             body = json.dumps(body, indent=2).encode()
+        # Logged before the response goes out: a client that reads the request log as soon as it
+        # has the response must see the status (recording it afterwards raced with that read).
+        if self.entry is not None:
+            self.entry["status"] = status
         self.send_response(status)
         if status != 304 and status != 204:
             self.send_header("Content-Type", content_type)
@@ -105,7 +126,7 @@ class BaseHandler(BaseHTTPRequestHandler):
         if status not in (204, 304) and self.command != "HEAD":
             self.wfile.write(body)
         if self.entry is not None:
-            self.entry["status"] = status
+            self.entry["bytes_sent"] = self.wfile.count
 
     def drop(self):
         self.close_connection = True
@@ -115,15 +136,23 @@ class BaseHandler(BaseHTTPRequestHandler):
             pass
 
     def handle_any(self):
+        try:
+            self.handle_request()
+        finally:
+            self.rfile.count = 0  # the next request on this keep-alive connection starts at 0
+            self.wfile.count = 0
+
+    def handle_request(self):
         self.entry = None
         url = urlsplit(self.path)
         body = self.read_body()
         if url.path.startswith("/_fake/") and self.port_kind == "api":
-            return self.control(url.path, body)
+            return self.control(url.path, url.query, body)
+        text = "" if self.port_kind == "git" else body.decode("utf-8", errors="replace")
         with self.app.model.lock:
             self.entry = self.app.log.add(self.command, self.path, self.server.server_address[1],
-                                          self.headers.get("Host", ""), self.headers,
-                                          body.decode("utf-8", errors="replace"))
+                                          self.headers.get("Host", ""), self.headers, text,
+                                          self.rfile.count)
             fault = self.app.faults.take(self.command, url.path, self.port_kind)
         if fault is not None:
             if fault.action == "delay":
@@ -140,7 +169,7 @@ class BaseHandler(BaseHTTPRequestHandler):
     def rate_headers_for_fault(self):
         return {}
 
-    def control(self, path, body):
+    def control(self, path, query, body):
         try:
             payload = json.loads(body) if body.strip() else None
         except ValueError:
@@ -185,6 +214,9 @@ class ApiHandler(BaseHandler):
                                               "requests unless supported by the endpoint",
                                    "documentation_url": "https://docs.github.com/rest/gists/gists#update-a-gist",
                                    "status": "400"})
+        patched = re.fullmatch(r"/gists/([0-9a-zA-Z]+)", url.path)
+        if self.command == "PATCH" and patched:
+            self.app.barrier.hold_if_matched("patch", patched.group(1))
         with self.app.model.lock:
             status, payload, headers = self.api_call(url, body, fault, version)
         declared = None
@@ -271,7 +303,7 @@ class RawHandler(BaseHandler):
             limit = int(self.app.model.config["raw_limit_bytes"])
         if content is None:
             return self.send(404, b"404: Not Found", content_type="text/plain; charset=utf-8")
-        data = content.encode("utf-8")
+        data = content
         if len(data) > limit:
             # GitHub: "for files larger than ten megabytes, you'll need to clone the gist".
             return self.send(403, b"File too large to be served raw; clone the gist via git_pull_url.\n",
@@ -295,9 +327,20 @@ class RawHandler(BaseHandler):
         if gist is None or gist.owner != parts[0]:
             return None
         if len(parts) == 4:  # /{owner}/{id}/raw/{name}: head revision
-            return gist.head.files.get(parts[3])
+            self.app.model.sync(gist)
+            sha = gist.head.shas.get(parts[3])
+            return gist.blobs[sha] if sha else None
         # Like GitHub, only the blob sha selects the content; the trailing file name is informative.
         return gist.blobs.get(parts[3])
+
+
+class GitHandler(BaseHandler):
+    """gist.github.com/{id}.git: smart HTTP through git-http-backend (fake_gist_git.py)."""
+
+    port_kind = "git"
+
+    def serve(self, url, body, fault):
+        serve_git(self, url, body, fault)
 
 
 class Server(ThreadingHTTPServer):
@@ -308,6 +351,11 @@ class Server(ThreadingHTTPServer):
     def __init__(self, handler, app):
         super().__init__(("127.0.0.1", 0), handler)
         self.app = app
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # a client that gave up (timeout tests, dropped git clients): not a server error
+        super().handle_error(request, client_address)
 
 
 def write_port_file(path, data):
@@ -323,22 +371,29 @@ def main(argv=None):
         print("usage: fake_gist_server.py --port-file PATH", file=sys.stderr)
         return 2
     port_file = argv[1]
-    app = App()
+    app = App(make_state_dir())
     api = Server(ApiHandler, app)
     raw = Server(RawHandler, app)
-    app.api_port, app.raw_port = api.server_address[1], raw.server_address[1]
+    git = Server(GitHandler, app)
+    app.api_port, app.raw_port, app.git_port = (s.server_address[1] for s in (api, raw, git))
+    app.model.git_base = app.git_base
     stop = threading.Event()
-    for srv in (api, raw):
+    for srv in (api, raw, git):
         threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     parent = os.getppid()
-    write_port_file(port_file, {"api_port": app.api_port, "raw_port": app.raw_port, "pid": os.getpid()})
-    while not stop.wait(0.5):
-        if os.getppid() != parent:  # parent died (test runner killed): don't linger
-            break
-    api.server_close()
-    raw.server_close()
+    write_port_file(port_file, {"api_port": app.api_port, "raw_port": app.raw_port,
+                                "git_port": app.git_port, "pid": os.getpid()})
+    try:
+        while not stop.wait(0.5):
+            if os.getppid() != parent:  # parent died (test runner killed): don't linger
+                break
+    finally:
+        app.barrier.clear()
+        for srv in (api, raw, git):
+            srv.server_close()
+        app.model.close()
     return 0
 
 

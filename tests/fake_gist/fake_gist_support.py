@@ -3,7 +3,11 @@
 All methods are called with App.model.lock held unless noted.
 """
 
+import os
 import re
+import shutil
+import tempfile
+import threading
 import time
 
 DOC_RATE = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
@@ -144,9 +148,150 @@ class RequestLog:
     def __init__(self):
         self.entries = []
 
-    def add(self, method, path, port, host, headers, body_text):
+    def add(self, method, path, port, host, headers, body_text, bytes_received):
+        """bytes_received / bytes_sent: the whole HTTP message (request line or status line,
+        headers, body as on the wire), so benchmarks can count traffic, git included."""
         entry = {"method": method, "path": path, "port": port, "host": host,
                  "headers": {k.lower(): v for k, v in headers.items()},
-                 "body": body_text, "status": None}
+                 "body": body_text, "status": None, "bytes_received": bytes_received, "bytes_sent": 0}
         self.entries.append(entry)
         return entry
+
+
+class Barrier:
+    """Holds chosen writes before they are applied until a control call releases them, so a test
+    can order racing writers exactly (issue #8: races made deterministic). Own lock: a held
+    request never blocks the model."""
+
+    TARGETS = ("patch", "receive-pack")
+    SAFETY_S = 300  # a forgotten hold cannot hang a client forever
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.pending = []  # [{"target", "gist", "count"}], first match wins
+        self.held = []     # tickets of requests waiting now, in arrival order
+
+    def add(self, spec):
+        target = spec.get("target", "patch")
+        if target not in self.TARGETS:
+            raise ValueError(f"hold target must be one of {self.TARGETS}")
+        count = int(spec.get("count", 1))
+        if count < 1:
+            raise ValueError("count must be >= 1")
+        with self.cond:
+            self.pending.append({"target": target, "gist": spec.get("gist"), "count": count})
+            return self.counts()
+
+    def hold_if_matched(self, target, gist_id):
+        """Called by a request about to be applied (no other lock held). Blocks while held."""
+        with self.cond:
+            spec = next((p for p in self.pending if p["target"] == target
+                         and p["gist"] in (None, gist_id)), None)
+            if spec is None:
+                return False
+            spec["count"] -= 1
+            if spec["count"] <= 0:
+                self.pending.remove(spec)
+            ticket = {"target": target, "gist": gist_id, "released": False}
+            self.held.append(ticket)
+            self.cond.notify_all()
+            deadline = time.monotonic() + self.SAFETY_S
+            while not ticket["released"] and time.monotonic() < deadline:
+                self.cond.wait(timeout=1.0)
+            if ticket in self.held:
+                self.held.remove(ticket)
+            return True
+
+    def release(self, count=None):
+        with self.cond:
+            chosen = self.held if count is None else self.held[:int(count)]
+            for ticket in chosen:
+                ticket["released"] = True
+            self.held = [t for t in self.held if not t["released"]]
+            self.cond.notify_all()
+            return len(chosen)
+
+    def wait_held(self, count, timeout_s):
+        with self.cond:
+            deadline = time.monotonic() + timeout_s
+            while len(self.held) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(timeout=left)
+            return True
+
+    def clear(self):
+        with self.cond:
+            self.pending.clear()
+        self.release()
+
+    def counts(self):
+        with self.cond:
+            return {"held": len(self.held), "holds_pending": sum(p["count"] for p in self.pending),
+                    "holds": [dict(p) for p in self.pending]}
+
+
+class CountingReader:
+    """Counts the bytes a connection delivered (request log: bytes_received)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.count = 0
+
+    def read(self, *args):
+        data = self.raw.read(*args)
+        self.count += len(data)
+        return data
+
+    def readline(self, *args):
+        data = self.raw.readline(*args)
+        self.count += len(data)
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+
+class CountingWriter:
+    """Counts the bytes sent on a connection (request log: bytes_sent)."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.count = 0
+
+    def write(self, data):
+        self.count += len(data)
+        return self.raw.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+
+def make_state_dir():
+    """Where the gists' repositories live. tmpfs when there is one: on a loaded machine a disk
+    mkdir costs ~3 ms and each gist needs a few, while the C++ tests start a server per test."""
+    shm, base = "/dev/shm", None
+    try:  # the pre-receive hook must be executable there (containers often mount it noexec)
+        if os.access(shm, os.W_OK | os.X_OK) and not os.statvfs(shm).f_flag & os.ST_NOEXEC:
+            base = shm
+    except OSError:
+        pass
+    parent = base or tempfile.gettempdir()
+    sweep_dead_state_dirs(parent)
+    return tempfile.mkdtemp(prefix=f"{STATE_PREFIX}{os.getpid()}-", dir=parent)
+
+
+STATE_PREFIX = "ccu-fakegist-state-"
+
+
+def sweep_dead_state_dirs(parent):
+    """A server killed with SIGKILL cannot remove its state dir; the next one does (its pid is dead)."""
+    try:
+        names = [n for n in os.listdir(parent) if n.startswith(STATE_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(STATE_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            shutil.rmtree(os.path.join(parent, name), ignore_errors=True)

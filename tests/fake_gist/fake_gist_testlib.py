@@ -1,5 +1,6 @@
 """Shared helpers of the fake Gist server self-tests (standard library only)."""
 
+import base64
 import http.client
 import json
 import os
@@ -97,6 +98,66 @@ class FakeGistTestCase(unittest.TestCase):
 
     def patch(self, gist_id, files, **kwargs):
         return self.request("PATCH", f"/gists/{gist_id}", {"files": files}, **kwargs)
+
+
+ASKPASS = '#!/bin/sh\ncase "$1" in Username*) echo anyone ;; *) echo "$FAKE_GIST_TOKEN" ;; esac\n'
+
+
+class GitTestCase(FakeGistTestCase):
+    """Runs `git` with a private HOME; the token reaches git through GIT_ASKPASS only."""
+
+    def setUp(self):
+        super().setUp()
+        self.work = tempfile.TemporaryDirectory()
+        self.addCleanup(self.work.cleanup)
+        self.askpass = os.path.join(self.work.name, "askpass.sh")
+        with open(self.askpass, "w", encoding="utf-8") as f:
+            f.write(ASKPASS)
+        os.chmod(self.askpass, 0o700)
+
+    def git(self, *args, cwd=None, token=TOKEN, check=True):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env.update({"HOME": self.work.name, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
+                    "GIT_ASKPASS": self.askpass, "FAKE_GIST_TOKEN": token or "",
+                    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                    "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
+        if token is None:
+            env.pop("GIT_ASKPASS")
+        proc = subprocess.run(["git", *args], cwd=cwd or self.work.name, env=env, capture_output=True,
+                              text=True, timeout=60, check=False)
+        if check:
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+        return proc
+
+    def clone(self, gist_id, name, token=TOKEN):
+        self.git("clone", "-q", self.git_url(gist_id), name, token=token)
+        return os.path.join(self.work.name, name)
+
+    def git_url(self, gist_id):
+        return self.request("GET", f"/gists/{gist_id}").json["git_pull_url"]
+
+    def commit_file(self, checkout, name, content):
+        with open(os.path.join(checkout, name), "w", encoding="utf-8") as f:
+            f.write(content)
+        self.git("add", "-A", cwd=checkout)
+        self.git("commit", "-qm", f"write {name}", cwd=checkout)
+        return self.git("rev-parse", "HEAD", cwd=checkout).stdout.strip()
+
+    def git_request(self, method, path, token=TOKEN, user="anyone"):
+        """A raw HTTP request to the git host (to see status codes and headers)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.ports["git_port"], timeout=30)
+        headers = {"User-Agent": "git/2.39"}
+        if token is not None:
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{token}".encode()).decode()
+        try:
+            conn.request(method, path, headers=headers)
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
+    def state(self, gist_id):
+        return self.control("GET", "/_fake/state")["gists"][gist_id]
 
 
 def alive(pid):

@@ -177,9 +177,9 @@ class ProcessTest(unittest.TestCase):
             proc, ports = start_server(tmp)
             startup = time.monotonic() - start
             try:
-                self.assertEqual(set(ports), {"api_port", "raw_port", "pid"})
+                self.assertEqual(set(ports), {"api_port", "raw_port", "git_port", "pid"})
                 self.assertEqual(ports["pid"], proc.pid)
-                self.assertNotEqual(ports["api_port"], ports["raw_port"])
+                self.assertEqual(len({ports["api_port"], ports["raw_port"], ports["git_port"]}), 3)
                 self.assertEqual(os.listdir(tmp), ["ports.json"])  # nothing else written
                 self.assertLess(startup, 5.0)  # typically ~0.2 s
                 # Bound to loopback only: connecting via another local address fails.
@@ -193,7 +193,7 @@ class ProcessTest(unittest.TestCase):
         # The server wrote no bytecode for its own modules (the test modules may have their own).
         cache = os.path.join(HERE, "__pycache__")
         server_modules = ("fake_gist_server", "fake_gist_api", "fake_gist_control", "fake_gist_support",
-                          "gist_model")
+                          "gist_model", "git_repo", "fake_gist_git")
         written = os.listdir(cache) if os.path.isdir(cache) else []
         self.assertEqual([f for f in written if f.split(".")[0] in server_modules], [])
 

@@ -126,6 +126,7 @@ FakeGistServer::FakeGistServer() {
     fs::remove_all(dir, ec);
     api_port_ = ports->at("api_port").get<int>();
     raw_port_ = ports->at("raw_port").get<int>();
+    git_port_ = ports->at("git_port").get<int>();
 }
 
 FakeGistServer::~FakeGistServer() { stop(); }
@@ -148,6 +149,8 @@ void FakeGistServer::stop() noexcept {
 
 std::string FakeGistServer::api_url() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
 std::string FakeGistServer::raw_base() const { return "http://localhost:" + std::to_string(raw_port_); }
+std::string FakeGistServer::git_base() const { return "http://127.0.0.1:" + std::to_string(git_port_); }
+std::string FakeGistServer::git_url(const std::string& gist_id) const { return git_base() + "/" + gist_id + ".git"; }
 
 nlohmann::json FakeGistServer::control(const std::string& method, const std::string& path,
                                        const nlohmann::json& body) {
@@ -179,6 +182,7 @@ nlohmann::json FakeGistServer::control(const std::string& method, const std::str
     }
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    if (status == 408 && path == "/_fake/hold/wait") return nullptr;  // wait_held timed out
     if (status < 200 || status >= 300) {
         throw std::runtime_error("FakeGistServer: " + method + " " + path + " -> " + std::to_string(status) +
                                  ": " + response);
@@ -211,5 +215,22 @@ void FakeGistServer::configure(const nlohmann::json& config) { control("POST", "
 void FakeGistServer::set_rate_limit(const nlohmann::json& state) { control("POST", "/_fake/rate_limit", state); }
 
 void FakeGistServer::reset() { control("POST", "/_fake/reset", nlohmann::json::object()); }
+
+void FakeGistServer::hold(const std::string& target, int count, const std::string& gist_id) {
+    nlohmann::json body{{"target", target}, {"count", count}};
+    if (!gist_id.empty()) body["gist"] = gist_id;
+    control("POST", "/_fake/hold", body);
+}
+
+bool FakeGistServer::wait_held(int n, std::chrono::milliseconds timeout) {
+    const auto answer = control("POST", "/_fake/hold/wait", {{"count", n}, {"timeout_ms", timeout.count()}});
+    return !answer.is_null();
+}
+
+int FakeGistServer::release(std::optional<int> count) {
+    nlohmann::json body = nlohmann::json::object();
+    if (count) body["count"] = *count;
+    return control("POST", "/_fake/release", body).at("released").get<int>();
+}
 
 }  // namespace ccu::test

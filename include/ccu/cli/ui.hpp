@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,7 @@ struct GlobalOptions {
     OutputFormat format = OutputFormat::Human;
     bool quiet = false;
     int verbosity = 0;
+    std::optional<std::string> transport;  // --transport of the sync commands (overrides sync.transport)
 };
 
 // All terminal output goes through here. With --json, stdout carries exactly one JSON document

@@ -3,12 +3,19 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 namespace ccu {
 
 enum class TokenStoreKind { Keyring, File };
+
+// sync.transport: how sync reaches the gist (docs/architecture.md, "Transports"). Auto = git, and
+// REST with one warning when the git endpoint refuses a token the API accepts.
+enum class TransportChoice { Auto, Git, Rest };
+std::optional<TransportChoice> parse_transport_choice(std::string_view text);  // "auto" | "git" | "rest"
+std::string_view transport_choice_name(TransportChoice choice);
 
 // $XDG_CONFIG_HOME/ccu/config.json. Unknown keys are kept on rewrite.
 struct Config {
@@ -18,7 +25,11 @@ struct Config {
     int backup_retention_days = 30;
     bool auto_sync = false;
     int auto_sync_interval_minutes = 60;
-    std::int64_t max_file_bytes = 4 * 1024 * 1024;  // sync.max_file_bytes
+    std::int64_t max_file_bytes = 4 * 1024 * 1024;  // sync.max_file_bytes: no file ccu writes is larger
+    // sync.seal_bytes: the current file is sealed into an immutable part at this size (at most
+    // 1 MiB, so no data file is ever truncated inline in a REST response). docs/format.md §5.
+    std::int64_t seal_bytes = 128 * 1024;
+    TransportChoice transport = TransportChoice::Auto;  // sync.transport
     std::optional<TokenStoreKind> token_store;       // where set-token put it, if anywhere
     nlohmann::json extra = nlohmann::json::object();  // unknown keys, preserved
 

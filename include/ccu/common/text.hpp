@@ -16,8 +16,9 @@ std::string_view trim(std::string_view text);
 // comma-separated lists in variables (CLAUDE_CONFIG_DIR) and headers (X-OAuth-Scopes).
 std::vector<std::string> split_trimmed(std::string_view text, char separator);
 
-// 64-bit FNV-1a of `bytes`. Persisted (scan cursors' head fingerprints, the `line-<hex>` ids of
-// lines without a uuid), so its value must never change: tests pin known values.
+// 64-bit FNV-1a of `bytes`, with the offset basis ccu has always used, 1469598103934665603 (FNV's
+// published one is 14695981039346656037). Persisted (scan cursors' head fingerprints, the
+// `line-<hex>` ids of lines without a uuid), so its values must never change: tests pin them.
 std::uint64_t fnv1a64(std::string_view bytes);
 
 }  // namespace ccu

@@ -33,6 +33,7 @@ struct Gist {
     std::string id;
     std::string description;
     std::string html_url;
+    std::string git_push_url;  // the gist's git repository (https://gist.github.com/<id>.git on GitHub)
     std::string owner_login;
     std::string created_at;
     std::string updated_at;
@@ -41,12 +42,6 @@ struct Gist {
     std::vector<GistCommit> history;         // newest first, as far as the response carried it
     std::string etag;                        // from the response header, for conditional GETs
     bool files_truncated = false;            // GitHub listed only the first 300 files
-};
-
-// A GET with If-None-Match: either not modified (no body) or the gist with its new ETag.
-struct ConditionalGist {
-    bool not_modified = false;
-    std::optional<Gist> gist;
 };
 
 // What a PATCH does to one file, mirroring GitHub's partial-update semantics.
@@ -85,7 +80,11 @@ struct GistUser {
 class GistApi {
 public:
     virtual ~GistApi() = default;
-    virtual ConditionalGist get_gist(const std::string& id, const std::string& if_none_match) = 0;
+    // The gist as it is now (an unconditional GET: always a gist, or an ApiError).
+    virtual Gist get_gist(const std::string& id) = 0;
+    // A GET with If-None-Match: nullopt when GitHub answers 304 (the head still has that ETag),
+    // else the gist with its new ETag. Two calls, so "not modified but no gist" cannot be said.
+    virtual std::optional<Gist> get_gist_if_none_match(const std::string& id, const std::string& etag) = 0;
     // Fetches a raw_url; never sends the Authorization header to a host other than the API host.
     virtual std::string get_raw(const std::string& raw_url) = 0;
     virtual Gist create_gist(const std::string& description,

@@ -1,8 +1,10 @@
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "ccu/common/clock.hpp"
+#include "ccu/common/config.hpp"
 #include "ccu/common/environment.hpp"
 #include "ccu/sync/events.hpp"
 
@@ -24,10 +26,12 @@ struct AutoSyncResult {
     std::string message;  // why it failed (also recorded as the last error), empty otherwise
 };
 
-// Run after `ccu report` / `ccu scan`: when auto_sync is on and the last push or
-// pull is older than the interval, runs `sync` (pull then push). Never throws: a failure is
-// recorded in the store (status shows it) and returned; another sync running → Busy.
-AutoSyncResult maybe_auto_sync(const Environment& env, const Paths& paths, store::Store& store, Clock& clock,
-                               EventSink& events);
+// Runs one `sync` (pull then push) of the configured gist; the CLI builds the remote store for it.
+using SyncNow = std::function<void(const Config& config)>;
+
+// After `ccu report` / `ccu scan`: when auto_sync is on and the last push or pull is older than
+// the interval, calls `sync_now`. Never throws: a failure is recorded in the store (status shows
+// it) and returned; another sync running → Busy.
+AutoSyncResult maybe_auto_sync(const Paths& paths, store::Store& store, const Clock& clock, const SyncNow& sync_now);
 
 }  // namespace ccu::sync

@@ -10,14 +10,13 @@
 #include "ccu/common/environment.hpp"
 #include "ccu/sync/events.hpp"
 
-namespace ccu::gist {
-class GistApi;
-}
 namespace ccu::store {
 class Store;
 }
 
 namespace ccu::sync {
+
+class RemoteStore;
 
 struct BackupInfo {
     std::string machine;
@@ -45,7 +44,7 @@ struct RepairResult {
 // backup create | list | restore, and repair (docs/format.md §3, §7). Same seams as SyncManager.
 class BackupOps {
 public:
-    BackupOps(gist::GistApi& api, store::Store& store, Clock& clock, Config config, Paths paths, EventSink& events);
+    BackupOps(RemoteStore& remote, store::Store& store, Clock& clock, Config config, Paths paths, EventSink& events);
 
     // Today's backup (UTC) of this machine's current file; again the same day replaces it.
     std::string create();
@@ -59,7 +58,7 @@ public:
     RepairResult repair();
 
 private:
-    gist::GistApi& api_;
+    RemoteStore& remote_;
     store::Store& store_;
     Clock& clock_;
     Config config_;

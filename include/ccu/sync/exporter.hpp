@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ccu/common/config.hpp"
 #include "ccu/common/record.hpp"
 #include "ccu/sync/sharding.hpp"
 
@@ -35,6 +36,12 @@ struct ExportInput {
 // The new current file (remote records merged with the unpushed ones; a record with the same
 // identity keeps the larger token total) plus any parts sealed because it grew too large.
 ShardPlan build_export(const ExportInput& input, const RecordCostFn& cost);
+
+// GitHub cuts a file's inline content at 1 MiB: no data file ccu writes is larger.
+inline constexpr std::size_t kMaxDataFileBytes = 1024 * 1024;
+// The size at which the current file is sealed into a part: sync.seal_bytes, never above
+// sync.max_file_bytes or 1 MiB, never below 1024.
+std::size_t effective_seal_bytes(const Config& config);
 
 // 1 + the highest part number of `machine` in the listing.
 int next_part_number(const std::set<std::string>& gist_files, const std::string& machine);

@@ -44,6 +44,10 @@ struct CommitOutcome {
     // Committed: the new version. Conflict: the head that another writer made (when known).
     std::string version;
     std::string committed_at;  // of `version`, RFC 3339, "" when unknown
+    // Added by the sync helper (REST only; git leaves it empty): REST has no compare-and-swap, so
+    // by the time it sees a conflict its PATCH has landed and may have replaced the files of
+    // versions between `base` and ours. Those versions, so the retry's join can include them.
+    std::vector<std::shared_ptr<RemoteSnapshot>> overwritten;
 };
 
 struct LoadResult {
@@ -63,6 +67,13 @@ public:
     // writer moved the head after `base`; the caller reloads, re-merges and tries again.
     virtual CommitOutcome commit(const RemoteSnapshot& base, const ChangeSet& changes,
                                  const std::string& message) = 0;
+    // `push --force` (added by the sync helper): REST skips the read-back after its PATCH (last
+    // writer wins for manifest.json). The default is `commit`: git keeps its compare-and-swap, as a
+    // forced git push would drop the files other machines committed since `base`.
+    virtual CommitOutcome commit_unchecked(const RemoteSnapshot& base, const ChangeSet& changes,
+                                           const std::string& message) {
+        return commit(base, changes, message);
+    }
 };
 
 }  // namespace ccu::sync

@@ -9,8 +9,8 @@
 #include "ccu/common/environment.hpp"
 #include "ccu/sync/events.hpp"
 
-namespace ccu::gist {
-class GistApi;
+namespace ccu::pricing {
+class PriceTable;
 }
 namespace ccu::store {
 class Store;
@@ -18,12 +18,15 @@ class Store;
 
 namespace ccu::sync {
 
-// `--force` skips the verify-after-write conflict detection (last writer wins for manifest.json).
+class RemoteStore;
+
+// `--force` skips the REST read-back after the PATCH (last writer wins for manifest.json).
 enum class ConflictMode { Detect, Force };
 // `--dry-run` reads the gist, prints the plan and sends no write.
 enum class WriteMode { Write, DryRun };
-// Whether push/pull first scans ~/.claude/projects (the CLI does; in-process tests may not).
-enum class LocalRefresh { Scan, Skip };
+// Brings the local store up to date with this machine's logs before a push. The CLI passes the
+// scan of ~/.claude (cli/local_refresh); in-process tests pass a function that does nothing.
+using LocalRefreshFn = std::function<void(store::Store&)>;
 
 struct PlannedFile {
     std::string name;
@@ -48,7 +51,7 @@ struct InvalidFile {
 };
 
 struct PullResult {
-    bool not_modified = false;       // conditional GET said 304
+    bool not_modified = false;       // nobody wrote since the last pull (one small request)
     std::size_t files_fetched = 0;
     std::size_t files_skipped_unchanged = 0;
     std::size_t records_new = 0;
@@ -58,25 +61,24 @@ struct PullResult {
     std::vector<InvalidFile> invalid_files;
 };
 
-// The one place push/pull/sync happen. Every side effect is handed in: the Gist API, the
-// store, the clock (backoff, dates), and the event sink. The caller holds nothing else.
+// Throws ccu::Error(NotConfigured) unless setup has chosen a gist and a machine name (exit 3).
+void require_configured(const Config& config);
+
+// The one place push/pull/sync happen. Every side effect is handed in: the remote store (git or
+// REST), the local store, the clock (backoff, dates), the event sink, the price table (cost_usd of
+// exported records) and the local refresh. The caller holds nothing else.
 class SyncManager {
 public:
-    SyncManager(gist::GistApi& api, store::Store& store, Clock& clock, Config config, Paths paths,
-                EventSink& events);
+    SyncManager(RemoteStore& remote, store::Store& store, Clock& clock, Config config, Paths paths,
+                EventSink& events, const pricing::PriceTable& prices, LocalRefreshFn refresh);
 
-    void set_local_refresh(LocalRefresh refresh) { refresh_ = refresh; }
-    // Deterministic jitter in tests.
+    // Deterministic jitter in tests (otherwise seeded from this machine's id and the time).
     void set_jitter_seed(std::uint64_t seed) { jitter_seed_ = seed; }
 
-    // docs/format.md §8 "Push". Throws ccu::Error: Locked (7), Network (4), Conflict (5),
-    // InvalidRemote (6), ...
+    // docs/format.md §8. Throws ccu::Error: Locked (7), Network (4), Conflict (5), InvalidRemote (6), ...
     PushResult push(ConflictMode conflict, WriteMode write = WriteMode::Write);
-    // docs/format.md §9 "Pull": imports every machine's records. An invalid manifest or data file
-    // is not thrown: it is skipped, listed in PullResult::invalid_files and recorded as the last
-    // error, and the rest is imported (the CLI exits 6 for it). Throws ccu::Error: NotConfigured
-    // (3: no gist configured, token refused, gist gone), Network (4), Locked (7), and
-    // InvalidRemote (6) only for a listed file that cannot be read at all (truncated, no raw_url).
+    // Imports every machine's records (docs/format.md §9). Invalid files are skipped and listed in
+    // PullResult::invalid_files (the CLI exits 6 for them); the rest is imported.
     PullResult pull();
     struct SyncResult {
         PullResult pull;
@@ -87,19 +89,17 @@ public:
     const Config& config() const { return config_; }
 
 private:
-    friend class PushRun;
-    friend class PullRun;
-    void refresh_local_store();
     template <typename F>
     auto recording_errors(const char* command, F&& body) -> decltype(body());
 
-    gist::GistApi& api_;
+    RemoteStore& remote_;
     store::Store& store_;
     Clock& clock_;
     Config config_;
     Paths paths_;
     EventSink& events_;
-    LocalRefresh refresh_ = LocalRefresh::Scan;
+    const pricing::PriceTable& prices_;
+    LocalRefreshFn refresh_;
     std::uint64_t jitter_seed_ = 0;
 };
 

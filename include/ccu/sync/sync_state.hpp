@@ -3,6 +3,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+
+#include "ccu/sync/rest_remote_store.hpp"
 
 namespace ccu::store {
 class Store;
@@ -10,10 +13,10 @@ class Store;
 
 namespace ccu::sync {
 
-// What ccu remembers about a gist file it has read: a file whose raw_url (it carries the
-// revision) and size are unchanged is not fetched again.
+// What ccu remembers about a gist file it has read or written: a file whose content id (the git
+// blob sha) and size are unchanged is not fetched again.
 struct SeenFile {
-    std::string raw_url;
+    std::string content_id;
     std::int64_t size = 0;
     friend bool operator==(const SeenFile&, const SeenFile&) = default;
 };
@@ -35,10 +38,22 @@ public:
     std::int64_t pushed_sequence() const;
     void set_pushed_sequence(std::int64_t sequence);
 
-    std::string push_etag() const;
-    void set_push_etag(const std::string& etag);
-    std::string pull_etag() const;
-    void set_pull_etag(const std::string& etag);
+    // The remote version the last push left (or found nothing to do at), and the last pull read:
+    // load(known) then answers "unchanged" with one small request.
+    std::string push_version() const;
+    void set_push_version(const std::string& version);
+    std::string pull_version() const;
+    void set_pull_version(const std::string& version);
+
+    // This machine's current file as its last push wrote it: when the gist still holds these bytes
+    // (same blob id), push merges into the local copy instead of downloading it.
+    std::optional<std::pair<std::string, std::string>> own_current() const;  // (name, content)
+    void set_own_current(const std::string& name, const std::string& content);
+
+    // The gist's git_push_url as the API last gave it ("" unknown): the git transport needs no
+    // REST request once it is known.
+    std::string git_url() const;
+    void set_git_url(const std::string& url);
 
     std::optional<std::string> last_push() const;
     void set_last_push(const std::string& rfc3339);
@@ -59,6 +74,18 @@ private:
 
     store::Store& store_;
     std::string prefix_;
+};
+
+// The REST store's ETag memory in the sync state (one (version, ETag) pair per gist).
+class StoredEtags final : public EtagMemory {
+public:
+    StoredEtags(store::Store& store, std::string gist_id);
+    std::optional<std::pair<std::string, std::string>> recall() const override;
+    void remember(const std::string& version, const std::string& etag) override;
+
+private:
+    store::Store& store_;
+    std::string key_;
 };
 
 }  // namespace ccu::sync

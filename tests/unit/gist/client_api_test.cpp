@@ -36,7 +36,7 @@ TEST_CASE_METHOD(ClientFixture, "API requests carry the pinned headers and the t
 TEST_CASE_METHOD(ClientFixture, "no token: no Authorization header at all", "[client]") {
     options.token.clear();
     const std::string id = seed({{"a.txt", "public"}}, true);
-    CHECK(api()->get_gist(id, "").gist->files.at("a.txt").content == "public");
+    CHECK(api()->get_gist(id).files.at("a.txt").content == "public");
     const auto reqs = requests("GET", "/gists/");
     REQUIRE(reqs.size() == 1);
     CHECK_FALSE(reqs[0]["headers"].contains("authorization"));
@@ -67,10 +67,7 @@ TEST_CASE_METHOD(ClientFixture, "create_gist refuses blank files before sending"
 TEST_CASE_METHOD(ClientFixture, "get_gist parses files, owner, history and ETag, 304 when unchanged", "[client]") {
     const std::string id = seed({{"manifest.json", "{}\n"}, {"usage_data_a.json", "[1,2]"}});
     auto client = api();
-    const ConditionalGist first = client->get_gist(id, "");
-    REQUIRE(first.gist);
-    CHECK_FALSE(first.not_modified);
-    const Gist& g = *first.gist;
+    const Gist g = client->get_gist(id);
     CHECK(g.id == id);
     CHECK(g.owner_login == "alice");
     CHECK(g.description == "ccu test");
@@ -89,16 +86,14 @@ TEST_CASE_METHOD(ClientFixture, "get_gist parses files, owner, history and ETag,
     CHECK(g.history[0].version.size() == 40);
     CHECK(g.history[0].user_login == "alice");
 
-    const ConditionalGist again = client->get_gist(id, g.etag);
-    CHECK(again.not_modified);
-    CHECK_FALSE(again.gist);
+    const std::optional<Gist> again = client->get_gist_if_none_match(id, g.etag);
+    CHECK_FALSE(again);
     CHECK(requests("GET", "/gists/").back()["headers"]["if-none-match"] == g.etag);
 
     client->patch_gist(id, {{"manifest.json", FileChange::write("{\"v\":2}")}});
-    const ConditionalGist changed = client->get_gist(id, g.etag);
-    CHECK_FALSE(changed.not_modified);
-    REQUIRE(changed.gist);
-    CHECK(changed.gist->etag != g.etag);
+    const std::optional<Gist> changed = client->get_gist_if_none_match(id, g.etag);
+    REQUIRE(changed);
+    CHECK(changed->etag != g.etag);
 }
 
 TEST_CASE_METHOD(ClientFixture, "truncated file: content is cut, raw_url gives the whole without auth", "[client]") {
@@ -106,7 +101,7 @@ TEST_CASE_METHOD(ClientFixture, "truncated file: content is cut, raw_url gives t
     const std::string big(1000, 'x');
     const std::string id = seed({{"usage_data_m.json", big}, {"small.txt", "ok"}});
     auto client = api();
-    const Gist g = *client->get_gist(id, "").gist;
+    const Gist g = client->get_gist(id);
     const GistFile& f = g.files.at("usage_data_m.json");
     CHECK(f.truncated);
     CHECK(f.content.size() == 100);
@@ -232,7 +227,7 @@ TEST_CASE_METHOD(ClientFixture, "empty_content quirk: files come back empty, raw
     const std::string id = seed({{"manifest.json", "{\"a\":1}"}});
     fake.add_fault({{"method", "GET"}, {"path_regex", "^/gists/"}, {"action", "empty_content"}});
     auto client = api();
-    const GistFile f = client->get_gist(id, "").gist->files.at("manifest.json");
+    const GistFile f = client->get_gist(id).files.at("manifest.json");
     CHECK(f.content.empty());
     CHECK_FALSE(f.truncated);
     CHECK(client->get_raw(f.raw_url) == "{\"a\":1}");

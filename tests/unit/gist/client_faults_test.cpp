@@ -27,7 +27,7 @@ json fault(const std::string& method, const std::string& path_regex, json extra)
 TEST_CASE_METHOD(ClientFixture, "502 then success: retried after a backoff", "[client][faults]") {
     const std::string id = seed({{"a.txt", "A"}});
     fake.add_fault(fault("GET", "^/gists/", {{"action", "status"}, {"status", 502}}));
-    CHECK(api()->get_gist(id, "").gist->files.at("a.txt").content == "A");
+    CHECK(api()->get_gist(id).files.at("a.txt").content == "A");
     CHECK(requests("GET", "/gists/").size() == 2);
     CHECK(clock.total_slept() == 500ms);  // 1 s backoff, jitter 0 → 0.5 s
 }
@@ -36,7 +36,7 @@ TEST_CASE_METHOD(ClientFixture, "5xx until attempts run out: Server error after 
     const std::string id = seed({{"a.txt", "A"}});
     options.retry.max_attempts = 3;
     fake.add_fault(fault("GET", "^/gists/", {{"action", "status"}, {"status", 503}, {"times", 5}}));
-    const auto e = expect_api_error([&] { api()->get_gist(id, ""); });
+    const auto e = expect_api_error([&] { api()->get_gist(id); });
     CHECK(e.api_kind() == ApiErrorKind::Server);
     CHECK(e.http_status() == 503);
     CHECK(e.kind() == ccu::ErrorKind::Network);
@@ -50,7 +50,7 @@ TEST_CASE_METHOD(ClientFixture, "dropped connection, truncated body and a slow r
     fake.add_fault(fault("GET", "^/gists/", {{"action", "drop"}}));
     fake.add_fault(fault("GET", "^/gists/", {{"action", "truncate_body"}}));
     fake.add_fault(fault("GET", "^/gists/", {{"action", "delay"}, {"delay_ms", 2500}}));
-    CHECK(api()->get_gist(id, "").gist->files.at("a.txt").content == "A");
+    CHECK(api()->get_gist(id).files.at("a.txt").content == "A");
     CHECK(requests("GET", "/gists/").size() == 4);
     CHECK(clock.total_slept() == 500ms + 1000ms + 2000ms);
 }
@@ -58,7 +58,7 @@ TEST_CASE_METHOD(ClientFixture, "dropped connection, truncated body and a slow r
 TEST_CASE_METHOD(ClientFixture, "a truncated raw download is retried", "[client][faults]") {
     const std::string id = seed({{"a.txt", std::string(5000, 'r')}});
     auto client = api();
-    const std::string url = client->get_gist(id, "").gist->files.at("a.txt").raw_url;
+    const std::string url = client->get_gist(id).files.at("a.txt").raw_url;
     fake.add_fault({{"method", "GET"}, {"path_regex", "/raw/"}, {"port", "raw"}, {"action", "truncate_body"}});
     CHECK(client->get_raw(url) == std::string(5000, 'r'));
     CHECK(requests("GET", "/alice/").size() == 2);
@@ -94,7 +94,7 @@ TEST_CASE_METHOD(ClientFixture, "a reset beyond the budget fails at once with Ra
     const std::string id = seed({{"a.txt", "A"}});
     const long long reset = epoch_seconds() + 3600;
     fake.set_rate_limit({{"remaining", 0}, {"reset", reset}});
-    const auto e = expect_api_error([&] { api()->get_gist(id, ""); });
+    const auto e = expect_api_error([&] { api()->get_gist(id); });
     CHECK(e.api_kind() == ApiErrorKind::RateLimited);
     CHECK(e.kind() == ccu::ErrorKind::Network);
     REQUIRE(e.retry_at());
@@ -117,7 +117,7 @@ TEST_CASE_METHOD(ClientFixture, "401: Auth error with set-token advice, not retr
 }
 
 TEST_CASE_METHOD(ClientFixture, "404 gist: names the id and setup, not retried", "[client][faults]") {
-    const auto e = expect_api_error([&] { api()->get_gist("deadbeef0000", ""); });
+    const auto e = expect_api_error([&] { api()->get_gist("deadbeef0000"); });
     CHECK(e.api_kind() == ApiErrorKind::NotFound);
     CHECK(e.kind() == ccu::ErrorKind::NotConfigured);  // exit 3, like a refused token
     CHECK(std::string(e.what()).find("deadbeef0000") != std::string::npos);
@@ -173,7 +173,7 @@ TEST_CASE_METHOD(ClientFixture, "a classic token without the gist scope is told 
 TEST_CASE_METHOD(ClientFixture, "responses beyond the size cap are aborted with a clear error", "[client][faults]") {
     const std::string id = seed({{"a.txt", std::string(20000, 'z')}});
     options.max_response_bytes = 4096;
-    const auto e = expect_api_error([&] { api()->get_gist(id, ""); });
+    const auto e = expect_api_error([&] { api()->get_gist(id); });
     CHECK(e.api_kind() == ApiErrorKind::Network);
     CHECK(std::string(e.what()).find("size limit of 4096 bytes") != std::string::npos);
     CHECK(requests("GET", "/gists/").size() == 1);  // not retried
@@ -183,7 +183,7 @@ TEST_CASE_METHOD(ClientFixture, "raw downloads stop at 10 MB", "[client][faults]
     fake.configure({{"raw_limit_bytes", 20 * 1024 * 1024}, {"truncate_bytes", 1024}});
     const std::string id = seed({{"huge.json", std::string(kMaxRawBytes + 1, 'h')}});
     auto client = api();
-    const std::string url = client->get_gist(id, "").gist->files.at("huge.json").raw_url;
+    const std::string url = client->get_gist(id).files.at("huge.json").raw_url;
     const auto e = expect_api_error([&] { client->get_raw(url); });
     CHECK(std::string(e.what()).find("size limit of 10485760 bytes") != std::string::npos);
 }

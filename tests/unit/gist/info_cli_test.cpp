@@ -87,7 +87,7 @@ TEST_CASE_METHOD(InfoFixture, "gist info without a configured gist says to run s
     CHECK(requests().empty());
 }
 
-TEST_CASE_METHOD(InfoFixture, "gist info: deleted gist → exit 4 naming the id, bad token → exit 3", "[info][e2e]") {
+TEST_CASE_METHOD(InfoFixture, "gist info: a deleted gist exits 3 naming the id, a refused token exits 3 without echoing it", "[info][e2e]") {
     configure("0123456789abcdef");
     const auto missing = ccu({"gist", "info"});
     CHECK(missing.exit_code == 3);  // docs/cli.md "Exit codes": the configured gist is gone or not the token's

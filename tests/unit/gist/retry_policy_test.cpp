@@ -184,7 +184,7 @@ TEST_CASE("an HTTP-date Retry-After is honoured by decide", "[retry]") {
     CHECK(judge(o).wait == 9s);
 }
 
-TEST_CASE("backoff doubles from 1 s, caps at 60 s, jitter stays in [d/2, d)", "[retry]") {
+TEST_CASE("backoff doubles from 1 s, caps at 60 s, jitter stays from d/2 up to but below d", "[retry]") {
     CHECK(backoff_delay(1, 0.0) == 500ms);
     CHECK(backoff_delay(1, 0.999) == 999ms);
     CHECK(backoff_delay(2, 0.0) == 1000ms);

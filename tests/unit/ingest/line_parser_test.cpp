@@ -214,14 +214,15 @@ TEST_CASE("costUSD, sidechain flag, fast speed and fallbacks for the uuid", "[in
 }
 
 // The id of a line without uuid and message.id is stored and synced: it must not change between
-// versions. The expected value is FNV-1a 64 of the exact line text, computed outside ccu.
+// versions. The expected value is ccu's FNV-1a 64 (see text_test.cpp) of the exact line text,
+// computed outside ccu.
 TEST_CASE("a line without uuid or message id gets the pinned id line-<fnv1a64 of the line>", "[ingest][parser]") {
     const std::string text =
         R"({"type":"assistant","sessionId":"s-1","timestamp":"2025-01-02T03:04:05.000Z",)"
         R"("message":{"model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":5,"output_tokens":1}}})";
     UsageLine out;
     REQUIRE(parse(text, &out) == LineKind::Usage);
-    CHECK(out.record.message_uuid == "line-4e3e36d55e897624");
+    CHECK(out.record.message_uuid == "line-cedd4a0be9ce68c6");
 }
 
 TEST_CASE("timestamps are normalized to UTC milliseconds", "[ingest][parser]") {

@@ -18,8 +18,9 @@ class RacingApi final : public gist::GistApi {
 public:
     RacingApi(gist::GistApi& inner, std::function<void()> rival, int races)
         : inner_(inner), rival_(std::move(rival)), races_(races) {}
-    gist::ConditionalGist get_gist(const std::string& id, const std::string& etag) override {
-        return inner_.get_gist(id, etag);
+    gist::Gist get_gist(const std::string& id) override { return inner_.get_gist(id); }
+    std::optional<gist::Gist> get_gist_if_none_match(const std::string& id, const std::string& etag) override {
+        return inner_.get_gist_if_none_match(id, etag);
     }
     std::string get_raw(const std::string& url) override { return inner_.get_raw(url); }
     gist::Gist create_gist(const std::string& d, const std::map<std::string, std::string>& f,
@@ -74,8 +75,8 @@ TEST_CASE("a lost manifest update is detected by commits and merged, even with a
     race.rival_push();
     race.a.add_records(0, 10);
     RacingApi api(*race.a.api, [&] { race.rival_push(); }, 1);
-    sync::SyncManager m(api, *race.a.store, fx.clock, race.a.config, race.a.paths, race.a.sink);
-    m.set_local_refresh(sync::LocalRefresh::Skip);
+    sync::RestRemoteStore racing(api, fx.clock, fx.gist_id, nullptr);
+    sync::SyncManager m = race.a.manager_over(racing);
     const auto r = m.push(sync::ConflictMode::Detect);
     CHECK(r.conflicts_resolved == 1);
     CHECK(race.a.sink.said("Conflict detected: Gist has newer changes"));
@@ -93,8 +94,8 @@ TEST_CASE("a conflict that keeps recurring ends in ConflictError after 3 retries
     Race race(fx, day(0));
     race.a.add_records(0, 10);
     RacingApi api(*race.a.api, [&] { race.rival_push(); }, 100);
-    sync::SyncManager m(api, *race.a.store, fx.clock, race.a.config, race.a.paths, race.a.sink);
-    m.set_local_refresh(sync::LocalRefresh::Skip);
+    sync::RestRemoteStore racing(api, fx.clock, fx.gist_id, nullptr);
+    sync::SyncManager m = race.a.manager_over(racing);
     try {
         m.push(sync::ConflictMode::Detect);
         FAIL("expected ConflictError");
@@ -123,8 +124,8 @@ TEST_CASE("interleaved pushes of two machines over several rounds lose nothing",
     FakeFixture fx;
     Race race(fx, day(0));
     RacingApi api(*race.a.api, [&] { race.rival_push(); }, 1000);
-    sync::SyncManager m(api, *race.a.store, fx.clock, race.a.config, race.a.paths, race.a.sink);
-    m.set_local_refresh(sync::LocalRefresh::Skip);
+    sync::RestRemoteStore racing(api, fx.clock, fx.gist_id, nullptr);
+    sync::SyncManager m = race.a.manager_over(racing);
     int racing_rounds = 0;
     for (int round = 0; round < 4; ++round) {
         race.a.add_records(round * 10, round * 10 + 10);
@@ -135,8 +136,8 @@ TEST_CASE("interleaved pushes of two machines over several rounds lose nothing",
         }
     }
     RacingApi quiet(*race.a.api, [] {}, 0);
-    sync::SyncManager calm(quiet, *race.a.store, fx.clock, race.a.config, race.a.paths, race.a.sink);
-    calm.set_local_refresh(sync::LocalRefresh::Skip);
+    sync::RestRemoteStore quiet_store(quiet, fx.clock, fx.gist_id, nullptr);
+    sync::SyncManager calm = race.a.manager_over(quiet_store);
     calm.push(sync::ConflictMode::Detect);
     SimMachine reader(fx.fake, fx.gist_id, "reader", fx.clock);
     auto mr = reader.manager();

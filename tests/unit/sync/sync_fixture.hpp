@@ -1,6 +1,7 @@
 #pragma once
-// In-process sync fixture: the real CurlGistApi against the fake Gist server, a real SQLite
-// store per simulated machine (each in its own Sandbox), and a ManualClock.
+// In-process sync fixture: the real CurlGistApi and RestRemoteStore against the fake Gist server,
+// a real SQLite store per simulated machine (each in its own Sandbox), and a ManualClock.
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,9 +12,13 @@
 #include "ccu/common/config.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/gist/curl_gist_api.hpp"
+#include "ccu/pricing/price_table.hpp"
 #include "ccu/store/store.hpp"
 #include "ccu/sync/events.hpp"
+#include "ccu/sync/git_remote_store.hpp"
+#include "ccu/sync/rest_remote_store.hpp"
 #include "ccu/sync/sync_manager.hpp"
+#include "ccu/sync/sync_state.hpp"
 #include "support/fake_gist.hpp"
 #include "support/sandbox.hpp"
 
@@ -66,10 +71,26 @@ struct SimMachine {
         options.jitter = [] { return 0.5; };
         api = gist::make_curl_gist_api(options, clock);
         store = std::make_unique<store::Store>(paths.store_file(), store::OpenMode::ReadWrite);
+        etags = std::make_unique<sync::StoredEtags>(*store, gist_id);
+        remote = std::make_unique<sync::RestRemoteStore>(*api, clock, gist_id, etags.get());
+        // CCU_TEST_TRANSPORT=git runs the suite over the fake's git host (tests/CMakeLists.txt,
+        // ctest `sync-git:suite`); the cases that count REST requests are tagged [rest].
+        if (const char* transport = std::getenv("CCU_TEST_TRANSPORT"); transport && std::string(transport) == "git") {
+            git::MirrorOptions o;
+            o.dir = sync::git_mirror_dir(paths.data_dir, gist_id);
+            o.url = fake.git_url(gist_id);
+            o.token = [] { return kToken; };
+            o.identity = {name, name + "@ccu.invalid"};
+            o.clock = &clock;
+            o.retry.max_attempts = 2;
+            remote = std::make_unique<sync::GitRemoteStore>(std::move(o));
+        }
     }
-    sync::SyncManager manager() {
-        sync::SyncManager m(*api, *store, clock, config, paths, sink);
-        m.set_local_refresh(sync::LocalRefresh::Skip);
+    // The records are put into the store by the test: the local refresh does nothing.
+    sync::SyncManager manager() { return manager_over(*remote); }
+    sync::SyncManager manager_over(sync::RemoteStore& over) {
+        sync::SyncManager m(over, *store, clock, config, paths, sink, pricing::PriceTable::embedded(),
+                            [](store::Store&) {});
         m.set_jitter_seed(42);
         return m;
     }
@@ -85,6 +106,8 @@ struct SimMachine {
     ManualClock& clock;
     std::unique_ptr<gist::GistApi> api;
     std::unique_ptr<store::Store> store;
+    std::unique_ptr<sync::StoredEtags> etags;
+    std::unique_ptr<sync::RemoteStore> remote;
     RecordingSink sink;
 };
 

@@ -34,7 +34,7 @@ void print(const char* what, const Cost& c) {
 
 }  // namespace
 
-TEST_CASE("requests and bytes per push and pull", "[sync][measure]") {
+TEST_CASE("requests and bytes per push and pull", "[sync][measure][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 1000);
@@ -94,19 +94,24 @@ TEST_CASE("auto-sync: crontab line, disabled and not-due paths make no request",
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     save_config(a.paths.config_file(), a.config);
-    Environment env = a.sandbox.environment();
-    env.set("CCU_GITHUB_API_URL", fx.fake.api_url());
-    env.set("CCU_GITHUB_TOKEN", kToken);
-    CHECK(sync::maybe_auto_sync(env, a.paths, *a.store, fx.clock, a.sink).outcome == sync::AutoSyncOutcome::Disabled);
+    int syncs = 0;
+    const sync::SyncNow sync_now = [&](const Config& config) {
+        ++syncs;
+        CHECK(config.gist_id == fx.gist_id);
+        a.manager().sync(sync::ConflictMode::Detect);
+    };
+    CHECK(sync::maybe_auto_sync(a.paths, *a.store, fx.clock, sync_now).outcome == sync::AutoSyncOutcome::Disabled);
+    CHECK(syncs == 0);
     sync::set_auto_sync(a.paths, true, 30);
     a.add_records(0, 3);
     fx.fake.control("DELETE", "/_fake/requests");
-    const auto first = sync::maybe_auto_sync(env, a.paths, *a.store, fx.clock, a.sink);
+    const auto first = sync::maybe_auto_sync(a.paths, *a.store, fx.clock, sync_now);
     INFO(first.message);
     CHECK(first.outcome == sync::AutoSyncOutcome::Synced);
     CHECK(fx.files().contains("usage_data_laptop.json"));
     fx.clock.advance(std::chrono::minutes(10));
     fx.fake.control("DELETE", "/_fake/requests");
-    CHECK(sync::maybe_auto_sync(env, a.paths, *a.store, fx.clock, a.sink).outcome == sync::AutoSyncOutcome::NotDue);
+    CHECK(sync::maybe_auto_sync(a.paths, *a.store, fx.clock, sync_now).outcome == sync::AutoSyncOutcome::NotDue);
     CHECK(fx.requests().empty());
+    CHECK(syncs == 1);
 }

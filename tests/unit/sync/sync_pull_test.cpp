@@ -10,7 +10,7 @@ using namespace ccu;
 using namespace ccu::test;
 using nlohmann::json;
 
-TEST_CASE("two machines push, a third pulls everything, a second pull fetches nothing", "[sync][pull]") {
+TEST_CASE("two machines push, a third pulls everything, a second pull fetches nothing", "[sync][pull][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
@@ -55,7 +55,7 @@ TEST_CASE("an invalid remote file is skipped by name and the rest is imported", 
     CHECK(c.store->count(std::string("desktop")) == 0);
 }
 
-TEST_CASE("a truncated manifest and data files are read through raw_url", "[sync][pull]") {
+TEST_CASE("a truncated manifest and data files are read through raw_url", "[sync][pull][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 20);
@@ -75,7 +75,7 @@ TEST_CASE("backup create, list, restore into the store and into a directory, the
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 12);
     a.manager().push(sync::ConflictMode::Detect);
-    sync::BackupOps ops(*a.api, *a.store, fx.clock, a.config, a.paths, a.sink);
+    sync::BackupOps ops(*a.remote, *a.store, fx.clock, a.config, a.paths, a.sink);
     const std::string name = ops.create();
     CHECK(name == "usage_data_laptop_backup_20260110.json");
     CHECK(ops.create() == name);  // the same day replaces it
@@ -84,7 +84,7 @@ TEST_CASE("backup create, list, restore into the store and into a directory, the
     CHECK(list[0].date == "2026-01-10");
     CHECK(list[0].records == 12u);
     SimMachine fresh(fx.fake, fx.gist_id, "laptop2", fx.clock);
-    sync::BackupOps ops2(*fresh.api, *fresh.store, fx.clock, fresh.config, fresh.paths, fresh.sink);
+    sync::BackupOps ops2(*fresh.remote, *fresh.store, fx.clock, fresh.config, fresh.paths, fresh.sink);
     const auto restored = ops2.restore("2026-01-10", std::string("laptop"), std::nullopt, sync::Overwrite::Refuse);
     CHECK(restored.inserted == 12);
     const auto out_dir = fresh.sandbox.root() / "out";
@@ -117,7 +117,7 @@ TEST_CASE("status: local part offline, remote part best-effort", "[sync][status]
     CHECK(offline["local"]["unsynced_records"] == 4);
     CHECK(offline["remote"]["error"] == "no token");
     a.manager().push(sync::ConflictMode::Detect);
-    const json online = sync::collect_status(a.config, a.store.get(), a.api.get(), std::nullopt);
+    const json online = sync::collect_status(a.config, a.store.get(), a.remote.get(), std::nullopt);
     CHECK(online["local"]["unsynced_records"] == 0);
     CHECK(online["local"]["last_push"].is_string());
     REQUIRE(online["remote"]["machines"].size() == 1);
@@ -135,7 +135,7 @@ TEST_CASE("repair: no PATCH when the manifest already matches, keeps retention a
     manifest["backup_retention_days"] = 7;
     manifest["future_field"] = {{"kept", true}};
     a.api->patch_gist(fx.gist_id, {{"manifest.json", gist::FileChange::write(manifest.dump(2))}});
-    sync::BackupOps ops(*a.api, *a.store, fx.clock, a.config, a.paths, a.sink);
+    sync::BackupOps ops(*a.remote, *a.store, fx.clock, a.config, a.paths, a.sink);
 
     const std::size_t patches_before = fx.count("PATCH");
     const auto unchanged = ops.repair();

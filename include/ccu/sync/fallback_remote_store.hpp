@@ -1,0 +1,34 @@
+#pragma once
+// sync.transport = auto: git first; when the gist's git endpoint refuses the token and the API
+// accepts it (the REST load that follows succeeds), one warning that says why and REST for the
+// rest of this process. Any other git failure is the command's failure, as with transport = git.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "ccu/sync/remote_store.hpp"
+
+namespace ccu::sync {
+
+class FallbackRemoteStore final : public RemoteStore {
+public:
+    using Factory = std::function<std::unique_ptr<RemoteStore>()>;
+    using Warn = std::function<void(const std::string&)>;
+    // The stores are made on first use: building the git one may need the gist's git URL.
+    FallbackRemoteStore(Factory make_git, Factory make_rest, Warn warn);
+
+    Transport transport() const override { return rest_ ? Transport::Rest : Transport::Git; }
+    LoadResult load(const std::optional<std::string>& known_version) override;
+    CommitOutcome commit(const RemoteSnapshot& base, const ChangeSet& changes, const std::string& message) override;
+    CommitOutcome commit_unchecked(const RemoteSnapshot& base, const ChangeSet& changes,
+                                   const std::string& message) override;
+
+private:
+    RemoteStore& active();
+
+    Factory make_git_, make_rest_;
+    Warn warn_;
+    std::unique_ptr<RemoteStore> git_, rest_;
+};
+
+}  // namespace ccu::sync

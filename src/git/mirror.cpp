@@ -1,0 +1,228 @@
+#include <algorithm>
+#include <system_error>
+
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+
+#include "ccu/common/error.hpp"
+#include "ccu/common/time.hpp"
+#include "git/mirror_impl.hpp"
+#include "git/session.hpp"
+#include "git/socket_stream.hpp"
+
+namespace ccu::git {
+namespace fs = std::filesystem;
+
+std::string tracking_ref(const std::string& branch) { return "refs/remotes/origin/" + branch; }
+std::string local_ref(const std::string& branch) { return "refs/heads/" + branch; }
+
+const FileEntry* Head::find(const std::string& name) const {
+    const auto it = std::lower_bound(files.begin(), files.end(), name,
+                                     [](const FileEntry& e, const std::string& n) { return e.name < n; });
+    return it != files.end() && it->name == name ? &*it : nullptr;
+}
+
+void Mirror::Impl::open() {
+    repo.reset();
+    git_repository* r = nullptr;
+    if (fs::exists(options.dir / "HEAD") && git_repository_open_bare(&r, options.dir.c_str()) == 0) {
+        repo.reset(r);
+        attach_mempack();
+        return;
+    }
+    rebuild();
+}
+
+void Mirror::Impl::attach_mempack() {
+    git_odb* raw = nullptr;
+    lg::check(git_repository_odb(&raw, repo.get()), "opening the mirror's objects");
+    const lg::Odb odb(raw);
+    git_odb_backend* backend = nullptr;
+    lg::check(git_mempack_new(&backend), "opening the mirror's objects");
+    lg::check(git_odb_add_backend(raw, backend, 1000), "opening the mirror's objects");  // before loose and packs
+    mempack = backend;
+}
+
+void Mirror::Impl::store_new_objects() {
+    git_buf pack = GIT_BUF_INIT;
+    lg::check(git_mempack_dump(&pack, repo.get(), mempack), "packing new objects");
+    git_odb* raw = nullptr;
+    lg::check(git_repository_odb(&raw, repo.get()), "packing new objects");
+    const lg::Odb odb(raw);
+    git_odb_writepack* writer = nullptr;
+    lg::check(git_odb_write_pack(&writer, raw, nullptr, nullptr), "packing new objects");
+    git_indexer_progress progress{};
+    int rc = writer->append(writer, pack.ptr, pack.size, &progress);
+    if (rc == 0) rc = writer->commit(writer, &progress);
+    writer->free(writer);
+    git_buf_dispose(&pack);
+    lg::check(rc, "packing new objects");
+    lg::check(git_odb_refresh(raw), "packing new objects");
+    lg::check(git_mempack_reset(mempack), "packing new objects");
+}
+
+void Mirror::Impl::rebuild() {
+    repo.reset();
+    std::error_code ec;
+    fs::remove_all(options.dir, ec);
+    fs::create_directories(options.dir.parent_path(), ec);
+    git_repository* r = nullptr;
+    lg::check(git_repository_init(&r, options.dir.c_str(), 1), "creating the git mirror");
+    repo.reset(r);
+    attach_mempack();
+}
+
+std::pair<std::string, std::string> Mirror::Impl::advertised_head(git_remote* remote) const {
+    git_buf buf = GIT_BUF_INIT;
+    const int rc = git_remote_default_branch(&buf, remote);
+    if (rc == GIT_ENOTFOUND) return {options.empty_remote_branch, ""};  // no commit: HEAD names nothing
+    lg::check(rc, "reading the remote's default branch");
+    const std::string ref(buf.ptr, buf.size);
+    git_buf_dispose(&buf);
+    const git_remote_head** heads = nullptr;
+    size_t count = 0;
+    lg::check(git_remote_ls(&heads, &count, remote), "listing the remote's refs");
+    std::string branch = ref.rfind("refs/heads/", 0) == 0 ? ref.substr(11) : ref;
+    for (size_t i = 0; i < count; ++i) {
+        if (ref == heads[i]->name) return {branch, lg::to_hex(heads[i]->oid)};
+    }
+    return {branch, ""};
+}
+
+bool Mirror::Impl::has_object(const std::string& id) const {
+    if (id.empty()) return false;
+    git_odb* raw = nullptr;
+    lg::check(git_repository_odb(&raw, repo.get()), "opening the mirror's objects");
+    const lg::Odb odb(raw);
+    const git_oid oid = lg::from_hex(id);
+    return git_odb_exists(odb.get(), &oid) == 1;
+}
+
+std::string Mirror::Impl::commit_time(const std::string& commit) const {
+    if (!has_object(commit)) return {};
+    const git_oid oid = lg::from_hex(commit);
+    git_commit* c = nullptr;
+    lg::check(git_commit_lookup(&c, repo.get(), &oid), "reading a commit");
+    const lg::Commit holder(c);
+    return timeutil::format_rfc3339(std::chrono::system_clock::from_time_t(git_commit_time(c)));
+}
+
+void Mirror::Impl::set_ref(const std::string& name, const std::string& commit) {
+    git_reference* ref = nullptr;
+    const git_oid oid = lg::from_hex(commit);
+    lg::check(git_reference_create(&ref, repo.get(), name.c_str(), &oid, 1, nullptr), "updating a ref");
+    git_reference_free(ref);
+}
+
+// Every blob is read in full (libgit2 verifies its hash), so damage is found here, where the
+// mirror can still be rebuilt, not later in read_blob.
+Head Mirror::Impl::head_of(const std::string& branch, const std::string& commit) const {
+    Head head;
+    head.branch = branch;
+    head.commit = commit;
+    if (commit.empty()) return head;
+    head.committed_at = commit_time(commit);
+    const git_oid oid = lg::from_hex(commit);
+    git_commit* c = nullptr;
+    lg::check(git_commit_lookup(&c, repo.get(), &oid), "reading the head commit");
+    const lg::Commit commit_holder(c);
+    git_tree* t = nullptr;
+    lg::check(git_commit_tree(&t, c), "reading the head tree");
+    const lg::Tree tree(t);
+    for (size_t i = 0, n = git_tree_entrycount(t); i < n; ++i) {
+        const git_tree_entry* e = git_tree_entry_byindex(t, i);
+        if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) continue;  // gists are flat
+        git_blob* b = nullptr;
+        lg::check(git_blob_lookup(&b, repo.get(), git_tree_entry_id(e)), "reading a file of the head");
+        const lg::Blob blob(b);
+        head.files.push_back({git_tree_entry_name(e), lg::to_hex(*git_tree_entry_id(e)),
+                              static_cast<std::int64_t>(git_blob_rawsize(b))});
+    }
+    std::sort(head.files.begin(), head.files.end(),
+              [](const FileEntry& a, const FileEntry& b) { return a.name < b.name; });
+    return head;
+}
+
+FetchResult Mirror::Impl::fetch_once(const std::optional<std::string>& known) {
+    auto [branch, commit] = with_retries(options, stats, [&](Session& session) {
+        lg::Remote remote = anonymous_remote(repo.get(), options.url);
+        git_remote_callbacks cb = callbacks_for(session);
+        git_proxy_options proxy = proxy_from_environment();
+        lg::check(git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &cb, &proxy, nullptr),
+                  "connecting to the gist's git repository");
+        auto advertised = advertised_head(remote.get());
+        if (!advertised.second.empty() && !has_object(advertised.second)) {
+            git_fetch_options fetch;
+            git_fetch_options_init(&fetch, GIT_FETCH_OPTIONS_VERSION);
+            fetch.callbacks = cb;
+            fetch.proxy_opts = proxy;
+            fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+            fetch.update_fetchhead = 0;
+            std::string spec = local_ref(advertised.first);
+            char* specs[] = {spec.data()};
+            const git_strarray refspecs{specs, 1};
+            lg::check(git_remote_download(remote.get(), &refspecs, &fetch), "fetching the gist");
+            stats.bytes_down += git_remote_stats(remote.get())->received_bytes;
+        }
+        git_remote_disconnect(remote.get());
+        return advertised;
+    });
+    if (!commit.empty()) {
+        set_ref(tracking_ref(branch), commit);
+        set_ref(local_ref(branch), commit);
+    }
+    if (known && !commit.empty() && *known == commit) return {true, {}};
+    return {false, head_of(branch, commit)};
+}
+
+Mirror::Mirror(MirrorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+    if (impl_->options.clock == nullptr) throw std::invalid_argument("git::Mirror needs a clock");
+    lg::ensure_initialized();
+    set_socket_timeouts(impl_->options.connect_timeout, impl_->options.stall_timeout);
+}
+
+Mirror::~Mirror() = default;
+
+const TransferStats& Mirror::stats() const { return impl_->stats; }
+
+FetchResult Mirror::fetch(const std::optional<std::string>& known) {
+    try {
+        if (!impl_->repo) impl_->open();
+        FetchResult result = impl_->fetch_once(known);
+        impl_->maintain();
+        return result;
+    } catch (const lg::Failure& damaged) {
+        // Anything that reached here is local damage (session.cpp rethrows only that): the
+        // remote is the source of truth, so start over from it, once.
+        impl_->rebuild();
+        FetchResult result = impl_->fetch_once(known);
+        return result;
+    }
+}
+
+std::string Mirror::read_blob(const std::string& blob_id) {
+    if (!impl_->repo) impl_->open();
+    git_oid oid{};
+    try {
+        oid = lg::from_hex(blob_id);
+    } catch (const lg::Failure&) {
+        throw Error(ErrorKind::InvalidRemote, "not a git blob id: " + blob_id);
+    }
+    git_blob* b = nullptr;
+    if (git_blob_lookup(&b, impl_->repo.get(), &oid) != 0) {
+        throw Error(ErrorKind::InvalidRemote, "the git mirror has no blob " + blob_id,
+                    "run the command again: the mirror is refreshed from the gist");
+    }
+    const lg::Blob blob(b);
+    return std::string(static_cast<const char*>(git_blob_rawcontent(b)), git_blob_rawsize(b));
+}
+
+PushOutcome Mirror::commit(const Head& base, const Changes& changes, const std::string& message) {
+    if (!impl_->repo) impl_->open();
+    const std::string built = impl_->build_commit(base, changes, message);
+    PushOutcome outcome = impl_->push(base, built);
+    impl_->maintain();
+    return outcome;
+}
+
+}  // namespace ccu::git

@@ -1,0 +1,50 @@
+#pragma once
+#include <optional>
+#include <string>
+
+#include "ccu/git/mirror.hpp"
+#include "git/libgit.hpp"
+
+namespace ccu::git {
+
+// The refs the mirror keeps (docs/architecture.md, "Git transport"):
+//   refs/remotes/origin/<branch>  the remote head as last fetched or pushed
+//   refs/heads/<branch>           the commit being pushed (libgit2 pushes from a local ref)
+std::string tracking_ref(const std::string& branch);
+std::string local_ref(const std::string& branch);
+
+struct Mirror::Impl {
+    MirrorOptions options;
+    TransferStats stats;
+    lg::Repository repo;
+    // New objects are written here first and then stored as one pack (store_new_objects): libgit2
+    // 1.5 spins forever inflating a truncated loose object, so the mirror keeps none.
+    git_odb_backend* mempack = nullptr;  // owned by the repository's object database
+
+    explicit Impl(MirrorOptions o) : options(std::move(o)) {}
+
+    // Opens the bare repository, creating it when absent and recreating it when unreadable.
+    void open();
+    // Deletes the mirror directory and starts an empty one (the remote is the source of truth).
+    void rebuild();
+
+    // The remote's default branch and its head commit ("" for an empty remote), from the
+    // advertisement of a connected remote.
+    std::pair<std::string, std::string> advertised_head(git_remote* remote) const;
+    FetchResult fetch_once(const std::optional<std::string>& known);
+    Head head_of(const std::string& branch, const std::string& commit) const;
+    bool has_object(const std::string& id) const;
+    std::string commit_time(const std::string& commit) const;
+    void set_ref(const std::string& name, const std::string& commit);
+
+    void attach_mempack();
+    void store_new_objects();
+    std::string build_commit(const Head& base, const Changes& changes, const std::string& message);
+    PushOutcome push(const Head& base, const std::string& commit);
+
+    // Repacks what is reachable from the refs into one pack once loose objects or packs pile up,
+    // dropping everything unreachable (commits of lost races, superseded loose objects).
+    void maintain();
+};
+
+}  // namespace ccu::git

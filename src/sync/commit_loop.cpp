@@ -1,0 +1,68 @@
+// commit_joined: the one conflict rule of every write (docs/format.md §8, "Conflicts").
+#include <random>
+
+#include "ccu/sync/conflict_error.hpp"
+#include "sync/push_support.hpp"
+
+namespace ccu::sync {
+namespace {
+
+void announce(EventSink& events, const std::string& ours_built_on, const std::string& remote_head, int attempt) {
+    events.say(Mark::Warning, "Conflict detected: Gist has newer changes");
+    events.say(Mark::None, "   Local:  " + (ours_built_on.empty() ? std::string("unknown") : ours_built_on));
+    events.say(Mark::None, "   Remote: " + (remote_head.empty() ? std::string("unknown") : remote_head));
+    events.say(Mark::Sync,
+               "Auto-merging... (attempt " + std::to_string(attempt) + "/" + std::to_string(kMaxMergeAttempts) + ")");
+}
+
+// 1 s, 2 s, 4 s ... plus up to 1 s of jitter so racing writers fall out of step.
+std::chrono::milliseconds backoff(int attempt, std::mt19937_64& rng) {
+    std::uniform_int_distribution<int> jitter(0, 999);
+    return std::chrono::milliseconds(1000LL << (attempt - 1)) + std::chrono::milliseconds(jitter(rng));
+}
+
+// The manifests a REST write replaced; one that does not parse has nothing to give to the join.
+void collect(const CommitOutcome& outcome, std::vector<Manifest>& overwritten) {
+    for (const auto& snapshot : outcome.overwritten) {
+        try {
+            if (auto m = read_manifest(*snapshot)) overwritten.push_back(std::move(*m));
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::InvalidRemote) throw;
+        }
+    }
+}
+
+}  // namespace
+
+JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapshot> head, ConflictMode mode,
+                           const PlanFn& plan, const std::string& message) {
+    JoinedCommit out;
+    std::vector<Manifest> overwritten;
+    std::mt19937_64 rng(ctx.jitter_seed);
+    for (int attempt = 1;; ++attempt) {
+        const ChangeSet changes = plan(*head, overwritten);
+        if (changes.empty()) {
+            out.version = head->version();
+            out.remerges = attempt - 1;
+            return out;
+        }
+        const CommitOutcome outcome = mode == ConflictMode::Force ? ctx.remote.commit_unchecked(*head, changes, message)
+                                                                  : ctx.remote.commit(*head, changes, message);
+        out.wrote = true;
+        if (outcome.kind == CommitOutcome::Kind::Committed) {
+            if (attempt > 1) ctx.events.say(Mark::Check, "Done");
+            out.version = outcome.version;
+            out.remerges = attempt - 1;
+            return out;
+        }
+        if (attempt > kMaxMergeAttempts) throw ConflictError();
+        announce(ctx.events, head->committed_at(), outcome.committed_at, attempt);
+        ctx.clock.sleep_for(backoff(attempt, rng));
+        collect(outcome, overwritten);
+        LoadResult reloaded = ctx.remote.load(std::nullopt);
+        if (!reloaded.snapshot) throw Error(ErrorKind::Unexpected, "the remote store answered 'unchanged' to a full read");
+        head = std::move(reloaded.snapshot);
+    }
+}
+
+}  // namespace ccu::sync

@@ -1,0 +1,221 @@
+// Sync over the gist's git repository (sync::GitRemoteStore) against the fake's git host: the
+// same push/pull as REST, the compare-and-swap under real races, the two transports reading each
+// other's writes, and the auto transport's fallback.
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <thread>
+
+#include "ccu/gist/errors.hpp"
+#include "ccu/sync/conflict_error.hpp"
+#include "ccu/sync/fallback_remote_store.hpp"
+#include "ccu/sync/git_remote_store.hpp"
+#include "ccu/sync/manifest.hpp"
+#include "sync_fixture.hpp"
+
+using namespace ccu;
+using namespace ccu::test;
+
+namespace {
+
+git::MirrorOptions git_options(FakeGistServer& fake, const std::string& gist_id, SimMachine& m) {
+    git::MirrorOptions o;
+    o.dir = sync::git_mirror_dir(m.paths.data_dir, gist_id);
+    o.url = fake.git_url(gist_id);
+    o.token = [] { return kToken; };
+    o.identity = {m.config.machine_name, m.config.machine_name + "@ccu.invalid"};
+    o.clock = &m.clock;
+    o.retry.max_attempts = 2;
+    return o;
+}
+
+void use_git(FakeFixture& fx, SimMachine& m) {
+    m.remote = std::make_unique<sync::GitRemoteStore>(git_options(fx.fake, fx.gist_id, m));
+}
+
+std::size_t rest_writes(FakeFixture& fx) {
+    std::size_t n = 0;
+    for (const auto& r : fx.fake.requests()) {
+        n += r["port"] == fx.fake.api_port() && (r["method"] == "PATCH" || r["method"] == "POST") ? 1 : 0;
+    }
+    return n;
+}
+
+std::int64_t records_of(SimMachine& m, const std::string& machine) {
+    std::int64_t n = 0;
+    for (const auto& r : m.store->query({})) n += r.machine_name == machine ? 1 : 0;
+    return n;
+}
+
+// Forwards to the real git store; before each commit a rival machine pushes first (a genuine
+// conflict: the branch moved after our load).
+class RacingStore final : public sync::RemoteStore {
+public:
+    RacingStore(sync::RemoteStore& inner, std::function<void()> rival, int races)
+        : inner_(inner), rival_(std::move(rival)), races_(races) {}
+    sync::Transport transport() const override { return inner_.transport(); }
+    sync::LoadResult load(const std::optional<std::string>& known) override { return inner_.load(known); }
+    sync::CommitOutcome commit(const sync::RemoteSnapshot& base, const sync::ChangeSet& changes,
+                               const std::string& message) override {
+        if (races_ > 0) {
+            --races_;
+            rival_();
+        }
+        return inner_.commit(base, changes, message);
+    }
+
+private:
+    sync::RemoteStore& inner_;
+    std::function<void()> rival_;
+    int races_;
+};
+
+}  // namespace
+
+TEST_CASE("git store: a push over git is read by a pull over git, with no REST write", "[sync][git]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
+    use_git(fx, a);
+    use_git(fx, b);
+    a.add_records(0, 40);
+    fx.fake.control("DELETE", "/_fake/requests");
+    const sync::PushResult pushed = a.manager().push(sync::ConflictMode::Detect);
+    CHECK(pushed.new_records == 40);
+    CHECK(rest_writes(fx) == 0);
+    CHECK(sync::Manifest::parse(fx.files()["manifest.json"].get<std::string>()).machines().size() == 1);
+    const sync::PullResult pulled = b.manager().pull();
+    CHECK(pulled.records_new == 40);
+    CHECK(records_of(b, "laptop") == 40);
+    SECTION("a second push with nothing new writes nothing") {
+        const std::string head = fx.fake.state()["gists"][fx.gist_id]["history"][0]["version"];
+        const sync::PushResult again = a.manager().push(sync::ConflictMode::Detect);
+        CHECK(again.nothing_to_do);
+        CHECK(fx.fake.state()["gists"][fx.gist_id]["history"][0]["version"] == head);
+    }
+}
+
+TEST_CASE("git store: a gist written over one transport is read over the other", "[sync][git]") {
+    FakeFixture fx;
+    SimMachine rest(fx.fake, fx.gist_id, "laptop", fx.clock);
+    SimMachine git(fx.fake, fx.gist_id, "desktop", fx.clock);
+    use_git(fx, git);
+    rest.add_records(0, 25);
+    rest.manager().push(sync::ConflictMode::Detect);
+    CHECK(git.manager().pull().records_new == 25);
+    git.add_records(100, 130);
+    fx.clock.advance(std::chrono::minutes(5));
+    git.manager().push(sync::ConflictMode::Detect);
+    CHECK(rest.manager().pull().records_new == 30);
+    CHECK(records_of(rest, "desktop") == 30);
+    const auto manifest = sync::Manifest::parse(fx.files()["manifest.json"].get<std::string>());
+    CHECK(manifest.machines().size() == 2);
+}
+
+TEST_CASE("git store: a push that loses the race inside the server re-merges and lands", "[sync][git]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    ManualClock rival_clock(day(0) + std::chrono::seconds(1));
+    SimMachine b(fx.fake, fx.gist_id, "desktop", rival_clock);
+    use_git(fx, a);
+    use_git(fx, b);
+    a.add_records(0, 20);
+    b.add_records(200, 230);
+    fx.fake.hold("receive-pack", 1, fx.gist_id);
+    sync::PushResult held;
+    std::thread pusher([&] { held = a.manager().push(sync::ConflictMode::Detect); });
+    const bool is_held = fx.fake.wait_held(1);
+    b.manager().push(sync::ConflictMode::Detect);  // lands while A's push waits
+    fx.fake.release();
+    pusher.join();
+    REQUIRE(is_held);
+    CHECK(held.conflicts_resolved == 1);
+    const auto manifest = sync::Manifest::parse(fx.files()["manifest.json"].get<std::string>());
+    REQUIRE(manifest.machines().size() == 2);
+    SimMachine c(fx.fake, fx.gist_id, "server", fx.clock);
+    use_git(fx, c);
+    c.manager().pull();
+    CHECK(records_of(c, "laptop") == 20);
+    CHECK(records_of(c, "desktop") == 30);
+}
+
+TEST_CASE("git store: three genuine conflicts in a row end in ConflictError, nothing overwritten", "[sync][git]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    ManualClock rival_clock(day(0));
+    SimMachine b(fx.fake, fx.gist_id, "desktop", rival_clock);
+    use_git(fx, a);
+    use_git(fx, b);
+    int next = 500;
+    RacingStore racing(*a.remote, [&] {
+        b.add_records(next, next + 3);
+        next += 3;
+        rival_clock.advance(std::chrono::minutes(1));
+        b.manager().push(sync::ConflictMode::Detect);
+    }, 4);
+    a.add_records(0, 10);
+    CHECK_THROWS_AS(a.manager_over(racing).push(sync::ConflictMode::Detect), sync::ConflictError);
+    const auto manifest = sync::Manifest::parse(fx.files()["manifest.json"].get<std::string>());
+    REQUIRE(manifest.machines().size() == 1);
+    CHECK(manifest.machines()[0].machine_name == "desktop");
+    CHECK(manifest.machines()[0].total_records == 12);  // every rival push kept
+}
+
+TEST_CASE("git store: auto falls back to REST with one warning when the git endpoint refuses the token",
+          "[sync][git]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    // The git host answers 401 even to the right token; the API accepts it.
+    fx.fake.add_fault({{"method", "*"}, {"path_regex", "info/refs"}, {"times", 100}, {"action", "status"},
+                       {"status", 401}, {"headers", {{"WWW-Authenticate", "Basic realm=\"GitHub\""}}}, {"port", "git"}});
+    std::vector<std::string> warnings;
+    int git_made = 0;
+    sync::FallbackRemoteStore store(
+        [&] {
+            ++git_made;
+            return std::make_unique<sync::GitRemoteStore>(git_options(fx.fake, fx.gist_id, a));
+        },
+        [&] { return std::make_unique<sync::RestRemoteStore>(*a.api, a.clock, fx.gist_id, a.etags.get()); },
+        [&](const std::string& why) { warnings.push_back(why); });
+    CHECK(store.transport() == sync::Transport::Git);
+    a.add_records(0, 15);
+    const sync::PushResult pushed = a.manager_over(store).push(sync::ConflictMode::Detect);
+    CHECK(pushed.new_records == 15);
+    CHECK(store.transport() == sync::Transport::Rest);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].find("git endpoint refused the token") != std::string::npos);
+    CHECK(warnings[0].find(kToken) == std::string::npos);
+    a.add_records(15, 20);
+    a.manager_over(store).push(sync::ConflictMode::Detect);
+    CHECK(warnings.size() == 1);
+    CHECK(git_made == 1);
+    SECTION("with git accepted, auto stays on git and warns nothing") {
+        fx.fake.control("DELETE", "/_fake/faults");
+        SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
+        std::vector<std::string> none;
+        sync::FallbackRemoteStore fine(
+            [&] { return std::make_unique<sync::GitRemoteStore>(git_options(fx.fake, fx.gist_id, b)); },
+            [&] { return std::make_unique<sync::RestRemoteStore>(*b.api, b.clock, fx.gist_id, b.etags.get()); },
+            [&](const std::string& why) { none.push_back(why); });
+        CHECK(b.manager_over(fine).pull().records_new == 20);
+        CHECK(fine.transport() == sync::Transport::Git);
+        CHECK(none.empty());
+    }
+}
+
+TEST_CASE("git store: a wrong token over git alone is an auth error (exit 3), not a fallback", "[sync][git]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    auto options = git_options(fx.fake, fx.gist_id, a);
+    options.token = [] { return std::string("ghp_not_the_token"); };
+    a.remote = std::make_unique<sync::GitRemoteStore>(options);
+    a.add_records(0, 5);
+    try {
+        a.manager().push(sync::ConflictMode::Detect);
+        FAIL("push with a refused token succeeded");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::NotConfigured);
+        CHECK(exit_code_for(e.kind()) == 3);
+        CHECK(e.hint() == gist::token_refused_error().hint());
+    }
+}
