@@ -12,8 +12,10 @@ std::int64_t utc_midnight_ms(const std::string& yyyymmdd) {
     return day_number(yyyymmdd) * kDayMs;
 }
 
-store::BucketSet load_buckets(const store::Store& store, const DateFilter& filter, const MachineScope& scope) {
+store::BucketSet load_buckets(const store::Store& store, const DateFilter& filter, const MachineScope& scope,
+                              store::BucketGrain grain) {
     store::BucketQuery query;
+    query.grain = grain;
     query.machines = scope.machines;
     if (filter.since) query.since_ms = utc_midnight_ms(*filter.since) - kMarginMs;
     if (filter.until) query.until_ms = utc_midnight_ms(*filter.until) + kDayMs + kMarginMs;
@@ -21,7 +23,8 @@ store::BucketSet load_buckets(const store::Store& store, const DateFilter& filte
 }
 
 Report query_report(const store::Store& store, const ReportRequest& request, const TimeZone& zone) {
-    return build_report(request.kind, load_buckets(store, request.filter, request.scope), zone, request.filter,
+    const auto grain = request.kind == ReportKind::Session ? store::BucketGrain::Session : store::BucketGrain::Project;
+    return build_report(request.kind, load_buckets(store, request.filter, request.scope, grain), zone, request.filter,
                         request.group);
 }
 

@@ -18,8 +18,9 @@ BucketSet Store::buckets(const BucketQuery& query) const {
         }
         std::string sql =
             "SELECT quarter, machine, session, model, project, folder, input_tokens, output_tokens, "
-            "cache_creation_tokens, cache_read_tokens, cost, records, unpriced, first_ms, last_ms FROM usage_buckets "
-            "WHERE quarter >= ? AND quarter < ?";
+            "cache_creation_tokens, cache_read_tokens, cost, records, unpriced, first_ms, last_ms FROM " +
+            std::string(query.grain == BucketGrain::Session ? "usage_buckets" : "usage_rollup") +
+            " WHERE quarter >= ? AND quarter < ?";
         if (!query.machines.empty()) {
             sql += " AND machine IN (SELECT id FROM bucket_names WHERE name IN (";
             for (std::size_t i = 0; i < query.machines.size(); ++i) sql += i == 0 ? "?" : ",?";

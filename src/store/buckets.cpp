@@ -80,6 +80,24 @@ void create_tables(SQLite::Database& db) {
             PRIMARY KEY (quarter, machine, session, model)
         ) WITHOUT ROWID;
         CREATE INDEX usage_buckets_session ON usage_buckets (session);
+        CREATE TABLE usage_rollup (
+            quarter               INTEGER NOT NULL,
+            machine               INTEGER NOT NULL,
+            session               INTEGER NOT NULL,
+            model                 INTEGER NOT NULL,
+            project               INTEGER NOT NULL,
+            folder                INTEGER NOT NULL,
+            input_tokens          INTEGER NOT NULL,
+            output_tokens         INTEGER NOT NULL,
+            cache_creation_tokens INTEGER NOT NULL,
+            cache_read_tokens     INTEGER NOT NULL,
+            cost                  REAL NOT NULL,
+            records               INTEGER NOT NULL,
+            unpriced              INTEGER NOT NULL,
+            first_ms              INTEGER NOT NULL,
+            last_ms               INTEGER NOT NULL,
+            PRIMARY KEY (quarter, machine, model, project)
+        ) WITHOUT ROWID;
     )sql");
 }
 
@@ -151,10 +169,22 @@ void rebuild_buckets(SQLite::Database& db, const std::optional<std::string>& mac
                                "SUM(cache_read_tokens), SUM(cost), COUNT(*), SUM(unpriced), MIN(timestamp_ms), "
                                "MAX(timestamp_ms) FROM records" + where +
                                    " GROUP BY timestamp_ms / 900000, machine_name, session_id, model");
-    for (SQLite::Statement* s : {&names, &drop, &fill}) {
+    SQLite::Statement drop_rollup(db, "DELETE FROM usage_rollup WHERE machine IN "
+                                      "(SELECT id FROM bucket_names WHERE name = ?1) OR ?1 IS NULL");
+    SQLite::Statement fill_rollup(
+        db, "INSERT INTO usage_rollup SELECT timestamp_ms / 900000, "
+            "(SELECT id FROM bucket_names WHERE name = machine_name), (SELECT id FROM bucket_names WHERE name = ''), "
+            "(SELECT id FROM bucket_names WHERE name = model), "
+            "(SELECT id FROM bucket_names WHERE name = CASE WHEN project = '' THEN folder ELSE project END), "
+            "(SELECT id FROM bucket_names WHERE name = CASE WHEN project = '' THEN folder ELSE project END), "
+            "SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), SUM(cache_read_tokens), SUM(cost), "
+            "COUNT(*), SUM(unpriced), MIN(timestamp_ms), MAX(timestamp_ms) FROM records" + where +
+                " GROUP BY timestamp_ms / 900000, machine_name, model, CASE WHEN project = '' THEN folder ELSE project END");
+    db.exec("INSERT OR IGNORE INTO bucket_names (name) VALUES ('')");
+    for (SQLite::Statement* s : {&names, &drop, &fill, &drop_rollup, &fill_rollup}) {
         if (machine) {
             s->bind(1, *machine);
-        } else if (s == &drop) {
+        } else if (s == &drop || s == &drop_rollup) {
             s->bind(1);
         }
         s->exec();
@@ -173,14 +203,10 @@ void reprice_if_needed(SQLite::Database& db) {
     tx.commit();
 }
 
-void BucketChanges::add(const BucketRecord& where, const UsageRecord& counts, const RecordCost& cost, int sign) {
-    auto [it, inserted] = changes_.try_emplace(
-        Key{where.timestamp_ms / kQuarterMs, *where.machine, *where.session, *where.model});
-    Change& c = it->second;
-    if (inserted) {
-        c.project = *where.project;
-        c.folder = *where.folder;
-    }
+namespace {
+
+void apply_change(BucketChanges::Change& c, const BucketRecord& where, const UsageRecord& counts,
+                  const RecordCost& cost, int sign) {
     c.input += sign * counts.input_tokens;
     c.output += sign * counts.output_tokens;
     c.cache_creation += sign * counts.cache_creation_tokens;
@@ -196,12 +222,40 @@ void BucketChanges::add(const BucketRecord& where, const UsageRecord& counts, co
     }
 }
 
+}  // namespace
+
+void BucketChanges::add(const BucketRecord& where, const UsageRecord& counts, const RecordCost& cost, int sign) {
+    const std::int64_t quarter = where.timestamp_ms / kQuarterMs;
+    auto [it, inserted] = changes_.try_emplace(Key{quarter, *where.machine, *where.session, *where.model});
+    if (inserted) {
+        it->second.project = *where.project;
+        it->second.folder = *where.folder;
+    }
+    apply_change(it->second, where, counts, cost, sign);
+    const std::string& project = where.project->empty() ? *where.folder : *where.project;
+    auto [r, fresh] = rollup_.try_emplace(Key{quarter, *where.machine, project, *where.model});
+    if (fresh) {
+        r->second.project = project;
+        r->second.folder = project;
+    }
+    apply_change(r->second, where, counts, cost, sign);
+}
+
 void BucketChanges::flush(SQLite::Database& db) {
-    if (changes_.empty()) return;
+    flush_table(db, changes_, false);
+    flush_table(db, rollup_, true);
+    changes_.clear();
+    rollup_.clear();
+}
+
+void BucketChanges::flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, bool rollup) {
+    if (changes.empty()) return;
     NameIds ids(db);
-    SQLite::Statement put(db, R"sql(
-        INSERT INTO usage_buckets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-        ON CONFLICT (quarter, machine, session, model) DO UPDATE SET
+    const std::int64_t no_session = ids("");
+    SQLite::Statement put(db, std::string(rollup ? "INSERT INTO usage_rollup" : "INSERT INTO usage_buckets") +
+                                  (rollup ? " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (quarter, machine, model, project)"
+                                          : " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (quarter, machine, session, model)") +
+                                  R"sql( DO UPDATE SET
             input_tokens = input_tokens + excluded.input_tokens,
             output_tokens = output_tokens + excluded.output_tokens,
             cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
@@ -212,11 +266,11 @@ void BucketChanges::flush(SQLite::Database& db) {
             first_ms = MIN(first_ms, excluded.first_ms),
             last_ms = MAX(last_ms, excluded.last_ms)
     )sql");
-    for (const auto& [key, c] : changes_) {
+    for (const auto& [key, c] : changes) {
         const auto& [quarter, machine, session, model] = key;
         put.bind(1, quarter);
         put.bind(2, ids(machine));
-        put.bind(3, ids(session));
+        put.bind(3, rollup ? no_session : ids(session));
         put.bind(4, ids(model));
         put.bind(5, ids(c.project));
         put.bind(6, ids(c.folder));
@@ -232,7 +286,6 @@ void BucketChanges::flush(SQLite::Database& db) {
         put.exec();
         put.reset();
     }
-    changes_.clear();
 }
 
 }  // namespace ccu::store::detail

@@ -1,5 +1,6 @@
 #pragma once
-// Pre-aggregated usage per quarter hour x machine x session x model (table usage_buckets),
+// Pre-aggregated usage per quarter hour x machine x session x model (table usage_buckets) and,
+// without sessions, per quarter hour x machine x project x model (usage_rollup),
 // kept in the same transaction as the records they sum. Every time zone in use today has an
 // offset of whole quarter hours, so any zone's days, weeks and months (and ccusage's 5-hour
 // blocks, which start on whole hours) are unions of buckets: reports never read records.
@@ -61,7 +62,6 @@ public:
     void flush(SQLite::Database& db);
     bool empty() const { return changes_.empty(); }
 
-private:
     using Key = std::tuple<std::int64_t, std::string, std::string, std::string>;
     struct Change {
         std::string project;
@@ -71,7 +71,13 @@ private:
         std::int64_t records = 0, unpriced = 0;
         std::int64_t first_ms = INT64_MAX, last_ms = INT64_MIN;
     };
+
+private:
+    void flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, bool rollup);
     std::map<Key, Change> changes_;
+    // The same per quarter x machine x project x model, without sessions (usage_rollup: what
+    // every report but the session report reads). Key slot 2 is the project, not a session.
+    std::map<Key, Change> rollup_;
 };
 
 }  // namespace ccu::store::detail

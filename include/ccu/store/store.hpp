@@ -56,7 +56,12 @@ struct BucketSet {
     std::vector<UsageBucket> buckets;  // by quarter
 };
 
+// Session: per quarter x machine x session x model. Project: the same summed over sessions
+// (per quarter x machine x project x model; `session` is ""), far fewer rows.
+enum class BucketGrain { Session, Project };
+
 struct BucketQuery {
+    BucketGrain grain = BucketGrain::Session;
     std::vector<std::string> machines;     // empty: all machines
     std::optional<std::int64_t> since_ms;  // quarters overlapping [since, until)
     std::optional<std::int64_t> until_ms;
