@@ -31,10 +31,12 @@ inline std::string data_file_text(const std::string& machine, const std::vector<
     return out + "\n]}\n";
 }
 
-// An e2e machine that remembers its sandbox (minus the data dir) as it was when made.
+// An e2e machine that remembers its sandbox (minus the data dir) as it was when made. The
+// hostile-input, fault, many-writer and crash tests count REST requests and hold REST PATCHes, so
+// these machines use the REST transport.
 struct WatchedMachine : E2eMachine {
     WatchedMachine(FakeGistServer& fake, const std::string& gist_id, const std::string& machine_name)
-        : E2eMachine(fake, gist_id, machine_name), name(machine_name), home_before(snapshot_tree(sandbox.home())),
+        : E2eMachine(fake, gist_id, machine_name, make_uuid_v4(), "rest"), name(machine_name), home_before(snapshot_tree(sandbox.home())),
           config_before(snapshot_tree(sandbox.config_dir())) {}
 
     // Runs ccu with `cwd` as working directory (coreutils env -C).

@@ -21,13 +21,16 @@ inline const std::string kE2eToken = "ghp_e2esynctoken00000000000000000000000";
 
 struct E2eMachine {
     E2eMachine(FakeGistServer& fake, const std::string& gist_id, const std::string& name,
-               const std::string& machine_id = make_uuid_v4()) {
+               const std::string& machine_id = make_uuid_v4(), const std::string& transport = "") {
         sandbox.set("CCU_GITHUB_TOKEN", kE2eToken);
         sandbox.set("CCU_GITHUB_API_URL", fake.api_url());
         sandbox.set("TZ", "UTC");
         sandbox.unset("GITHUB_TOKEN");
-        const nlohmann::json cfg = {{"gist_id", gist_id}, {"machine_name", name}, {"machine_id", machine_id},
-                                    {"backup_retention_days", 30}};
+        nlohmann::json cfg = {{"gist_id", gist_id}, {"machine_name", name}, {"machine_id", machine_id},
+                              {"backup_retention_days", 30}};
+        // Empty: the default (auto, which picks git against the fake); a test written for one
+        // transport names it.
+        if (!transport.empty()) cfg["sync"] = {{"transport", transport}};
         write_file_atomically(sandbox.config_dir() / "ccu" / "config.json", cfg.dump(2));
     }
     ClaudeTreeTruth generate(std::uint64_t seed, const std::string& sub = "") {

@@ -60,9 +60,21 @@ TEST_CASE("an id or branch longer than the record text limit is rejected", "[ing
     const std::string huge(ccu::kMaxRecordTextBytes + 1, 'x');
     json line = assistant_line("u-1", "msg-1", "req-1", 5);
     CHECK(parse(line) == LineKind::Usage);
-    SECTION("model") { line["message"]["model"] = huge; }
-    SECTION("uuid") { line["uuid"] = huge; }
-    SECTION("gitBranch") { line["gitBranch"] = huge; }
-    SECTION("cwd folder") { line["cwd"] = "/home/" + huge; }
-    CHECK(parse(line) == LineKind::Rejected);
+    // The check sits inside each section: Catch counts a section's assertions only within it.
+    SECTION("model") {
+        line["message"]["model"] = huge;
+        CHECK(parse(line) == LineKind::Rejected);
+    }
+    SECTION("uuid") {
+        line["uuid"] = huge;
+        CHECK(parse(line) == LineKind::Rejected);
+    }
+    SECTION("gitBranch") {
+        line["gitBranch"] = huge;
+        CHECK(parse(line) == LineKind::Rejected);
+    }
+    SECTION("cwd folder") {
+        line["cwd"] = "/home/" + huge;
+        CHECK(parse(line) == LineKind::Rejected);
+    }
 }

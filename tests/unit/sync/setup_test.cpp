@@ -333,7 +333,7 @@ TEST_CASE("setup refuses another user's gist and warns about a public one", "[sy
     CHECK_THAT(out.warnings.front(), Catch::Contains("public"));
 }
 
-TEST_CASE("--gist-id accepts the gist URL as the browser shows it as well as the bare id", "[sync][setup][url]") {
+TEST_CASE("setup: --gist-id accepts the gist URL as the browser shows it as well as the bare id", "[sync][setup][url]") {
     const std::string id = "8c20b5bf38884dde89df449867806a34";
     for (const std::string& arg : {id, " " + id + "\n", "https://gist.github.com/alice/" + id,
                                    "https://gist.github.com/alice/" + id + "/", "https://gist.github.com/alice/" + id + ".git",

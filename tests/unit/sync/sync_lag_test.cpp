@@ -20,7 +20,7 @@ std::size_t commit_list_reads(const nlohmann::json& requests) {
 
 }  // namespace
 
-TEST_CASE("under read lag a push looks again until its own commit is listed", "[sync][lag]") {
+TEST_CASE("under read lag a push looks again until its own commit is listed", "[sync][lag][rest]") {
     FakeFixture fx;
     fx.fake.configure({{"read_lag_reads", 2}});
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
@@ -36,7 +36,7 @@ TEST_CASE("under read lag a push looks again until its own commit is listed", "[
     CHECK_FALSE(a.sink.said("Conflict detected"));
 }
 
-TEST_CASE("under read lag a writer that planned on a stale head re-merges and loses nothing", "[sync][lag]") {
+TEST_CASE("under read lag a writer that planned on a stale head re-merges and loses nothing", "[sync][lag][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
@@ -65,7 +65,7 @@ TEST_CASE("under read lag a writer that planned on a stale head re-merges and lo
     CHECK(c.store->count(std::string("desktop")) == 7);
 }
 
-TEST_CASE("a stale read of this machine's own current file keeps the records of its last push", "[sync][lag]") {
+TEST_CASE("a stale read of this machine's own current file keeps the records of its last push", "[sync][lag][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 10);

@@ -132,7 +132,7 @@ TEST_CASE("near the file budget parts are folded, nothing is lost and the count 
     CHECK(reader.store->count(std::string("laptop")) == 65);
 }
 
-TEST_CASE("a machine never downloads the files it wrote and still holds", "[sync][layout]") {
+TEST_CASE("a machine never downloads the files it wrote and still holds", "[sync][layout][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 30);

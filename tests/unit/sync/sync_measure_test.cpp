@@ -35,7 +35,7 @@ void print(const char* what, const Cost& c) {
 
 }  // namespace
 
-TEST_CASE("requests and bytes per push and pull", "[sync][measure]") {
+TEST_CASE("requests and bytes per push and pull", "[sync][measure][rest]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.add_records(0, 1000);
