@@ -15,6 +15,25 @@ namespace ccu::test {
 
 std::string ccu_binary() { return CCU_BINARY_PATH; }
 
+namespace {
+
+// posix_spawn of argv[0] with exactly `env`, with the caller's file actions (then destroyed).
+int spawn_with(posix_spawn_file_actions_t& actions, const std::vector<std::string>& argv,
+               const std::map<std::string, std::string>& env, pid_t& pid) {
+    std::vector<std::string> env_strings;
+    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    std::vector<char*> cargv, cenv;
+    for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+    cargv.push_back(nullptr);
+    for (auto& e : env_strings) cenv.push_back(e.data());
+    cenv.push_back(nullptr);
+    const int rc = ::posix_spawn(&pid, argv.at(0).c_str(), &actions, nullptr, cargv.data(), cenv.data());
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+}
+
+}  // namespace
+
 ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                           const std::string& input, std::chrono::seconds timeout) {
     std::array<int, 2> in{}, out{}, err{};
@@ -28,17 +47,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::map<s
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
 
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-    std::vector<char*> cargv, cenv;
-    for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-    cargv.push_back(nullptr);
-    for (auto& e : env_strings) cenv.push_back(e.data());
-    cenv.push_back(nullptr);
-
     pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, argv.at(0).c_str(), &actions, nullptr, cargv.data(), cenv.data());
-    posix_spawn_file_actions_destroy(&actions);
+    const int rc = spawn_with(actions, argv, env, pid);
     ::close(in[0]);
     ::close(out[1]);
     ::close(err[1]);
@@ -99,16 +109,8 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
     for (int fd = 0; fd <= 2; ++fd) {
         posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
     }
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-    std::vector<char*> cargv, cenv;
-    for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-    cargv.push_back(nullptr);
-    for (auto& e : env_strings) cenv.push_back(e.data());
-    cenv.push_back(nullptr);
     pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, argv.at(0).c_str(), &actions, nullptr, cargv.data(), cenv.data());
-    posix_spawn_file_actions_destroy(&actions);
+    const int rc = spawn_with(actions, argv, env, pid);
     if (rc != 0) throw std::runtime_error("posix_spawn failed for " + argv.at(0));
     pid_ = pid;
 }
