@@ -46,6 +46,8 @@ tmux -L "$sock" new-session -d -x 150 -y 50 -s ccu \
     LANG=C.UTF-8 PS1='$ ' sh
 
 screen() { tmux -L "$sock" capture-pane -p -t ccu; }
+# A marker is echoed as NAME-$m (m=DONE in the session's shell) so that the typed command
+# line, shown on the screen, never shows the text being waited for.
 wait_for() {  # wait_for TEXT: until the screen shows it (10 s)
     n=0
     until screen | grep -qF -- "$1"; do
@@ -54,10 +56,15 @@ wait_for() {  # wait_for TEXT: until the screen shows it (10 s)
         sleep 0.1
     done
 }
+expect_screen() {  # expect_screen TEXT: the screen shows it now, else say what it shows
+    screen | grep -qF -- "$1" && return 0
+    echo "expected on the screen: $1" >&2; screen >&2; exit 1
+}
 type_line() { tmux -L "$sock" send-keys -t ccu -l "$1"; tmux -L "$sock" send-keys -t ccu Enter; }
 save() { [ -n "$screens" ] && { mkdir -p "$screens"; screen > "$screens/$1.txt"; }; tmux -L "$sock" clear-history -t ccu; }
 
 wait_for '$'
+type_line 'm=DONE'
 type_line 'ccu gist setup --machine-name laptop'
 wait_for 'Store the token in'          # the keyring is checked before the token is asked for
 type_line 'y'
@@ -66,38 +73,35 @@ type_line "$token"
 wait_for 'Create a new private (secret) gist?'
 type_line ''
 wait_for "Next: 'ccu gist push'"
-screen | grep -qF 'This machine: laptop'
-screen | grep -qF 'token from prompt'
-screen | grep -qvF "$token"
+expect_screen 'This machine: laptop'
+expect_screen 'token from prompt'
+if screen | grep -qF -- "$token"; then echo "the token was echoed" >&2; exit 1; fi
 save setup
 
-type_line 'clear; ccu gist push && ccu gist pull && echo PUSH-PULL-DONE'
+type_line 'clear; ccu gist push && ccu gist pull && echo PUSH-PULL-$m'
 wait_for 'PUSH-PULL-DONE'
 save push-pull
 
-type_line 'clear; ccu gist status; echo STATUS-DONE'
+type_line 'clear; ccu gist status; echo STATUS-$m'
 wait_for 'STATUS-DONE'
-screen | grep -qF 'Token:         the token file'
-screen | grep -qF 'laptop: 1 records'
+expect_screen 'Token:         the token file'
+expect_screen 'laptop: 1 records'
 save status
 
-type_line 'clear; ccu gist auto-sync on --interval 30m; cat "$FAKE_DIR/crontab"; echo ON-DONE'
+type_line 'clear; ccu gist auto-sync on --interval 30m; cat "$FAKE_DIR/crontab"; echo ON-$m'
 wait_for 'ON-DONE'
-screen | grep -qF '# ccu auto-sync'
-screen | grep -qF '15 3 * * * /usr/bin/backup --all'
+expect_screen '# ccu auto-sync'
+expect_screen '15 3 * * * /usr/bin/backup --all'
 save auto-sync-on
 
-type_line 'clear; ccu gist auto-sync off; cat "$FAKE_DIR/crontab"; echo OFF-DONE'
+type_line 'clear; ccu gist auto-sync off; cat "$FAKE_DIR/crontab"; echo OFF-$m'
 wait_for 'OFF-DONE'
-if screen | grep -F '# ccu auto-sync' | grep -qvF 'removed'; then
-    screen | grep -F 'crontab line:' >/dev/null  # only the "removed" report may mention it
-fi
-grep -qF '# ccu auto-sync' "$tmp/crontab" && { echo "off left ccu's line" >&2; exit 1; }
+grep -qF '# ccu auto-sync' "$tmp/crontab" && { echo "off left ccu's line:" >&2; cat "$tmp/crontab" >&2; screen >&2; exit 1; }
 grep -qF '/usr/bin/backup --all' "$tmp/crontab" || { echo "off removed the user's line" >&2; exit 1; }
 save auto-sync-off
 
 type_line 'clear; ccu gist psh; echo "exit $?"'
 wait_for 'exit 2'
-screen | grep -qF "did you mean 'push'?"
+expect_screen "did you mean 'push'?"
 save typo
 echo "tmux session: ok"
