@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <random>
@@ -66,6 +68,7 @@ TEST_CASE("kill -9 at random points of 100 pushes and pulls: the store stays sou
     WatchedMachine* machines[] = {&a, &b};
     std::mt19937 rng(4242);
     int kills = 0, finished = 0, iteration = 0;
+    long typical_ms[2] = {400, 400};  // push, pull
     for (; kills < 100 && iteration < 250; ++iteration) {
         WatchedMachine& m = *machines[iteration % 2];
         if (iteration % 6 < 2) {
@@ -77,14 +80,23 @@ TEST_CASE("kill -9 at random points of 100 pushes and pulls: the store stays sou
             g.fake.add_fault({{"method", method}, {"path_regex", "^/gists/"}, {"action", "delay"},
                               {"delay_ms", static_cast<int>(rng() % 200)}});
         }
-        const char* op = rng() % 3 == 0 ? "pull" : "push";
+        const bool pull = rng() % 3 == 0;
+        const char* op = pull ? "pull" : "push";
+        // Kill at a uniform point of a window that tracks how long a run of this kind lasts: it
+        // grows after each kill and drops to the elapsed time when a run finished first. A fixed
+        // window would miss most runs on a fast machine and kill only startups on a slow one.
+        auto& typical = typical_ms[pull ? 1 : 0];
+        const auto started = std::chrono::steady_clock::now();
         BackgroundProcess child({ccu_binary(), "gist", op, "--quiet"}, m.sandbox.vars());
-        std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 400));
+        std::this_thread::sleep_for(std::chrono::milliseconds(rng() % std::max<long>(20, typical * 9 / 10)));
         child.kill(SIGKILL);
         const int code = child.wait();
         if (code == 128 + SIGKILL) {
             ++kills;
+            typical += typical / 8;
         } else {
+            typical = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                          .count();
             ++finished;
             INFO("iteration " << iteration << " " << op << " exit " << code);
             CHECK((code == 0 || code == 5));  // a finished run succeeded or reported a conflict
@@ -92,7 +104,7 @@ TEST_CASE("kill -9 at random points of 100 pushes and pulls: the store stays sou
         g.fake.control("DELETE", "/_fake/faults");
     }
     std::cout << "crash: " << kills << " runs killed by SIGKILL, " << finished << " finished first, " << iteration
-              << " runs\n";
+              << " runs; kill windows at the end " << typical_ms[0] << " ms (push), " << typical_ms[1] << " ms (pull)\n";
     REQUIRE(kills >= 100);
     for (WatchedMachine* m : machines) {
         CHECK(integrity(*m) == "ok");
