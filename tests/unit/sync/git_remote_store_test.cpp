@@ -47,29 +47,6 @@ std::int64_t records_of(SimMachine& m, const std::string& machine) {
     return n;
 }
 
-// Forwards to the real git store; before each commit a rival machine pushes first (a genuine
-// conflict: the branch moved after our load).
-class RacingStore final : public sync::RemoteStore {
-public:
-    RacingStore(sync::RemoteStore& inner, std::function<void()> rival, int races)
-        : inner_(inner), rival_(std::move(rival)), races_(races) {}
-    sync::Transport transport() const override { return inner_.transport(); }
-    sync::LoadResult load(const std::optional<std::string>& known) override { return inner_.load(known); }
-    sync::CommitOutcome commit(const sync::RemoteSnapshot& base, const sync::ChangeSet& changes,
-                               const std::string& message) override {
-        if (races_ > 0) {
-            --races_;
-            rival_();
-        }
-        return inner_.commit(base, changes, message);
-    }
-
-private:
-    sync::RemoteStore& inner_;
-    std::function<void()> rival_;
-    int races_;
-};
-
 }  // namespace
 
 TEST_CASE("git store: a push over git is read by a pull over git, with no REST write", "[sync][git]") {
