@@ -23,10 +23,11 @@ inline nlohmann::json wire_record(const std::string& tag) {
 }
 inline std::int64_t wire_total() { return 100; }
 
-// A data file as ccu writes it: one compact record per line.
+// A data file as ccu writes it: one compact record per line, `tool` naming ccu (a file without it
+// is the origin tool's, whose rows are collapsed as lines of responses: docs/format.md §14).
 inline std::string data_file_text(const std::string& machine, const std::vector<nlohmann::json>& records) {
     std::string out = "{\"machine_name\":" + nlohmann::json(machine).dump() +
-                      ",\"export_date\":\"2026-01-01T00:00:00.000Z\",\"part\":0,\"records\":[\n";
+                      ",\"tool\":\"ccu 0.1.0\",\"export_date\":\"2026-01-01T00:00:00.000Z\",\"part\":0,\"records\":[\n";
     for (std::size_t i = 0; i < records.size(); ++i) out += (i ? ",\n" : "") + records[i].dump();
     return out + "\n]}\n";
 }

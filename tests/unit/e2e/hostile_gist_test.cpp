@@ -154,7 +154,7 @@ TEST_CASE("huge numbers, duplicate keys and 10 MB strings import only the sane r
     const ProcessResult r = c.ccu({"gist", "pull"});
     INFO(r.out << r.err.substr(0, 4000));
     CHECK(r.exit_code == 6);  // the overflowing file is invalid; invalid records are skipped and counted
-    CHECK(r.err.find("skipped invalid file usage_data_overflow.json: usage_data_overflow.json: not valid JSON") !=
+    CHECK(r.err.find("skipped invalid file usage_data_overflow.json: not valid JSON") !=
           std::string::npos);
     CHECK(r.out.find("Invalid records:   4") != std::string::npos);
     CHECK(r.err.find("usage_data_numbers.json: record 1: token counts add up to more than") != std::string::npos);
