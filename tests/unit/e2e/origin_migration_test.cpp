@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "support/origin_tool.hpp"
@@ -18,9 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// 8 MiB by default; CCU_ORIGIN_TREE_MIB=N measures the same paths on an N MiB tree.
 ClaudeTreeSpec origin_spec() {
     ClaudeTreeSpec spec;
-    spec.total_bytes = 8 * 1024 * 1024;
+    const char* mib = std::getenv("CCU_ORIGIN_TREE_MIB");
+    spec.total_bytes = static_cast<std::uint64_t>(mib ? std::max(1, std::atoi(mib)) : 8) * 1024 * 1024;
     spec.projects = 3;
     spec.sessions_per_project = 4;
     spec.seed = 0x0C1D7001ULL;
