@@ -1,6 +1,8 @@
 // SyncManager::pull — docs/format.md §9: load the head (one small request when nobody wrote),
 // fetch only files whose content id/size changed since the last pull, validate each, import
 // every machine's records with dedup.
+#include <algorithm>
+
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/store/store.hpp"
@@ -36,7 +38,16 @@ public:
         const Manifest manifest = index_of(remote, listing);
         auto seen = state_.pulled_files();
         for (auto it = seen.begin(); it != seen.end();) it = listing.count(it->first) ? std::next(it) : seen.erase(it);
-        for (const auto& name : data_files(manifest, listing)) import_file(remote, name, seen);
+        const std::vector<std::string> files = data_files(manifest, listing);
+        Progress shown{"Pulling", 0, files.size(), 0, 0, "file"};
+        for (const auto& name : files) shown.bytes_total += bytes_of(remote, name);
+        for (const auto& name : files) {
+            ctx_.events.progress().update(shown);  // before: a download may take a while
+            import_file(remote, name, seen);
+            ++shown.files_done;
+            shown.bytes_done += bytes_of(remote, name);
+        }
+        ctx_.events.progress().finish();
         state_.set_pulled_files(seen);
         state_.set_last_pull(now());
         // With invalid files the next pull looks again (the file may have been fixed).
@@ -64,6 +75,10 @@ private:
             ctx_.events.warn(std::string(kManifestFileName) + " is invalid (" + e.what() + "); finding files by name");
         }
         return Manifest::rebuild_from_files(listing, {}, now());
+    }
+
+    static std::uint64_t bytes_of(const RemoteSnapshot& remote, const std::string& name) {
+        return static_cast<std::uint64_t>(std::max<std::int64_t>(0, remote.size(name)));
     }
 
     static std::vector<std::string> data_files(const Manifest& manifest, const std::set<std::string>& listing) {
