@@ -52,10 +52,9 @@ int on_sideband(const char* /*text*/, int /*len*/, void* payload) {
     return past_deadline(of(payload)) ? GIT_EUSER : 0;
 }
 
-int on_push_transfer(unsigned int current, unsigned int total, size_t bytes, void* payload) {
+int on_push_transfer(unsigned int /*current*/, unsigned int /*total*/, size_t bytes, void* payload) {
     Session& s = of(payload);
     s.bytes_up = std::max<std::uint64_t>(s.bytes_up, bytes);
-    if (s.options->progress != nullptr) s.options->progress->update(Progress{"Sending", current, total, bytes, 0, "object"});
     return past_deadline(s) ? GIT_EUSER : 0;
 }
 

@@ -129,10 +129,10 @@ mkdir -p "$tmp/cfg2" && cp -R "$tmp/cfg/ccu" "$tmp/cfg2/ccu"
 fake_control /_fake/config '{"truncate_bytes": 64}'
 fake_control /_fake/faults '{"faults":[{"method":"GET","path_regex":".","port":"raw","times":20,"action":"delay","delay_ms":1500}]}'
 type_line 'clear; XDG_CONFIG_HOME="$FAKE_DIR/cfg2" CCU_DATA_DIR="$FAKE_DIR/data2" ccu gist pull --transport rest; echo PULLP-$m'
-wait_for 'Pulling 1/'
+wait_for 'Pulling 0/1 file, 0 B of '
 save pull-progress
 wait_for 'PULLP-DONE'
-if screen | grep -qF 'Pulling 1/'; then echo "the progress line was not cleared" >&2; screen >&2; exit 1; fi
+if screen | grep -qF 'Pulling 0/'; then echo "the progress line was not cleared" >&2; screen >&2; exit 1; fi
 expect_screen 'New records:       8'
 save pull-progress-done
 fake_control /_fake/config '{"truncate_bytes": 1048576}'

@@ -82,8 +82,8 @@ struct MirrorOptions {
     // Repack when this many loose objects or packs accumulate (mirror.cpp: maintain()).
     int max_loose_objects = 256;
     int max_packs = 8;
-    // Optional: a fetch reports objects and bytes received ("Receiving"), a push objects and
-    // bytes sent ("Sending"), from libgit2's transfer callbacks; finish() after each attempt.
+    // Optional: a fetch reports objects and bytes received ("Receiving", libgit2's transfer
+    // callback), finish() after each attempt. A push is shown by the commit ("Uploading", sync/).
     ProgressSink* progress = nullptr;
 };
 
