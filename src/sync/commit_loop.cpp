@@ -32,6 +32,13 @@ void collect(const CommitOutcome& outcome, std::vector<Manifest>& overwritten) {
     }
 }
 
+// The files and bytes one commit sends (deletions count as files of no bytes).
+Progress upload_progress(const ChangeSet& changes) {
+    Progress p{"Uploading", 0, changes.size(), 0, 0, "file"};
+    for (const auto& [name, content] : changes) p.bytes_total += content ? content->size() : 0;
+    return p;
+}
+
 }  // namespace
 
 JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapshot> head, ConflictMode mode,
@@ -46,11 +53,13 @@ JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapsho
             out.remerges = attempt - 1;
             return out;
         }
+        ctx.events.progress().update(upload_progress(changes));
         const CommitOutcome outcome = mode == ConflictMode::Force ? ctx.remote.commit_unchecked(*head, changes, message)
                                                                   : ctx.remote.commit(*head, changes, message);
+        ctx.events.progress().finish();
         out.wrote = true;
         if (outcome.kind == CommitOutcome::Kind::Committed) {
-            if (attempt > 1) ctx.events.say(Mark::Check, "Done");
+            // No "Done" here: the command's summary says it, once (src/cli/gist_push.cpp).
             out.version = outcome.version;
             out.remerges = attempt - 1;
             return out;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ccu/common/clock.hpp"
+#include "ccu/common/progress.hpp"
 #include "ccu/gist/retry_policy.hpp"
 
 namespace ccu::git {
@@ -81,6 +82,9 @@ struct MirrorOptions {
     // Repack when this many loose objects or packs accumulate (mirror.cpp: maintain()).
     int max_loose_objects = 256;
     int max_packs = 8;
+    // Optional: a fetch reports objects and bytes received ("Receiving", libgit2's transfer
+    // callback), finish() after each attempt. A push is shown by the commit ("Uploading", sync/).
+    ProgressSink* progress = nullptr;
 };
 
 class Mirror {
