@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <vector>
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -42,6 +43,26 @@ private:
     int fd_ = -1;
 };
 
+// What a ccu killed mid-operation leaves in the mirror: lock files of refs, HEAD or config (a ref
+// update cut short), temporary packs and indexes (a fetch, a commit or a repack cut short) and
+// temporary loose objects. Every operation holds the MirrorLock, so any found while holding it
+// is stale; a stale ref lock would fail every later update of that ref.
+bool is_leftover(const fs::path& file) {
+    const std::string name = file.filename().string();
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".lock") == 0) return true;
+    return name.find("_git2_") != std::string::npos || name.rfind("tmp_", 0) == 0;
+}
+
+void clear_leftovers(const fs::path& dir) {
+    std::error_code ec;
+    std::vector<fs::path> stale;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+        if (it->is_regular_file(ec) && is_leftover(it->path())) stale.push_back(it->path());
+    }
+    for (const auto& f : stale) fs::remove(f, ec);
+}
+
 }  // namespace
 
 std::string tracking_ref(const std::string& branch) { return "refs/remotes/origin/" + branch; }
@@ -55,6 +76,7 @@ const FileEntry* Head::find(const std::string& name) const {
 
 void Mirror::Impl::open() {
     repo.reset();
+    clear_leftovers(options.dir);
     git_repository* r = nullptr;
     if (fs::exists(options.dir / "HEAD") && git_repository_open_bare(&r, options.dir.c_str()) == 0) {
         repo.reset(r);
@@ -224,7 +246,8 @@ FetchResult Mirror::fetch(const std::optional<std::string>& known) {
         impl_->maintain();
         return result;
     } catch (const lg::Failure& damaged) {
-        // Anything that reached here is local damage (session.cpp rethrows only that): the
+        if (is_disk_full(damaged.what())) throw mirror_disk_full_error(impl_->options.dir, damaged.what());
+        // Anything else that reached here is local damage (session.cpp rethrows only that): the
         // remote is the source of truth, so start over from it, once.
         impl_->rebuild();
         FetchResult result = impl_->fetch_once(known);
@@ -253,7 +276,13 @@ std::string Mirror::read_blob(const std::string& blob_id) {
 PushOutcome Mirror::commit(const Head& base, const Changes& changes, const std::string& message) {
     const MirrorLock lock(impl_->options.dir);
     if (!impl_->repo) impl_->open();
-    const std::string built = impl_->build_commit(base, changes, message);
+    std::string built;
+    try {
+        built = impl_->build_commit(base, changes, message);
+    } catch (const lg::Failure& failure) {
+        if (is_disk_full(failure.what())) throw mirror_disk_full_error(impl_->options.dir, failure.what());
+        throw;
+    }
     PushOutcome outcome = impl_->push(base, built);
     try {
         impl_->maintain();

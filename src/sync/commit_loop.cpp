@@ -15,10 +15,11 @@ void announce(EventSink& events, const std::string& ours_built_on, const std::st
                "Auto-merging... (attempt " + std::to_string(attempt) + "/" + std::to_string(kMaxMergeAttempts) + ")");
 }
 
-// 1 s, 2 s, 4 s ... plus up to 1 s of jitter so racing writers fall out of step.
-std::chrono::milliseconds backoff(int attempt, std::mt19937_64& rng) {
-    std::uniform_int_distribution<int> jitter(0, 999);
-    return std::chrono::milliseconds(1000LL << (attempt - 1)) + std::chrono::milliseconds(jitter(rng));
+// b, 2b, 4b ... plus up to b of jitter so racing writers fall out of step; b =
+// sync.conflict_backoff_ms, 1 s by default.
+std::chrono::milliseconds backoff(int attempt, std::int64_t base_ms, std::mt19937_64& rng) {
+    std::uniform_int_distribution<std::int64_t> jitter(0, base_ms > 0 ? base_ms - 1 : 0);
+    return std::chrono::milliseconds((base_ms << (attempt - 1)) + jitter(rng));
 }
 
 // The manifests a REST write replaced; one that does not parse has nothing to give to the join.
@@ -66,7 +67,7 @@ JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapsho
         }
         if (attempt > kMaxMergeAttempts) throw ConflictError();
         announce(ctx.events, head->committed_at(), outcome.committed_at, attempt);
-        ctx.clock.sleep_for(backoff(attempt, rng));
+        ctx.clock.sleep_for(backoff(attempt, ctx.config.conflict_backoff_ms, rng));
         collect(outcome, overwritten);
         LoadResult reloaded = ctx.remote.load(std::nullopt);
         if (!reloaded.snapshot) throw Error(ErrorKind::Unexpected, "the remote store answered 'unchanged' to a full read");

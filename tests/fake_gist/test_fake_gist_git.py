@@ -185,6 +185,14 @@ class GitTrafficTest(GitTestCase):
         self.git("push", "-q", cwd=checkout)
         self.assertGreaterEqual(time.monotonic() - start, 0.3)
         self.assertEqual(self.control("GET", "/_fake/state")["faults_pending"], 0)
+        # stall_body: the clone gets its pack, half of it 300 ms later than the rest.
+        self.control("POST", "/_fake/faults", {"faults": [
+            {"method": "POST", "path_regex": r"/git-upload-pack$", "action": "stall_body", "delay_ms": 300}]})
+        start = time.monotonic()
+        stalled = self.clone(gist["id"], "stalled")
+        self.assertGreaterEqual(time.monotonic() - start, 0.3)
+        self.assertEqual(sorted(os.listdir(stalled)), [".git", "a.txt", "b.txt"])
+        self.assertEqual(self.control("GET", "/_fake/state")["faults_pending"], 0)
 
     def test_request_log_counts_git_bytes_and_rate_limits_ignore_git(self):
         gist = self.create({"big.txt": "line of data\n" * 20000})

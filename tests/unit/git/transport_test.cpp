@@ -9,6 +9,9 @@
 
 #include <git2.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "ccu/gist/errors.hpp"
 #include "git/failures.hpp"
 #include "support/fake_gist.hpp"
@@ -85,6 +88,46 @@ TEST_CASE("git mirror: 5xx and 429 answers are retried with the REST backoff and
     CHECK(m.stats().connections == 3);
     // Two waits of the REST policy's backoff (base 1 s, factor 2, jitter 0.5 -> 0.75 s then 1.5 s).
     CHECK(clock.total_slept() == gist::backoff_delay(1, 0.5) + gist::backoff_delay(2, 0.5));
+}
+
+TEST_CASE("git mirror: a 403 is retried like a secondary rate limit, one that persists is the scope error (exit 3)",
+          "[git]") {
+    Sandbox sandbox;
+    FakeGistServer fake;
+    fake.add_token(kToken);
+    const std::string id = fake.seed_gist({{"files", {{"a.json", "1"}}}});
+    ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
+    CountingToken token{kToken};
+    const int times = GENERATE(3, 100);
+    fake.add_fault({{"method", "GET"}, {"path_regex", "info/refs"}, {"times", times}, {"action", "secondary_rate_limit"},
+                    {"port", "git"}});
+    git::Mirror m(mirror_options(sandbox.data_dir() / "m.git", fake.git_url(id), token.source(), clock));
+    if (times == 3) {
+        CHECK(m.fetch().head.find("a.json") != nullptr);
+        CHECK(m.stats().connections == 4);
+        CHECK(clock.total_slept() ==
+              gist::backoff_delay(1, 0.5) + gist::backoff_delay(2, 0.5) + gist::backoff_delay(3, 0.5));
+    } else {
+        try {
+            m.fetch();
+            FAIL("a 403 on every attempt succeeded");
+        } catch (const gist::ApiError& e) {
+            CHECK(exit_code_for(e.kind()) == 3);
+            CHECK(std::string(e.what()).find("(403)") != std::string::npos);
+        }
+        CHECK(m.stats().connections == gist::RetryLimits{}.max_attempts);
+    }
+}
+
+TEST_CASE("git failures: a full disk, a quota or the file size limit is told apart from the network", "[git]") {
+    CHECK(git::is_disk_full(std::string("failed to write pack: ") + std::strerror(ENOSPC)));
+    CHECK(git::is_disk_full(std::string("cannot append to file: ") + std::strerror(EFBIG)));
+    CHECK(git::is_disk_full(std::string("write error: ") + std::strerror(EDQUOT)));
+    CHECK_FALSE(git::is_disk_full("error receiving socket data: Connection reset by peer"));
+    const Error e = git::mirror_disk_full_error("/data/mirror/abc.git", "x: File too large");
+    CHECK(exit_code_for(e.kind()) == 1);
+    CHECK(std::string(e.what()).find("/data/mirror/abc.git") != std::string::npos);
+    CHECK(e.hint().find("free disk space") != std::string::npos);
 }
 
 TEST_CASE("git mirror: a server that stays down fails with a network error once the retry budget is spent",
