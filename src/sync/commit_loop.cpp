@@ -1,5 +1,6 @@
 // commit_joined: the one conflict rule of every write (docs/format.md §8, "Conflicts").
 #include <random>
+#include <utility>
 
 #include "ccu/sync/conflict_error.hpp"
 #include "sync/push_support.hpp"
@@ -32,6 +33,12 @@ void collect(const CommitOutcome& outcome, std::vector<Manifest>& overwritten) {
     }
 }
 
+std::unique_ptr<RemoteSnapshot> load_full(const SyncContext& ctx) {
+    LoadResult reloaded = ctx.remote.load(std::nullopt);
+    if (!reloaded.snapshot) throw Error(ErrorKind::Unexpected, "the remote store answered 'unchanged' to a full read");
+    return std::move(reloaded.snapshot);
+}
+
 }  // namespace
 
 JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapshot> head, ConflictMode mode,
@@ -39,6 +46,7 @@ JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapsho
     JoinedCommit out;
     std::vector<Manifest> overwritten;
     std::mt19937_64 rng(ctx.jitter_seed);
+    bool reloaded_once = false;
     for (int attempt = 1;; ++attempt) {
         const ChangeSet changes = plan(*head, overwritten);
         if (changes.empty()) {
@@ -48,6 +56,15 @@ JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapsho
         }
         const CommitOutcome outcome = mode == ConflictMode::Force ? ctx.remote.commit_unchecked(*head, changes, message)
                                                                   : ctx.remote.commit(*head, changes, message);
+        if (outcome.kind == CommitOutcome::Kind::Reload) {
+            // The store switched transports (nothing written): plan again on its head, not a conflict.
+            if (std::exchange(reloaded_once, true)) {
+                throw Error(ErrorKind::Unexpected, "the remote store asked twice to reload");
+            }
+            --attempt;
+            head = load_full(ctx);
+            continue;
+        }
         out.wrote = true;
         if (outcome.kind == CommitOutcome::Kind::Committed) {
             if (attempt > 1) ctx.events.say(Mark::Check, "Done");
@@ -59,9 +76,7 @@ JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapsho
         announce(ctx.events, head->committed_at(), outcome.committed_at, attempt);
         ctx.clock.sleep_for(backoff(attempt, rng));
         collect(outcome, overwritten);
-        LoadResult reloaded = ctx.remote.load(std::nullopt);
-        if (!reloaded.snapshot) throw Error(ErrorKind::Unexpected, "the remote store answered 'unchanged' to a full read");
-        head = std::move(reloaded.snapshot);
+        head = load_full(ctx);
     }
 }
 
