@@ -1,5 +1,6 @@
 // commit_joined: the one conflict rule of every write (docs/format.md §8, "Conflicts").
 #include <random>
+#include <utility>
 
 #include "ccu/sync/conflict_error.hpp"
 #include "sync/push_support.hpp"
@@ -40,6 +41,12 @@ Progress upload_progress(const ChangeSet& changes) {
     return p;
 }
 
+std::unique_ptr<RemoteSnapshot> load_full(const SyncContext& ctx) {
+    LoadResult reloaded = ctx.remote.load(std::nullopt);
+    if (!reloaded.snapshot) throw Error(ErrorKind::Unexpected, "the remote store answered 'unchanged' to a full read");
+    return std::move(reloaded.snapshot);
+}
+
 }  // namespace
 
 JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapshot> head, ConflictMode mode,
@@ -47,6 +54,7 @@ JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapsho
     JoinedCommit out;
     std::vector<Manifest> overwritten;
     std::mt19937_64 rng(ctx.jitter_seed);
+    bool reloaded_once = false;
     for (int attempt = 1;; ++attempt) {
         const ChangeSet changes = plan(*head, overwritten);
         if (changes.empty()) {
@@ -58,6 +66,15 @@ JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapsho
         const CommitOutcome outcome = mode == ConflictMode::Force ? ctx.remote.commit_unchecked(*head, changes, message)
                                                                   : ctx.remote.commit(*head, changes, message);
         ctx.events.progress().finish();
+        if (outcome.kind == CommitOutcome::Kind::Reload) {
+            // The store switched transports (nothing written): plan again on its head, not a conflict.
+            if (std::exchange(reloaded_once, true)) {
+                throw Error(ErrorKind::Unexpected, "the remote store asked twice to reload");
+            }
+            --attempt;
+            head = load_full(ctx);
+            continue;
+        }
         out.wrote = true;
         if (outcome.kind == CommitOutcome::Kind::Committed) {
             // No "Done" here: the command's summary says it, once (src/cli/gist_push.cpp).
@@ -69,9 +86,7 @@ JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapsho
         announce(ctx.events, head->committed_at(), outcome.committed_at, attempt);
         ctx.clock.sleep_for(backoff(attempt, ctx.config.conflict_backoff_ms, rng));
         collect(outcome, overwritten);
-        LoadResult reloaded = ctx.remote.load(std::nullopt);
-        if (!reloaded.snapshot) throw Error(ErrorKind::Unexpected, "the remote store answered 'unchanged' to a full read");
-        head = std::move(reloaded.snapshot);
+        head = load_full(ctx);
     }
 }
 
