@@ -369,6 +369,16 @@ std::int64_t Store::count(const std::optional<std::string>& machine) const {
     });
 }
 
+std::vector<std::string> Store::machine_names() const {
+    return detail::guarded(file_, "reading machine names from", [&] {
+        // records_machine_sequence (machine_name, sequence) serves the DISTINCT without a table scan.
+        SQLite::Statement q(*db_, "SELECT DISTINCT machine_name FROM records ORDER BY machine_name");
+        std::vector<std::string> out;
+        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+        return out;
+    });
+}
+
 std::int64_t Store::max_sequence() const {
     return detail::guarded(file_, "reading", [&] {
         return db_->execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();

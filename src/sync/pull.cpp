@@ -2,6 +2,8 @@
 // fetch only files whose content id/size changed since the last pull, validate each, import
 // every machine's records with dedup; a machine whose files were re-written under a newer
 // generation has its records replaced (docs/format.md §4.1).
+#include <algorithm>
+
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/store/store.hpp"
@@ -39,9 +41,19 @@ public:
         auto seen = state_.pulled_files();
         for (auto it = seen.begin(); it != seen.end();) it = listing.count(it->first) ? std::next(it) : seen.erase(it);
         const std::set<std::string> replaced = replace_superseded(remote, manifest, listing, seen);
+        std::vector<std::string> files;
         for (const auto& name : data_files(manifest, listing)) {
-            if (!replaced.count(name)) import_file(remote, name, seen, generations_[name]);
+            if (!replaced.count(name)) files.push_back(name);
         }
+        Progress shown{"Pulling", 0, files.size(), 0, 0, "file"};
+        for (const auto& name : files) shown.bytes_total += bytes_of(remote, name);
+        for (const auto& name : files) {
+            ctx_.events.progress().update(shown);  // before: a download may take a while
+            import_file(remote, name, seen, generations_[name]);
+            ++shown.files_done;
+            shown.bytes_done += bytes_of(remote, name);
+        }
+        ctx_.events.progress().finish();
         state_.set_pulled_files(seen);
         state_.set_last_pull(now());
         // With invalid files the next pull looks again (the file may have been fixed).
@@ -69,6 +81,10 @@ private:
             ctx_.events.warn(std::string(kManifestFileName) + " is invalid (" + e.what() + "); finding files by name");
         }
         return Manifest::rebuild_from_files(listing, {}, now());
+    }
+
+    static std::uint64_t bytes_of(const RemoteSnapshot& remote, const std::string& name) {
+        return static_cast<std::uint64_t>(std::max<std::int64_t>(0, remote.size(name)));
     }
 
     std::vector<std::string> data_files(const Manifest& manifest, const std::set<std::string>& listing) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ccu/common/file_cursor.hpp"
+#include "ccu/common/progress.hpp"
 #include "ccu/common/record.hpp"
 #include "ccu/ingest/line_parser.hpp"
 
@@ -33,6 +34,9 @@ struct ScanOptions {
     unsigned threads = 0;      // 0: hardware concurrency
     // Optional: when set, records whose model it rejects are counted in stats.unknown_models.
     std::function<bool(const std::string& model)> is_known_model;
+    // Optional: told after each file with new bytes is read ("Scanning", files and bytes of the
+    // files with new data), and finish() at the end.
+    ProgressSink* progress = nullptr;
 };
 
 struct ScanResult {

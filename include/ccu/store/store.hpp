@@ -80,6 +80,8 @@ public:
 
     std::vector<UsageRecord> query(const RecordQuery& query) const;  // sorted (timestamp, session, uuid)
     std::int64_t count(const std::optional<std::string>& machine = std::nullopt) const;
+    // The machine names that have records, sorted (report --machine checks its argument here).
+    std::vector<std::string> machine_names() const;
 
     std::int64_t max_sequence() const;
     // Records of `machine` inserted or updated after `after_sequence`, sorted as query().
