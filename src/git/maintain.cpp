@@ -49,7 +49,7 @@ namespace {
 // from its commits and not from the commits of the packs before it. A repack writes what is newer
 // than some generation into one pack and drops the generations above it; it merges generations
 // while the next older one has at most twice the objects of what is being packed (geometric, as
-// `git repack --geometric=2`). So each object is re-packed (its deltas searched again; libgit2's
+// `git repack --geometric=2`) and at most kMaxMergedObjects. So each object is re-packed (its deltas searched again; libgit2's
 // packbuilder reuses none) O(log n) times, and a repack costs what the recent pushes added, not
 // the history: the delta search of one growing "newer than the base" pack at every repack made
 // each push slower than the one before (bench/sync_month.cpp, 1 s to 7 s in six simulated days).
@@ -59,6 +59,11 @@ struct Generation {
 };
 
 constexpr const char* kGenerationsFile = "ccu-packs";
+constexpr std::int64_t kDeltaWindowBytes = std::int64_t{1} << 20;
+// A generation this large is never merged again: no repack searches deltas for more than about
+// twice this many objects (a few seconds), at the price of one more pack per this many objects
+// (~40 after a year of 48 pushes a day, bench/mirror_year.cpp).
+constexpr std::uint64_t kMaxMergedObjects = 2048;
 
 std::vector<Generation> read_generations(const fs::path& dir) {
     std::vector<Generation> gens;
@@ -99,6 +104,20 @@ std::uint64_t pack_objects(const fs::path& idx) {
     return (std::uint64_t{last[0]} << 24) | (std::uint64_t{last[1]} << 16) | (std::uint64_t{last[2]} << 8) | last[3];
 }
 
+// libgit2 tries each object against the 10 before it (sorted by name and size), each try costing
+// the object's size: with 128 KiB current files that search was most of a push's CPU. The best
+// base of a current file is its previous version, next to it in that order, so a window capped
+// at 1 MiB of candidates (pack.windowMemory, read by git_packbuilder) loses little compression.
+void limit_delta_window(git_repository* repo) {
+    git_config* cfg = nullptr;
+    lg::check(git_repository_config(&cfg, repo), "repacking the mirror");
+    std::int64_t current = 0;
+    if (git_config_get_int64(&current, cfg, "pack.windowMemory") != 0 || current != kDeltaWindowBytes) {
+        git_config_set_int64(cfg, "pack.windowMemory", kDeltaWindowBytes);
+    }
+    git_config_free(cfg);
+}
+
 std::vector<std::string> ref_tips(git_repository* repo) {
     std::vector<std::string> tips;
     for (const char* ref : {"refs/remotes/origin/", "refs/heads/"}) {
@@ -137,9 +156,9 @@ void Mirror::Impl::maintain() {
     for (const auto& f : fs::directory_iterator(pack_dir, ec)) {
         if (f.path().extension() == ".idx" && !kept.count(f.path().stem().string())) pending += pack_objects(f.path());
     }
-    while (!gens.empty() && pack_objects(pack_dir / (gens.back().stem + ".idx")) <= 2 * pending) {
-        pending += pack_objects(pack_dir / (gens.back().stem + ".idx"));
-        gens.pop_back();
+    for (std::uint64_t top = 0; !gens.empty(); gens.pop_back(), pending += top) {
+        top = pack_objects(pack_dir / (gens.back().stem + ".idx"));
+        if (top > 2 * pending || top > kMaxMergedObjects) break;
     }
 
     git_revwalk* w = nullptr;
@@ -152,6 +171,7 @@ void Mirror::Impl::maintain() {
             lg::check(git_revwalk_hide(w, &oid), "repacking the mirror");  // its objects are in that pack
         }
     }
+    limit_delta_window(repo.get());
     git_packbuilder* p = nullptr;
     lg::check(git_packbuilder_new(&p, repo.get()), "repacking the mirror");
     const lg::PackBuilder pack(p);

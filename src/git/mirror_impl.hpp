@@ -1,6 +1,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ccu/git/mirror.hpp"
 #include "git/libgit.hpp"
@@ -38,7 +39,7 @@ struct Mirror::Impl {
     void set_ref(const std::string& name, const std::string& commit);
 
     void attach_mempack();
-    void store_new_objects();
+    void store_new_objects(const std::vector<git_oid>& ids);  // the objects a commit wrote
     std::string build_commit(const Head& base, const Changes& changes, const std::string& message);
     PushOutcome push(const Head& base, const std::string& commit);
 

@@ -1,5 +1,6 @@
 // Building a commit in memory and pushing it without force (the compare-and-swap).
 #include <chrono>
+#include <vector>
 
 #include "ccu/common/error.hpp"
 #include "git/mirror_impl.hpp"
@@ -21,6 +22,17 @@ bool is_flat_name(const std::string& name) {
     return !name.empty() && name.find('/') == std::string::npos && name != "." && name != "..";
 }
 
+// Whether the mirror already has a blob with these bytes (a backup is a copy of the current file):
+// such a blob is not packed again.
+bool has_blob(git_repository* repo, const std::string& content) {
+    git_oid id{};
+    lg::check(git_odb_hash(&id, content.data(), content.size(), GIT_OBJECT_BLOB), "hashing a file");
+    git_odb* raw = nullptr;
+    lg::check(git_repository_odb(&raw, repo), "opening the mirror's objects");
+    const lg::Odb odb(raw);
+    return git_odb_exists(raw, &id) == 1;
+}
+
 }  // namespace
 
 std::string Mirror::Impl::build_commit(const Head& base, const Changes& changes, const std::string& message) {
@@ -35,6 +47,7 @@ std::string Mirror::Impl::build_commit(const Head& base, const Changes& changes,
         lg::check(git_commit_tree(&t, c), "reading the base tree");
         base_tree.reset(t);
     }
+    std::vector<git_oid> written;  // what goes into this commit's pack: new blobs, the tree, the commit
     git_treebuilder* tb = nullptr;
     lg::check(git_treebuilder_new(&tb, repo.get(), base_tree.get()), "building a tree");
     const lg::TreeBuilder builder(tb);
@@ -47,11 +60,14 @@ std::string Mirror::Impl::build_commit(const Head& base, const Changes& changes,
             continue;
         }
         git_oid blob{};
+        const bool known = has_blob(repo.get(), *content);
         lg::check(git_blob_create_from_buffer(&blob, repo.get(), content->data(), content->size()), "writing a file");
+        if (!known) written.push_back(blob);
         lg::check(git_treebuilder_insert(nullptr, tb, name.c_str(), &blob, GIT_FILEMODE_BLOB), "adding a file");
     }
     git_oid tree_id{};
     lg::check(git_treebuilder_write(&tree_id, tb), "writing the tree");
+    written.push_back(tree_id);
     git_tree* t = nullptr;
     lg::check(git_tree_lookup(&t, repo.get(), &tree_id), "reading the new tree");
     const lg::Tree tree(t);
@@ -61,7 +77,8 @@ std::string Mirror::Impl::build_commit(const Head& base, const Changes& changes,
     lg::check(git_commit_create(&commit_id, repo.get(), nullptr, sig.get(), sig.get(), "UTF-8", message.c_str(),
                                 t, parent ? 1 : 0, parent ? parents : nullptr),
               "writing the commit");
-    store_new_objects();
+    written.push_back(commit_id);
+    store_new_objects(written);
     return lg::to_hex(commit_id);
 }
 
