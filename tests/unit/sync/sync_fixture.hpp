@@ -20,6 +20,7 @@
 #include "ccu/sync/sync_manager.hpp"
 #include "ccu/sync/sync_state.hpp"
 #include "support/fake_gist.hpp"
+#include "support/recording_progress.hpp"
 #include "support/sandbox.hpp"
 
 namespace ccu::test {
@@ -30,6 +31,7 @@ class RecordingSink final : public sync::EventSink {
 public:
     void say(sync::Mark, std::string_view text) override { lines.emplace_back(text); }
     void warn(std::string_view text) override { warnings.emplace_back(text); }
+    ProgressSink& progress() override { return shown; }
     bool said(std::string_view needle) const {
         for (const auto& l : lines) {
             if (l.find(needle) != std::string::npos) return true;
@@ -37,6 +39,7 @@ public:
         return false;
     }
     std::vector<std::string> lines, warnings;
+    RecordingProgress shown;
 };
 
 inline std::chrono::system_clock::time_point day(int n) {
