@@ -72,7 +72,7 @@ void import_legacy(Store& store, const ccu::Paths& paths, const std::string& mac
         if (read.merged > 0) report.skipped["further lines of one response (merged)"] += read.merged;
         report.problem = read.problem;
         if (read.problem.empty()) {
-            add(stats.legacy_upsert, store.upsert(read.records));
+            add(stats.legacy_upsert, store.upsert(read.records, read.lines));
             if (signature) store.set_meta(key, *signature);
         }
         stats.legacy_files.push_back(std::move(report));
@@ -98,7 +98,7 @@ RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::str
     options.progress = &progress;
     const ingest::ScanResult scan = ingest::scan(paths.projects_dirs, store.load_cursors(), options);
     stats.scan = scan.stats;
-    stats.upsert = store.apply_scan(store::ScanWrite{scan.records, scan.sidechain, scan.cursors, scan.vanished});
+    stats.upsert = store.apply_scan(store::ScanWrite{scan.records, scan.sidechain, scan.lines, scan.cursors, scan.vanished});
     import_legacy(store, paths, machine_name, progress, stats);
     return stats;
 }

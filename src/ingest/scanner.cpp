@@ -110,7 +110,7 @@ FileCursor unchanged_cursor(const FoundFile& file, const FileCursor& previous) {
 }
 
 void finish_records(Collapser& collapser, const ScanOptions& options, ScanResult& result) {
-    collapser.take_into(result.records, result.sidechain);
+    collapser.take_into(result.records, result.sidechain, result.lines);
     for (auto& record : result.records) {
         record.machine_name = options.machine_name;
         if (options.is_known_model && !options.is_known_model(record.model)) ++result.stats.unknown_models;

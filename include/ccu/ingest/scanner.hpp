@@ -9,6 +9,7 @@
 #include "ccu/common/file_cursor.hpp"
 #include "ccu/common/progress.hpp"
 #include "ccu/common/record.hpp"
+#include "ccu/ingest/line_parser.hpp"
 
 namespace ccu::ingest {
 
@@ -47,6 +48,10 @@ struct ScanResult {
     // scan's sidechain replay of the same message.id with another requestId is the same
     // response (ccusage rule); a store that merges across scans can use this.
     std::vector<std::uint8_t> sidechain;
+    // Parallel to `records`: the uuids of the response's other lines (streamed content blocks,
+    // sidechain replays, resumed copies), so a copy keyed by any of them is known (the origin
+    // tool stored one row per line).
+    std::vector<LineUuids> lines;
 };
 
 // Finds every *.jsonl under each projects dir (recursively), reads what is new since
