@@ -21,6 +21,7 @@
 #include "ccu/sync/sync_manager.hpp"
 #include "ccu/sync/sync_state.hpp"
 #include "support/fake_gist.hpp"
+#include "support/recording_progress.hpp"
 #include "support/sandbox.hpp"
 
 namespace ccu::test {
@@ -31,6 +32,7 @@ class RecordingSink final : public sync::EventSink {
 public:
     void say(sync::Mark, std::string_view text) override { lines.emplace_back(text); }
     void warn(std::string_view text) override { warnings.emplace_back(text); }
+    ProgressSink& progress() override { return shown; }
     bool said(std::string_view needle) const {
         for (const auto& l : lines) {
             if (l.find(needle) != std::string::npos) return true;
@@ -38,6 +40,7 @@ public:
         return false;
     }
     std::vector<std::string> lines, warnings;
+    RecordingProgress shown;
 };
 
 inline std::chrono::system_clock::time_point day(int n) {

@@ -36,6 +36,36 @@ TEST_CASE("two machines push, a third pulls everything, a second pull fetches no
     CHECK(third.records_new == 5);
 }
 
+TEST_CASE("a push reports the files and bytes of its commit and a pull each data file it imports",
+          "[sync][pull][progress]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
+    a.add_records(0, 25);
+    b.add_records(0, 40);
+    const auto pushed = a.manager().push(sync::ConflictMode::Detect);
+    b.manager().push(sync::ConflictMode::Detect);
+    const auto uploads = a.sink.shown.of("Uploading");
+    REQUIRE(uploads.size() == 1);  // one commit: usage_data_laptop.json and manifest.json
+    CHECK(uploads[0].files_total == pushed.files.size());
+    std::uint64_t bytes = 0;
+    for (const auto& f : pushed.files) bytes += f.bytes;
+    CHECK(uploads[0].bytes_total == bytes);
+    CHECK(a.sink.shown.finished >= 1);
+
+    SimMachine c(fx.fake, fx.gist_id, "server", fx.clock);
+    const auto r = c.manager().pull();
+    REQUIRE(r.files_fetched == 2);
+    const auto pulls = c.sink.shown.of("Pulling");
+    REQUIRE(pulls.size() == 2);  // before each of the two current files
+    CHECK(pulls[0].files_done == 0);
+    CHECK(pulls[1].files_done == 1);
+    CHECK(pulls[0].files_total == 2);
+    CHECK(pulls[0].bytes_total > pulls[1].bytes_done);
+    CHECK(pulls[1].bytes_done > 0);
+    CHECK(c.sink.shown.finished == 1);
+}
+
 TEST_CASE("an invalid remote file is skipped by name and the rest is imported", "[sync][pull]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
