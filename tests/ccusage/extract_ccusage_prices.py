@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates data/prices.json from the LiteLLM snapshot embedded in a ccusage binary.
+"""Regenerates src/pricing/prices.json from the LiteLLM snapshot embedded in a ccusage binary.
 
 ccusage 20.x ships a native binary with a deflate-compressed, compact copy of LiteLLM's
 model_prices_and_context_window.json ("i"/"o"/"cc"/"cr" per token, "ia"/"oa"/"cca"/"cra" for the

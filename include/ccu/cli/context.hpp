@@ -32,7 +32,7 @@ public:
     // Where long work reports progress: drawn on stderr when Ui::shows_progress() (a TTY, no
     // --quiet or --json), otherwise nothing. Created on first use, after options are parsed.
     ProgressSink& progress();
-    // The price table (data/prices.json, compiled in): fetched here, handed to everything below.
+    // The price table (src/pricing/prices.json, compiled in): fetched here, handed to everything below.
     const pricing::PriceTable& prices() const;
 
     // The chosen subcommand's work; returns the exit code (0 on success).

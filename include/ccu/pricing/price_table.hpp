@@ -11,7 +11,7 @@
 
 namespace ccu::pricing {
 
-// data/prices.json, compiled in by cmake/EmbedFile.cmake.
+// src/pricing/prices.json, compiled in by cmake/EmbedFile.cmake.
 std::string_view embedded_price_table();
 
 // Rates of one model in USD per token (the file stores USD per million tokens).
@@ -56,7 +56,7 @@ public:
     PriceTable(PriceTable&&) noexcept;
     PriceTable& operator=(PriceTable&&) noexcept;
 
-    static const PriceTable& embedded();  // data/prices.json compiled in
+    static const PriceTable& embedded();  // src/pricing/prices.json compiled in
     // Throws ccu::Error(Unexpected) naming the problem when the text is not a price table.
     static PriceTable parse(std::string_view json_text);
 
