@@ -1,11 +1,14 @@
 // `ccu report daily|monthly|session|models`: usage reports from the local store, with
 // ccusage's --json shape. Refreshes the store from this machine's logs first.
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "ccu/cli/commands.hpp"
 #include "ccu/cli/context.hpp"
 #include "ccu/common/config.hpp"
+#include "ccu/common/error.hpp"
 #include "ccu/pricing/price_table.hpp"
 #include "ccu/report/render.hpp"
 #include "ccu/report/report_query.hpp"
@@ -31,6 +34,19 @@ report::ReportRequest make_request(report::ReportKind kind, const ReportOptions&
     return request;
 }
 
+// `--machine NAME` names a machine the store has records of (or this machine): a misspelt name
+// is a usage error listing the known ones, not an empty report.
+void check_machine(const store::Store& store, const ReportOptions& o, const std::string& this_machine) {
+    if (o.machine.empty() || o.machine == this_machine) return;
+    const std::vector<std::string> known = store.machine_names();
+    if (std::find(known.begin(), known.end(), o.machine) != known.end()) return;
+    std::string list;
+    for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
+    throw Error(ErrorKind::Usage, "no machine named '" + o.machine + "' in the store",
+                known.empty() ? "the store has no records yet: run 'ccu scan' or 'ccu gist pull'"
+                              : "known machines: " + list + " (or --all-machines)");
+}
+
 int run_report(Context& ctx, report::ReportKind kind, const ReportOptions& options) {
     const Paths& paths = ctx.paths();
     const Config config = load_config(paths.config_file());
@@ -40,7 +56,8 @@ int run_report(Context& ctx, report::ReportKind kind, const ReportOptions& optio
         options.tz.empty() ? report::TimeZone::local(ctx.env()) : report::TimeZone::named(options.tz);
 
     store::Store store(paths.store_file(), store::OpenMode::ReadWrite);
-    refresh_local(store, paths, machine, ctx.prices());
+    refresh_local(store, paths, machine, ctx.prices(), ctx.progress());
+    check_machine(store, options, machine);
     const report::Report result =
         report::query_report(store, request, ctx.prices(), zone);
 

@@ -102,8 +102,9 @@ gist::AttemptOutcome attempt_outcome(int klass, const std::string& message, bool
             return o;
         }
     }
-    // A 401 without a Basic challenge: libgit2 cannot even ask for credentials.
-    if (contains(message, "requires authentication")) {
+    // A 401 without a Basic challenge: libgit2 cannot even ask for credentials. A 401 to the push's
+    // POST after the advertisement took the credentials: libgit2 does not ask again.
+    if (contains(message, "requires authentication") || contains(message, "unexpected authentication failure")) {
         o.status = 401;
         return o;
     }

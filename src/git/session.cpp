@@ -39,8 +39,13 @@ bool past_deadline(Session& s) {
     return true;
 }
 
-int on_transfer(const git_indexer_progress* /*stats*/, void* payload) {
-    return past_deadline(of(payload)) ? GIT_EUSER : 0;
+int on_transfer(const git_indexer_progress* stats, void* payload) {
+    Session& s = of(payload);
+    if (s.options->progress != nullptr && stats != nullptr) {
+        s.options->progress->update(
+            Progress{"Receiving", stats->received_objects, stats->total_objects, stats->received_bytes, 0, "object"});
+    }
+    return past_deadline(s) ? GIT_EUSER : 0;
 }
 
 int on_sideband(const char* /*text*/, int /*len*/, void* payload) {
