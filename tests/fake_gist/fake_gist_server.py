@@ -123,15 +123,18 @@ class BaseHandler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
-        if status not in (204, 304) and self.command != "HEAD":
+        sends_body = status not in (204, 304) and self.command != "HEAD"
+        # Counted before the body goes out, like the status: a client that reads the request log
+        # as soon as it has the response saw 0 here under load.
+        if self.entry is not None:
+            self.entry["bytes_sent"] = self.wfile.count + (len(body) if sends_body else 0)
+        if sends_body:
             if stall_ms > 0:  # fault "stall_body": half the body, a pause, the rest
                 self.wfile.write(body[: len(body) // 2])
                 self.wfile.flush()
                 time.sleep(stall_ms / 1000.0)
                 body = body[len(body) // 2:]
             self.wfile.write(body)
-        if self.entry is not None:
-            self.entry["bytes_sent"] = self.wfile.count
 
     def drop(self):
         self.close_connection = True
