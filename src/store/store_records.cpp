@@ -3,6 +3,8 @@
 
 #include "ccu/common/time.hpp"
 #include "ccu/store/store.hpp"
+#include "store/buckets.hpp"
+#include "store/record_writer.hpp"
 #include "store/sqlite_error.hpp"
 
 namespace ccu::store {
@@ -11,23 +13,9 @@ namespace {
 constexpr const char* kRecordColumns =
     "session_id, message_uuid, timestamp, model, input_tokens, output_tokens, cache_creation_tokens, "
     "cache_read_tokens, folder, git_branch, version, message_id, request_id, cost_usd, machine_name, "
-    "cache_creation_1h_tokens";
+    "cache_creation_1h_tokens, project";
 
-void bind_optional(SQLite::Statement& s, int index, const std::optional<std::string>& value) {
-    if (value) {
-        s.bind(index, *value);
-    } else {
-        s.bind(index);
-    }
-}
-
-void bind_optional(SQLite::Statement& s, int index, const std::optional<double>& value) {
-    if (value) {
-        s.bind(index, *value);
-    } else {
-        s.bind(index);
-    }
-}
+using detail::bind_optional;
 
 std::optional<std::string> optional_text(const SQLite::Column& c) {
     if (c.isNull()) return std::nullopt;
@@ -52,6 +40,7 @@ UsageRecord read_record(SQLite::Statement& q) {
     if (!q.getColumn(13).isNull()) r.cost_usd = q.getColumn(13).getDouble();
     r.machine_name = q.getColumn(14).getString();
     r.cache_creation_1h_tokens = q.getColumn(15).getInt64();
+    r.project = q.getColumn(16).getString();
     return r;
 }
 
@@ -59,22 +48,20 @@ bool has_response_id(const UsageRecord& r) {
     return r.message_id && !r.message_id->empty() && r.request_id && !r.request_id->empty();
 }
 
-// Applies records inside an open transaction with statements prepared once per batch.
+// Applies records inside an open transaction with statements prepared once per batch, and
+// keeps the usage buckets in step (store/buckets.hpp).
 class Upserter {
 public:
-    explicit Upserter(SQLite::Database& db)
+    Upserter(SQLite::Database& db, const CostModel& costs)
         : db_(db),
-          by_identity_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
-                           "WHERE session_id = ? AND message_uuid = ?"),
-          by_response_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
-                           "WHERE message_id = ? AND request_id = ? LIMIT 1"),
-          insert_(db, std::string("INSERT INTO records (") + kRecordColumns +
-                          ", total_tokens, timestamp_ms, sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+          costs_(costs),
+          by_identity_(db, std::string(kExistingColumns) + "WHERE session_id = ? AND message_uuid = ?"),
+          by_response_(db, std::string(kExistingColumns) + "WHERE message_id = ? AND request_id = ? LIMIT 1"),
+          inserter_(db),
           update_counts_(db, "UPDATE records SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, "
                              "cache_read_tokens = ?, total_tokens = ?, cost_usd = ?, sequence = ?, "
-                             "cache_creation_1h_tokens = ? WHERE id = ?"),
-          by_message_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
-                          "WHERE message_id = ? AND request_id IS NOT NULL LIMIT 1"),
+                             "cache_creation_1h_tokens = ?, cost = ?, unpriced = ? WHERE id = ?"),
+          by_message_(db, "SELECT 1 FROM records WHERE message_id = ? AND request_id IS NOT NULL LIMIT 1"),
           fill_ids_(db, "UPDATE records SET message_id = ?, request_id = ? WHERE id = ?") {
         sequence_ = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
     }
@@ -85,7 +72,9 @@ public:
             // A sidechain replay of an already stored response (same message.id, any
             // requestId) is not a new record (docs/format.md §4, ccusage): it never supplies counts.
             by_message_.bind(1, *r.message_id);
-            if (step(by_message_)) {
+            const bool replay = by_message_.executeStep();
+            by_message_.reset();
+            if (replay) {
                 ++stats.unchanged;
                 return;
             }
@@ -95,8 +84,8 @@ public:
             ++stats.inserted;
             return;
         }
-        if (r.total_tokens() > existing->total_tokens) {
-            update_counts(existing->id, r);
+        if (r.total_tokens() > existing->counts.total_tokens()) {
+            update_counts(*existing, r);
             ++stats.updated;
         } else {
             ++stats.unchanged;
@@ -107,23 +96,41 @@ public:
     }
 
     void finish() {
-        SQLite::Statement s(db_, "UPDATE sequence_counter SET value = ? WHERE id = 1");
-        s.bind(1, static_cast<std::int64_t>(sequence_));
-        s.exec();
+        buckets_.flush(db_);
+        detail::write_sequence(db_, sequence_);
     }
 
 private:
+    static constexpr const char* kExistingColumns =
+        "SELECT id, message_id, request_id, machine_name, session_id, model, timestamp_ms, project, folder, "
+        "input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost, unpriced FROM records ";
+
     struct Existing {
         std::int64_t id = 0;
-        std::int64_t total_tokens = 0;
         bool has_ids = false;
+        UsageRecord counts;  // key fields and counts as stored
+        std::int64_t timestamp_ms = 0;
+        RecordCost cost;
     };
 
     static std::optional<Existing> step(SQLite::Statement& q) {
         std::optional<Existing> found;
         if (q.executeStep()) {
-            found = Existing{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(),
-                             !q.getColumn(2).isNull() && !q.getColumn(3).isNull()};
+            Existing e;
+            e.id = q.getColumn(0).getInt64();
+            e.has_ids = !q.getColumn(1).isNull() && !q.getColumn(2).isNull();
+            e.counts.machine_name = q.getColumn(3).getString();
+            e.counts.session_id = q.getColumn(4).getString();
+            e.counts.model = q.getColumn(5).getString();
+            e.timestamp_ms = q.getColumn(6).getInt64();
+            e.counts.project = q.getColumn(7).getString();
+            e.counts.folder = q.getColumn(8).getString();
+            e.counts.input_tokens = q.getColumn(9).getInt64();
+            e.counts.output_tokens = q.getColumn(10).getInt64();
+            e.counts.cache_creation_tokens = q.getColumn(11).getInt64();
+            e.counts.cache_read_tokens = q.getColumn(12).getInt64();
+            e.cost = {q.getColumn(13).getDouble(), q.getColumn(14).getInt64() != 0};
+            found = std::move(e);
         }
         q.reset();
         return found;
@@ -140,31 +147,16 @@ private:
     }
 
     void insert(const UsageRecord& r) {
-        SQLite::Statement& s = insert_;
-        s.bind(1, r.session_id);
-        s.bind(2, r.message_uuid);
-        s.bind(3, r.timestamp);
-        s.bind(4, r.model);
-        s.bind(5, static_cast<std::int64_t>(r.input_tokens));
-        s.bind(6, static_cast<std::int64_t>(r.output_tokens));
-        s.bind(7, static_cast<std::int64_t>(r.cache_creation_tokens));
-        s.bind(8, static_cast<std::int64_t>(r.cache_read_tokens));
-        s.bind(9, r.folder);
-        bind_optional(s, 10, r.git_branch);
-        bind_optional(s, 11, r.version);
-        bind_optional(s, 12, r.message_id);
-        bind_optional(s, 13, r.request_id);
-        bind_optional(s, 14, r.cost_usd);
-        s.bind(15, r.machine_name);
-        s.bind(16, static_cast<std::int64_t>(r.cache_creation_1h_tokens));
-        s.bind(17, static_cast<std::int64_t>(r.total_tokens()));
-        s.bind(18, static_cast<std::int64_t>(timeutil::parse_rfc3339_ms(r.timestamp).value_or(0)));
-        s.bind(19, static_cast<std::int64_t>(++sequence_));
-        s.exec();
-        s.reset();
+        const std::int64_t ms = timeutil::parse_rfc3339_ms(r.timestamp).value_or(0);
+        const RecordCost cost = costs_.cost_of(r);
+        inserter_.insert(r, r, r, ms, ++sequence_, cost);
+        buckets_.add(detail::bucket_of(r, ms), r, cost, +1);
     }
 
-    void update_counts(std::int64_t id, const UsageRecord& r) {
+    void update_counts(const Existing& e, const UsageRecord& r) {
+        UsageRecord merged = r;  // the stored record keeps its model, session and machine
+        merged.model = e.counts.model;
+        const RecordCost cost = costs_.cost_of(merged);
         SQLite::Statement& s = update_counts_;
         s.bind(1, static_cast<std::int64_t>(r.input_tokens));
         s.bind(2, static_cast<std::int64_t>(r.output_tokens));
@@ -174,9 +166,14 @@ private:
         bind_optional(s, 6, r.cost_usd);
         s.bind(7, static_cast<std::int64_t>(++sequence_));
         s.bind(8, static_cast<std::int64_t>(r.cache_creation_1h_tokens));
-        s.bind(9, static_cast<std::int64_t>(id));
+        s.bind(9, cost.cost);
+        s.bind(10, cost.unpriced ? 1 : 0);
+        s.bind(11, static_cast<std::int64_t>(e.id));
         s.exec();
         s.reset();
+        const detail::BucketRecord where = detail::bucket_of(e.counts, e.timestamp_ms);
+        buckets_.add(where, e.counts, e.cost, -1);
+        buckets_.add(where, r, cost, +1);
     }
 
     void fill_ids(std::int64_t id, const UsageRecord& r) {
@@ -188,20 +185,26 @@ private:
     }
 
     SQLite::Database& db_;
+    const CostModel& costs_;
     SQLite::Statement by_identity_;
     SQLite::Statement by_response_;
-    SQLite::Statement insert_;
+    detail::RecordInserter inserter_;
     SQLite::Statement update_counts_;
     SQLite::Statement by_message_;
     SQLite::Statement fill_ids_;
+    detail::BucketChanges buckets_;
     std::int64_t sequence_ = 0;
 };
 
-// `sidechain` is parallel to `records` (ScanResult::sidechain) or empty.
-UpsertStats upsert_all(SQLite::Database& db, const std::vector<UsageRecord>& records,
+// `sidechain` is parallel to `records` (ScanResult::sidechain) or empty. Into an empty
+// store (a first scan, a new machine's first pull) the bulk path gives the same result.
+UpsertStats upsert_all(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,
                        const std::vector<std::uint8_t>& sidechain = {}) {
+    if (records.size() >= detail::kBulkLoadMinRecords && detail::records_table_empty(db)) {
+        return detail::bulk_load(db, records, sidechain, costs);
+    }
     UpsertStats stats;
-    Upserter upserter(db);
+    Upserter upserter(db, costs);
     for (std::size_t i = 0; i < records.size(); ++i) {
         upserter.apply(records[i], stats, i < sidechain.size() && sidechain[i] != 0);
     }
@@ -237,7 +240,7 @@ UpsertStats Store::upsert(const std::vector<UsageRecord>& records) {
     require_writable("upsert");
     return detail::guarded(file_, "writing records to", [&] {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-        const UpsertStats stats = upsert_all(*db_, records);
+        const UpsertStats stats = upsert_all(*db_, costs_, records);
         tx.commit();
         return stats;
     });
@@ -247,7 +250,7 @@ UpsertStats Store::apply_scan(const ScanWrite& scan) {
     require_writable("apply_scan");
     return detail::guarded(file_, "writing scan results to", [&] {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-        const UpsertStats stats = upsert_all(*db_, scan.records, scan.sidechain);
+        const UpsertStats stats = upsert_all(*db_, costs_, scan.records, scan.sidechain);
         save_cursors(*db_, scan);
         tx.commit();
         return stats;
