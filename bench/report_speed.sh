@@ -6,6 +6,7 @@
 #          60k and 1M records imported from origin-tool databases
 #   import 1M records from an origin-tool database (bench/gen_origin_db.py)
 #   rescan nothing new over 10,000 files
+#   statusline (warm) on the tree's store and the 1M store
 # usage: bench/report_speed.sh            Env: CCU (default build/release/ccu), GEN_TREE (default
 # build/dev/bench/bench_gen_tree), CCU_BENCH_SCRATCH (default /tmp/ccu-bench-reports), SIZE_MB
 # (200), SMALL_RECORDS (60000), ORIGIN_RECORDS (1000000), FILES (10000), RUNS (5). Trees and the origin DB are reused.
@@ -41,7 +42,7 @@ run_ccu() {
   local home=$1 data=$2 claude=$3; shift 3
   local t0; t0=$(now_ns)
   env -i PATH="$PATH" HOME="$home" CCU_DATA_DIR="$data" XDG_CONFIG_HOME="$home/.config" CLAUDE_CONFIG_DIR="$claude" \
-    /usr/bin/time -f "%M %U %S" -o "$scratch/rss" "$ccu" "$@" >"$scratch/out" 2>"$scratch/err"
+    /usr/bin/time -f "%M %U %S" -o "$scratch/rss" "$ccu" "$@" <"${STDIN_FILE:-/dev/null}" >"$scratch/out" 2>"$scratch/err"
   LAST_MS=$(( ($(now_ns) - t0) / 1000000 ))
   LAST_RSS_MB=$(awk '{printf "%.1f", $1/1024}' "$scratch/rss")
   LAST_CPU_MS=$(awk '{printf "%d", ($2 + $3) * 1000}' "$scratch/rss")
@@ -100,6 +101,25 @@ warm_table() {  # warm_table HOME DATA CLAUDE LABEL MACHINE_FLAG
 }
 warm_table "$home" "$scratch/cold-data" "$tree" "${records} records" ""
 
+# statusline_bench HOME DATA CLAUDE LABEL: Claude Code's stdin for the newest session in the store.
+statusline_bench() {
+  local h=$1 d=$2 c=$3 label=$4
+  run_ccu "$h" "$d" "$c" report session --json --all-machines --order desc
+  python3 - "$scratch/out" "$c" >"$scratch/statusline-in.json" <<'PY'
+import glob, json, os, sys
+s = json.load(open(sys.argv[1]))["sessions"][0]["sessionId"]
+paths = glob.glob(os.path.join(sys.argv[2], "projects", "*", s + ".jsonl"))
+print(json.dumps({"session_id": s, "transcript_path": paths[0] if paths else "",
+                  "model": {"id": "claude-sonnet-4-5", "display_name": "Sonnet 4.5"}}))
+PY
+  STDIN_FILE=$scratch/statusline-in.json best_of "$runs" run_ccu "$h" "$d" "$c" statusline
+  echo "statusline, $label (warm, best of $runs): ${BEST_MS} ms (CPU ${BEST_CPU_MS} ms), peak RSS ${MAX_RSS_MB} MB (target <= 20 ms): $(cat "$scratch/out")"
+  printf 'not json' >"$scratch/statusline-bad.txt"
+  STDIN_FILE=$scratch/statusline-bad.txt run_ccu "$h" "$d" "$c" statusline
+  echo "statusline, garbage stdin: ${LAST_MS} ms: $(cat "$scratch/out")"
+}
+statusline_bench "$home" "$scratch/cold-data" "$tree" "${records} records"
+
 # origin_import N: a fresh data dir importing an origin-tool database of N records; sets OHOME, ODATA.
 origin_import() {
   local n=$1
@@ -119,6 +139,7 @@ warm_table "$OHOME" "$ODATA" "$scratch/empty-claude" "${small_records} records" 
 echo "== ${origin_records} records (origin import; targets: import <= 10000 ms and <= 200 MB)"
 origin_import "$origin_records"
 warm_table "$OHOME" "$ODATA" "$scratch/empty-claude" "${origin_records} records" "--all-machines"
+statusline_bench "$OHOME" "$ODATA" "$scratch/empty-claude" "${origin_records} records"
 
 echo "== re-scan with nothing new over ${files} files"
 many=$scratch/many-$files
