@@ -1,8 +1,13 @@
 // A simulated month of sync (issue #7 item 7): N machines, 4 pushes a machine a day, 100-400 new
 // records a push, against the fake Gist server with an injected clock. Per push it reads the
-// fake's request log: requests, bytes up, bytes down (whole HTTP messages, git included), seconds.
-// Prints a table per day and transport; not a test.
+// fake's request log: requests, bytes up, bytes down (whole HTTP messages, git included), seconds
+// (wall clock, which includes the fake server's work and the machine's load) and ccu's own CPU
+// seconds (this process: the sync code, libgit2, libcurl). Prints a table per day and transport;
+// not a test. REST "before" (the algorithm before issue #7: 4 MiB current files, every file read
+// back) is no longer in the code: its figures are the issue's.
 //   bench_sync_month [machines=2] [days=30] [transport=both|git|rest]
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -36,6 +41,13 @@ Cost drain(FakeGistServer& fake) {
     return c;
 }
 
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 std::uint64_t raw_json_bytes(const std::string& machine, int from, int to) {
     std::uint64_t n = 0;
     for (int i = from; i < to; ++i) n += to_wire_json(make_record(machine, i), std::nullopt).dump().size() + 1;
@@ -63,12 +75,12 @@ void run(int machines, int days, sync::Transport transport) {
     std::vector<std::uint64_t> pushed_since(static_cast<std::size_t>(machines), 0);  // others' raw bytes
     const char* name = transport == sync::Transport::Git ? "git" : "rest";
     std::printf("\n%s, %d machines, %d days (per push: mean; raw = JSON of the new records)\n", name, machines, days);
-    std::printf("%4s %7s %9s %9s %9s %8s %8s %8s %12s %12s\n", "day", "pushes", "requests", "up kB", "down kB",
-                "up/raw", "down/oth", "s/push", "noop rq/kB", "idle rq/kB");
+    std::printf("%4s %7s %9s %9s %9s %8s %8s %8s %8s %12s %12s\n", "day", "pushes", "requests", "up kB", "down kB",
+                "up/raw", "down/oth", "s/push", "cpu s", "noop rq/kB", "idle rq/kB");
     drain(fx.fake);
     for (int d = 0; d < days; ++d) {
         Cost day;
-        double seconds = 0, up_ratio = 0, down_ratio = 0;
+        double seconds = 0, cpu = 0, up_ratio = 0, down_ratio = 0;
         int down_samples = 0, pushes = 0;
         for (int slot = 0; slot < 4; ++slot) {
             for (int i = 0; i < machines; ++i) {
@@ -80,8 +92,10 @@ void run(int machines, int days, sync::Transport transport) {
                 const std::uint64_t raw = raw_json_bytes(m.config.machine_name, next[idx], next[idx] + n);
                 next[idx] += n;
                 const auto t0 = std::chrono::steady_clock::now();
+                const double cpu0 = cpu_seconds();
                 m.manager().push(sync::ConflictMode::Detect);
                 seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                cpu += cpu_seconds() - cpu0;
                 const Cost c = drain(fx.fake);
                 day.requests += c.requests;
                 day.up += c.up;
@@ -104,10 +118,10 @@ void run(int machines, int days, sync::Transport transport) {
         const Cost noop = drain(fx.fake);
         ms[0]->manager().push(sync::ConflictMode::Detect);
         const Cost idle = drain(fx.fake);
-        std::printf("%4d %7d %9.1f %9.1f %9.1f %8.2f %8.2f %8.2f %5zu/%6.1f %5zu/%6.1f\n", d + 1, pushes,
+        std::printf("%4d %7d %9.1f %9.1f %9.1f %8.2f %8.2f %8.2f %8.3f %5zu/%6.1f %5zu/%6.1f\n", d + 1, pushes,
                     static_cast<double>(day.requests) / pushes, static_cast<double>(day.up) / pushes / 1024,
                     static_cast<double>(day.down) / pushes / 1024, up_ratio / pushes,
-                    down_samples ? down_ratio / down_samples : 0.0, seconds / pushes, noop.requests,
+                    down_samples ? down_ratio / down_samples : 0.0, seconds / pushes, cpu / pushes, noop.requests,
                     static_cast<double>(noop.up + noop.down) / 1024, idle.requests,
                     static_cast<double>(idle.up + idle.down) / 1024);
         std::fflush(stdout);

@@ -57,6 +57,7 @@ int run_blocks(Context& ctx, const BlockFlags& flags) {
     const auto limit = parse_token_limit(flags.token_limit);
 
     store::Store store = open_refreshed_store(ctx, scope.this_machine);
+    check_machines(store, flags.common, scope);
     // Blocks chain from the first record on; a date filter applies to the blocks afterwards.
     const store::BucketSet buckets = report::load_buckets(store, {}, scope.machines);
     const report::BlockReport result = report::build_blocks(buckets, scope.zone, options, limit);

@@ -19,7 +19,7 @@ struct RestoreArgs {
 template <typename F>
 int with_ops(Context& ctx, F&& body) {
     SyncSession session = open_sync_session(ctx);
-    UiSink sink(ctx.ui());
+    UiSink sink(ctx);
     sync::BackupOps ops(*session.remote, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
     return body(ops);
 }

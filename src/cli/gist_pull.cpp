@@ -31,7 +31,7 @@ void register_gist_pull(CLI::App& parent, Context& ctx) {
     cmd->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
             SyncSession session = open_sync_session(ctx);
-            UiSink sink(ctx.ui());
+            UiSink sink(ctx);
             sync::SyncManager manager = make_sync_manager(ctx, session.config, *session.remote, *session.store, sink);
             const auto result = manager.pull();
             const int code = report_pull(ctx.ui(), result);

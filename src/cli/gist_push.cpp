@@ -70,7 +70,7 @@ void register_gist_push(CLI::App& parent, Context& ctx) {
     cmd->callback([&ctx, force, dry_run] {
         ctx.action = [&ctx, force, dry_run]() -> int {
             SyncSession session = open_sync_session(ctx);
-            UiSink sink(ctx.ui());
+            UiSink sink(ctx);
             sync::SyncManager manager = make_sync_manager(ctx, session.config, *session.remote, *session.store, sink);
             // A ConflictError (exit 5) goes to the one catch in cli/run.cpp (report_conflict).
             const auto result = manager.push(*force ? sync::ConflictMode::Force : sync::ConflictMode::Detect,

@@ -13,7 +13,7 @@ void register_gist_repair(CLI::App& parent, Context& ctx) {
     cmd->callback([&ctx] {
         ctx.action = [&ctx]() -> int {
             SyncSession session = open_sync_session(ctx);
-            UiSink sink(ctx.ui());
+            UiSink sink(ctx);
             sync::BackupOps ops(*session.remote, *session.store, ctx.clock(), session.config, ctx.paths(), sink);
             const sync::RepairResult r = ops.repair();
             if (ctx.ui().json()) {

@@ -15,7 +15,7 @@ void register_gist_sync(CLI::App& parent, Context& ctx) {
     cmd->callback([&ctx, force] {
         ctx.action = [&ctx, force]() -> int {
             SyncSession session = open_sync_session(ctx);
-            UiSink sink(ctx.ui());
+            UiSink sink(ctx);
             sync::SyncManager manager = make_sync_manager(ctx, session.config, *session.remote, *session.store, sink);
             const auto pulled = manager.pull();
             const int pull_code = report_pull(ctx.ui(), pulled);

@@ -19,10 +19,11 @@ inline void add_transport_option(CLI::App* cmd, Context& ctx) {
         ->check(CLI::IsMember({"auto", "git", "rest"}));
 }
 
-// Sync progress onto the terminal: marks become Ui::symbol (✓ / ⚠️ / 🔄, ASCII off a UTF-8 TTY).
+// Sync progress onto the terminal: marks become Ui::symbol (✓ / ⚠️ / 🔄, ASCII off a UTF-8 TTY);
+// files and bytes go to the context's progress line.
 class UiSink final : public sync::EventSink {
 public:
-    explicit UiSink(Ui& ui) : ui_(ui) {}
+    explicit UiSink(Context& ctx) : ui_(ctx.ui()), progress_(ctx.progress()) {}
     void say(sync::Mark mark, std::string_view text) override {
         std::string line;
         switch (mark) {
@@ -35,9 +36,11 @@ public:
         ui_.say(line + std::string(text));
     }
     void warn(std::string_view text) override { ui_.warn(text); }
+    ProgressSink& progress() override { return progress_; }
 
 private:
     Ui& ui_;
+    ProgressSink& progress_;
 };
 
 inline nlohmann::json push_json(const sync::PushResult& r) {

@@ -50,12 +50,12 @@ void add(UpsertStats& into, const UpsertStats& from) {
 }
 
 void import_legacy(Store& store, const ccu::Paths& paths, const std::string& machine_name,
-                   const RefreshProgress& progress, RefreshStats& stats) {
+                   ProgressSink& progress, RefreshStats& stats) {
     const auto files = ingest::find_legacy_dbs(paths.legacy_db_dir);
-    std::uint64_t done = 0;
+    Progress shown{"Importing origin tool history", 0, files.size(), 0, 0, "file"};
     for (const auto& file : files) {
-        if (progress) progress("legacy", done, files.size());
-        ++done;
+        progress.update(shown);
+        ++shown.files_done;
         LegacyFileReport report;
         report.path = file.string();
         const std::string key = "legacy.stat:" + file.string();
@@ -72,12 +72,12 @@ void import_legacy(Store& store, const ccu::Paths& paths, const std::string& mac
         if (read.merged > 0) report.skipped["further lines of one response (merged)"] += read.merged;
         report.problem = read.problem;
         if (read.problem.empty()) {
-            add(stats.legacy_upsert, store.upsert(read.records));
+            add(stats.legacy_upsert, store.upsert(read.records, read.lines));
             if (signature) store.set_meta(key, *signature);
         }
         stats.legacy_files.push_back(std::move(report));
     }
-    if (progress && !files.empty()) progress("legacy", done, files.size());
+    progress.finish();
     stats.legacy_imported = stats.legacy_upsert.inserted + stats.legacy_upsert.updated;
 }
 
@@ -85,18 +85,20 @@ void import_legacy(Store& store, const ccu::Paths& paths, const std::string& mac
 
 RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name,
                            const pricing::PriceTable& prices) {
-    return refresh_local(store, paths, machine_name, prices, RefreshProgress{});
+    NullProgress none;
+    return refresh_local(store, paths, machine_name, prices, none);
 }
 
 RefreshStats refresh_local(Store& store, const ccu::Paths& paths, const std::string& machine_name,
-                           const pricing::PriceTable& prices, const RefreshProgress& progress) {
+                           const pricing::PriceTable& prices, ProgressSink& progress) {
     RefreshStats stats;
     ingest::ScanOptions options;
     options.machine_name = machine_name;
     options.is_known_model = [&prices](const std::string& model) { return prices.knows(model); };
+    options.progress = &progress;
     const ingest::ScanResult scan = ingest::scan(paths.projects_dirs, store.load_cursors(), options);
     stats.scan = scan.stats;
-    stats.upsert = store.apply_scan(store::ScanWrite{scan.records, scan.sidechain, scan.cursors, scan.vanished});
+    stats.upsert = store.apply_scan(store::ScanWrite{scan.records, scan.sidechain, scan.lines, scan.cursors, scan.vanished});
     import_legacy(store, paths, machine_name, progress, stats);
     return stats;
 }

@@ -42,6 +42,7 @@ int run_report(Context& ctx, report::ReportKind kind, const PeriodFlags& flags) 
     request.group.start_of_week = weekday_index(flags.start_of_week);
 
     store::Store store = open_refreshed_store(ctx, scope.this_machine);
+    check_machines(store, flags.common, scope);
     const report::Report result = report::query_report(store, request, scope.zone);
 
     Ui& ui = ctx.ui();

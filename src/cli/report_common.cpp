@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+
 #include "ccu/cli/context.hpp"
 #include "ccu/common/config.hpp"
 #include "ccu/common/error.hpp"
@@ -51,8 +53,21 @@ ReportScope resolve_scope(Context& ctx, const ReportFlags& flags) {
 
 store::Store open_refreshed_store(Context& ctx, const std::string& this_machine) {
     store::Store store(ctx.paths().store_file(), store::OpenMode::ReadWrite, pricing::cost_model(ctx.prices()));
-    refresh_local(store, ctx.paths(), this_machine, ctx.prices());
+    refresh_local(store, ctx.paths(), this_machine, ctx.prices(), ctx.progress());
     return store;
+}
+
+void check_machines(const store::Store& store, const ReportFlags& flags, const ReportScope& scope) {
+    if (flags.machine.empty()) return;
+    const std::vector<std::string> known = store.machine_names();
+    for (const auto& name : scope.machines.machines) {
+        if (name == scope.this_machine || std::find(known.begin(), known.end(), name) != known.end()) continue;
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        throw Error(ErrorKind::Usage, "no machine named '" + name + "' in the store",
+                    known.empty() ? "the store has no records yet: run 'ccu scan' or 'ccu gist pull'"
+                                  : "known machines: " + list + " (or --all-machines)");
+    }
 }
 
 void warn_unpriced(Ui& ui, const std::set<std::string>& models) {

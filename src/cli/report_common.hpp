@@ -45,6 +45,10 @@ ReportScope resolve_scope(Context& ctx, const ReportFlags& flags);
 // Opens the store read-write and reads this machine's new logs into it first.
 store::Store open_refreshed_store(Context& ctx, const std::string& this_machine);
 
+// Every `--machine` name is this machine or one the store has records of: a misspelt name is a
+// usage error listing the known ones, not an empty report.
+void check_machines(const store::Store& store, const ReportFlags& flags, const ReportScope& scope);
+
 // One warning per run naming every unpriced model; --quiet silences it.
 void warn_unpriced(Ui& ui, const std::set<std::string>& models);
 

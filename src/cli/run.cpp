@@ -11,6 +11,7 @@
 #include "ccu/sync/conflict_error.hpp"
 #include "cli/gist_sync_common.hpp"
 #include "cli/process_setup.hpp"
+#include "cli/progress.hpp"
 #include "cli/command_words.hpp"
 
 namespace ccu::cli {
@@ -25,6 +26,17 @@ const Paths& Context::paths() {
 Ui& Context::ui() {
     if (!ui_) ui_ = std::make_unique<Ui>(options_, env_);
     return *ui_;
+}
+
+ProgressSink& Context::progress() {
+    if (!progress_) {
+        if (ui().shows_progress()) {
+            progress_ = std::make_unique<TerminalProgress>(ui(), clock_);
+        } else {
+            progress_ = std::make_unique<NullProgress>();
+        }
+    }
+    return *progress_;
 }
 
 namespace {

@@ -84,11 +84,7 @@ int run_scan(Context& ctx) {
     Ui& ui = ctx.ui();
 
     store::Store db(paths.store_file(), store::OpenMode::ReadWrite, pricing::cost_model(ctx.prices()));
-    const auto progress = [&ui](std::string_view, std::uint64_t done, std::uint64_t total) {
-        ui.progress("Importing origin tool history", done, total);
-    };
-    const RefreshStats stats = refresh_local(db, paths, machine, ctx.prices(), progress);
-    ui.progress_done();
+    const RefreshStats stats = refresh_local(db, paths, machine, ctx.prices(), ctx.progress());
     const std::int64_t total = db.count();
 
     warn_problems(ui, stats);

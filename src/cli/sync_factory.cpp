@@ -70,6 +70,7 @@ std::unique_ptr<sync::RemoteStore> make_git_store(Context& ctx, const Config& co
     o.identity = {config.machine_name, config.machine_name + "@ccu.invalid"};
     o.clock = &ctx.clock();
     o.retry = gist::ClientOptions{}.retry;  // the REST client's budget
+    o.progress = &ctx.progress();
     return std::make_unique<sync::GitRemoteStore>(std::move(o));
 }
 
@@ -122,8 +123,8 @@ sync::SyncManager make_sync_manager(Context& ctx, const Config& config, sync::Re
                                     store::Store& store, sync::EventSink& events) {
     const Paths& paths = ctx.paths();
     const pricing::PriceTable& prices = ctx.prices();
-    auto refresh = [paths, machine = config.machine_name, &prices](store::Store& s) {
-        refresh_local(s, paths, machine, prices);
+    auto refresh = [paths, machine = config.machine_name, &prices, &progress = ctx.progress()](store::Store& s) {
+        refresh_local(s, paths, machine, prices, progress);
     };
     return sync::SyncManager(remote, store, ctx.clock(), config, paths, events, prices, refresh);
 }

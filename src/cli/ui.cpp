@@ -109,11 +109,10 @@ void Ui::notice(std::string_view line) {
     write_line(stderr, std::string("ccu: ") + std::string(line));
 }
 
-void Ui::progress(std::string_view label, std::uint64_t done, std::uint64_t total) {
-    if (!stderr_tty_ || !color_ || options_.quiet) return;
-    const int percent = total == 0 ? 100 : static_cast<int>(done * 100 / total);
-    std::fprintf(stderr, "\r\x1b[2K%.*s %3d%% (%llu/%llu)", static_cast<int>(label.size()), label.data(),
-                 percent, static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+void Ui::draw_progress(std::string_view line) {
+    if (!shows_progress()) return;
+    std::fputs("\r\x1b[2K", stderr);
+    std::fwrite(line.data(), 1, line.size(), stderr);
     std::fflush(stderr);
     progress_shown_ = true;
 }

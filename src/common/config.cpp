@@ -60,6 +60,11 @@ Config load_config(const fs::path& file) {
     if (const auto s = j.find("sync"); s != j.end() && s->is_object()) {
         read_field(*s, "max_file_bytes", cfg.max_file_bytes, file);
         read_field(*s, "seal_bytes", cfg.seal_bytes, file);
+        read_field(*s, "conflict_backoff_ms", cfg.conflict_backoff_ms, file);
+        if (cfg.conflict_backoff_ms < 0 || cfg.conflict_backoff_ms > 60000) {
+            throw Error(ErrorKind::Usage, "config " + file.string() + ": sync.conflict_backoff_ms must be 0 to 60000",
+                        "fix or delete that key");
+        }
         std::string transport = "auto";
         read_field(*s, "transport", transport, file);
         const auto choice = parse_transport_choice(transport);
@@ -85,7 +90,10 @@ Config load_config(const fs::path& file) {
     }
     if (const auto s = j.find("sync"); s != j.end() && s->is_object()) {
         for (auto it = s->begin(); it != s->end(); ++it) {
-            if (it.key() != "max_file_bytes" && it.key() != "seal_bytes" && it.key() != "transport") cfg.extra["sync"][it.key()] = it.value();
+            const std::string& k = it.key();
+            if (k != "max_file_bytes" && k != "seal_bytes" && k != "transport" && k != "conflict_backoff_ms") {
+                cfg.extra["sync"][k] = it.value();
+            }
         }
     }
     return cfg;
@@ -100,6 +108,11 @@ void save_config(const fs::path& file, const Config& cfg) {
         sync["transport"] = transport_choice_name(cfg.transport);
     } else {
         sync.erase("transport");
+    }
+    if (cfg.conflict_backoff_ms != Config{}.conflict_backoff_ms) {
+        sync["conflict_backoff_ms"] = cfg.conflict_backoff_ms;
+    } else {
+        sync.erase("conflict_backoff_ms");
     }
     j["sync"] = sync;
     j["gist_id"] = cfg.gist_id;

@@ -3,7 +3,9 @@
 #include <git2.h>
 
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 
 #include "ccu/common/text.hpp"
 
@@ -71,6 +73,19 @@ bool is_local_damage(int klass) {
     }
 }
 
+bool is_disk_full(const std::string& message) {
+    for (const int code : {ENOSPC, EFBIG, EDQUOT}) {
+        if (contains(message, std::strerror(code))) return true;
+    }
+    return false;
+}
+
+Error mirror_disk_full_error(const std::filesystem::path& dir, const std::string& message) {
+    return Error(ErrorKind::Unexpected, "cannot write the git mirror " + dir.string() + ": " + message,
+                 "check free disk space (and any quota or file size limit), then run the command again: "
+                 "the mirror is completed or rebuilt from the gist, the store is unchanged");
+}
+
 gist::AttemptOutcome attempt_outcome(int klass, const std::string& message, bool timed_out) {
     gist::AttemptOutcome o;
     if (timed_out) {
@@ -87,8 +102,9 @@ gist::AttemptOutcome attempt_outcome(int klass, const std::string& message, bool
             return o;
         }
     }
-    // A 401 without a Basic challenge: libgit2 cannot even ask for credentials.
-    if (contains(message, "requires authentication")) {
+    // A 401 without a Basic challenge: libgit2 cannot even ask for credentials. A 401 to the push's
+    // POST after the advertisement took the credentials: libgit2 does not ask again.
+    if (contains(message, "requires authentication") || contains(message, "unexpected authentication failure")) {
         o.status = 401;
         return o;
     }

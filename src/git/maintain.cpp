@@ -1,10 +1,12 @@
-// Keeping the mirror bounded: every fetch adds a pack and every commit loose objects; once either
-// piles up, everything reachable from the refs is written into one new pack and the rest deleted.
-// That drops what is unreachable (commits of lost races). History stays: libgit2 1.5 has no
-// shallow fetch, and its fetch negotiation and push ancestry check walk it.
+// Keeping the mirror bounded: every fetch and every commit adds a pack; once they pile up, what is
+// reachable from the refs and newer than the kept generations is written into one new pack and
+// the rest deleted. That drops what is unreachable (commits of lost races). History stays: libgit2
+// 1.5 has no shallow fetch, and its fetch negotiation and push ancestry check walk it.
 #include <cctype>
 #include <fstream>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 #include <system_error>
@@ -42,29 +44,72 @@ ObjectCounts count_objects(const fs::path& objects) {
 
 namespace {
 
-// The pack of the last full repack and the commits it was made from ("<pack stem> <commit>..."
-// in <mirror>/ccu-base-pack). Later repacks leave it alone and pack only what is newer, until the
-// newer packs outgrow it: each object is re-packed O(log n) times, not at every repack.
-struct BasePack {
+// The packs of earlier repacks, oldest first, one line each in <mirror>/ccu-packs: "<pack stem>
+// <commit>...", the commits being the refs when that pack was made. A pack holds what is reachable
+// from its commits and not from the commits of the packs before it. A repack writes what is newer
+// than some generation into one pack and drops the generations above it; it merges generations
+// while the next older one has at most twice the objects of what is being packed (geometric, as
+// `git repack --geometric=2`). So each object is re-packed (its deltas searched again; libgit2's
+// packbuilder reuses none) O(log n) times, and a repack costs what the recent pushes added, not
+// the history: the delta search of one growing "newer than the base" pack at every repack made
+// each push slower than the one before (bench/sync_month.cpp, 1 s to 7 s in six simulated days).
+struct Generation {
     std::string stem;
     std::vector<std::string> commits;
 };
 
-std::optional<BasePack> read_base(const fs::path& dir) {
-    std::ifstream in(dir / "ccu-base-pack");
-    BasePack base;
-    if (!(in >> base.stem)) return std::nullopt;
-    for (std::string c; in >> c;) base.commits.push_back(c);
-    return base;
+constexpr const char* kGenerationsFile = "ccu-packs";
+
+std::vector<Generation> read_generations(const fs::path& dir) {
+    std::vector<Generation> gens;
+    std::ifstream in(dir / kGenerationsFile);
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream words(line);
+        Generation g;
+        if (!(words >> g.stem)) continue;
+        for (std::string c; words >> c;) g.commits.push_back(c);
+        gens.push_back(std::move(g));
+    }
+    return gens;
 }
 
-std::uint64_t pack_bytes(const fs::path& pack_dir, const std::string& stem, bool want_stem) {
-    std::uint64_t total = 0;
-    std::error_code ec;
-    for (const auto& f : fs::directory_iterator(pack_dir, ec)) {
-        if (f.path().extension() == ".pack" && (f.path().stem().string() == stem) == want_stem) total += f.file_size(ec);
+// Written before any pack is deleted; a failed write leaves the old list, whose missing packs
+// then make the next repack a full one.
+void write_generations(const fs::path& dir, const std::vector<Generation>& gens) {
+    const fs::path tmp = dir / (std::string(kGenerationsFile) + ".tmp");
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        for (const auto& g : gens) {
+            out << g.stem;
+            for (const auto& c : g.commits) out << ' ' << c;
+            out << '\n';
+        }
     }
-    return total;
+    std::error_code ec;
+    fs::rename(tmp, dir / kGenerationsFile, ec);
+}
+
+// Objects in a pack, from its .idx (version 2: magic, version, 256-entry fan-out; the last entry is
+// the count). 0 when unreadable: such a pack is then simply merged.
+std::uint64_t pack_objects(const fs::path& idx) {
+    std::ifstream in(idx, std::ios::binary);
+    unsigned char header[8 + 256 * 4];
+    if (!in.read(reinterpret_cast<char*>(header), sizeof header)) return 0;
+    const unsigned char* last = header + 8 + 255 * 4;
+    return (std::uint64_t{last[0]} << 24) | (std::uint64_t{last[1]} << 16) | (std::uint64_t{last[2]} << 8) | last[3];
+}
+
+std::vector<std::string> ref_tips(git_repository* repo) {
+    std::vector<std::string> tips;
+    for (const char* ref : {"refs/remotes/origin/", "refs/heads/"}) {
+        git_reference_iterator* it = nullptr;
+        if (git_reference_iterator_glob_new(&it, repo, (std::string(ref) + "*").c_str()) != 0) continue;
+        for (git_reference* r = nullptr; git_reference_next(&r, it) == 0; git_reference_free(r)) {
+            if (const git_oid* id = git_reference_target(r)) tips.push_back(lg::to_hex(*id));
+        }
+        git_reference_iterator_free(it);
+    }
+    return tips;
 }
 
 }  // namespace
@@ -72,22 +117,39 @@ std::uint64_t pack_bytes(const fs::path& pack_dir, const std::string& stem, bool
 void Mirror::Impl::maintain() {
     const fs::path objects = options.dir / "objects";
     const fs::path pack_dir = objects / "pack";
-    const ObjectCounts counts = count_objects(objects);
-    if (counts.loose <= options.max_loose_objects && counts.packs <= options.max_packs) return;
-
-    std::optional<BasePack> base = read_base(options.dir);
-    if (base && (!fs::exists(pack_dir / (base->stem + ".pack")) ||
-                 pack_bytes(pack_dir, base->stem, false) > pack_bytes(pack_dir, base->stem, true))) {
-        base.reset();  // gone, or outgrown: a full repack
+    // The generations still on disk; one missing means its objects may be gone: start afresh.
+    std::vector<Generation> gens = read_generations(options.dir);
+    std::set<std::string> kept;
+    for (const auto& g : gens) {
+        if (!fs::exists(pack_dir / (g.stem + ".idx"))) {
+            gens.clear();
+            kept.clear();
+            break;
+        }
+        kept.insert(g.stem);
     }
+    // The trigger counts the packs added since (a fetch or a commit adds one), not the generations.
+    const ObjectCounts counts = count_objects(objects);
+    const int added_packs = counts.packs - static_cast<int>(kept.size());
+    if (counts.loose <= options.max_loose_objects && added_packs <= options.max_packs) return;
+    std::uint64_t pending = static_cast<std::uint64_t>(counts.loose);
+    std::error_code ec;
+    for (const auto& f : fs::directory_iterator(pack_dir, ec)) {
+        if (f.path().extension() == ".idx" && !kept.count(f.path().stem().string())) pending += pack_objects(f.path());
+    }
+    while (!gens.empty() && pack_objects(pack_dir / (gens.back().stem + ".idx")) <= 2 * pending) {
+        pending += pack_objects(pack_dir / (gens.back().stem + ".idx"));
+        gens.pop_back();
+    }
+
     git_revwalk* w = nullptr;
     lg::check(git_revwalk_new(&w, repo.get()), "repacking the mirror");
     const lg::RevWalk walk(w);
     lg::check(git_revwalk_push_glob(w, "refs/*"), "repacking the mirror");
-    if (base) {
-        for (const auto& c : base->commits) {
+    for (const auto& g : gens) {
+        for (const auto& c : g.commits) {
             const git_oid oid = lg::from_hex(c);
-            lg::check(git_revwalk_hide(w, &oid), "repacking the mirror");  // its objects are in the base pack
+            lg::check(git_revwalk_hide(w, &oid), "repacking the mirror");  // its objects are in that pack
         }
     }
     git_packbuilder* p = nullptr;
@@ -95,25 +157,15 @@ void Mirror::Impl::maintain() {
     const lg::PackBuilder pack(p);
     lg::check(git_packbuilder_insert_walk(p, w), "repacking the mirror");
     lg::check(git_packbuilder_write(p, pack_dir.c_str(), 0, nullptr, nullptr), "repacking the mirror");
-    const std::string written = std::string("pack-") + git_packbuilder_name(p);
-    if (!base) {
-        std::string heads = written;
-        for (const char* ref : {"refs/remotes/origin/", "refs/heads/"}) {
-            git_reference_iterator* it = nullptr;
-            if (git_reference_iterator_glob_new(&it, repo.get(), (std::string(ref) + "*").c_str()) != 0) continue;
-            for (git_reference* r = nullptr; git_reference_next(&r, it) == 0; git_reference_free(r)) {
-                if (const git_oid* id = git_reference_target(r)) heads += " " + lg::to_hex(*id);
-            }
-            git_reference_iterator_free(it);
-        }
-        std::ofstream(options.dir / "ccu-base-pack", std::ios::trunc) << heads << "\n";
-    }
+    gens.push_back({std::string("pack-") + git_packbuilder_name(p), ref_tips(repo.get())});
+    write_generations(options.dir, gens);
+    fs::remove(options.dir / "ccu-base-pack", ec);  // the single base pack of earlier versions
 
     repo.reset();  // libgit2 keeps packs open and mapped: delete only with the repository closed
-    std::error_code ec;
+    std::set<std::string> keep;
+    for (const auto& g : gens) keep.insert(g.stem);
     for (const auto& f : fs::directory_iterator(pack_dir, ec)) {
-        const std::string stem = f.path().stem().string();
-        if (stem != written && !(base && stem == base->stem)) fs::remove(f.path(), ec);
+        if (!keep.count(f.path().stem().string())) fs::remove(f.path(), ec);
     }
     for (const auto& dir : fs::directory_iterator(objects, ec)) {
         if (dir.is_directory() && is_loose_dir(dir.path())) fs::remove_all(dir.path(), ec);

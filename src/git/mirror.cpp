@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <vector>
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -42,6 +43,26 @@ private:
     int fd_ = -1;
 };
 
+// What a ccu killed mid-operation leaves in the mirror: lock files of refs, HEAD or config (a ref
+// update cut short), temporary packs and indexes (a fetch, a commit or a repack cut short) and
+// temporary loose objects. Every operation holds the MirrorLock, so any found while holding it
+// is stale; a stale ref lock would fail every later update of that ref.
+bool is_leftover(const fs::path& file) {
+    const std::string name = file.filename().string();
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".lock") == 0) return true;
+    return name.find("_git2_") != std::string::npos || name.rfind("tmp_", 0) == 0;
+}
+
+void clear_leftovers(const fs::path& dir) {
+    std::error_code ec;
+    std::vector<fs::path> stale;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+        if (it->is_regular_file(ec) && is_leftover(it->path())) stale.push_back(it->path());
+    }
+    for (const auto& f : stale) fs::remove(f, ec);
+}
+
 }  // namespace
 
 std::string tracking_ref(const std::string& branch) { return "refs/remotes/origin/" + branch; }
@@ -55,6 +76,7 @@ const FileEntry* Head::find(const std::string& name) const {
 
 void Mirror::Impl::open() {
     repo.reset();
+    clear_leftovers(options.dir);
     git_repository* r = nullptr;
     if (fs::exists(options.dir / "HEAD") && git_repository_open_bare(&r, options.dir.c_str()) == 0) {
         repo.reset(r);
@@ -145,8 +167,9 @@ void Mirror::Impl::set_ref(const std::string& name, const std::string& commit) {
     git_reference_free(ref);
 }
 
-// Every blob is read in full (libgit2 verifies its hash), so damage is found here, where the
-// mirror can still be rebuilt, not later in read_blob.
+// Sizes come from the object headers: reading every blob in full made each load cost the whole
+// gist (inflate and hash of every file, bench/sync_month.cpp). Damage in a blob shows when it is
+// read (libgit2 verifies the hash then): read_blob rebuilds the mirror and reads it again.
 Head Mirror::Impl::head_of(const std::string& branch, const std::string& commit) const {
     Head head;
     head.branch = branch;
@@ -160,14 +183,18 @@ Head Mirror::Impl::head_of(const std::string& branch, const std::string& commit)
     git_tree* t = nullptr;
     lg::check(git_commit_tree(&t, c), "reading the head tree");
     const lg::Tree tree(t);
+    git_odb* raw = nullptr;
+    lg::check(git_repository_odb(&raw, repo.get()), "opening the mirror's objects");
+    const lg::Odb odb(raw);
     for (size_t i = 0, n = git_tree_entrycount(t); i < n; ++i) {
         const git_tree_entry* e = git_tree_entry_byindex(t, i);
         if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) continue;  // gists are flat
-        git_blob* b = nullptr;
-        lg::check(git_blob_lookup(&b, repo.get(), git_tree_entry_id(e)), "reading a file of the head");
-        const lg::Blob blob(b);
+        size_t size = 0;
+        git_object_t type = GIT_OBJECT_INVALID;
+        lg::check(git_odb_read_header(&size, &type, raw, git_tree_entry_id(e)), "reading a file of the head");
+        if (type != GIT_OBJECT_BLOB) lg::check(-1, "reading a file of the head: not a blob");
         head.files.push_back({git_tree_entry_name(e), lg::to_hex(*git_tree_entry_id(e)),
-                              static_cast<std::int64_t>(git_blob_rawsize(b))});
+                              static_cast<std::int64_t>(size)});
     }
     std::sort(head.files.begin(), head.files.end(),
               [](const FileEntry& a, const FileEntry& b) { return a.name < b.name; });
@@ -224,7 +251,8 @@ FetchResult Mirror::fetch(const std::optional<std::string>& known) {
         impl_->maintain();
         return result;
     } catch (const lg::Failure& damaged) {
-        // Anything that reached here is local damage (session.cpp rethrows only that): the
+        if (is_disk_full(damaged.what())) throw mirror_disk_full_error(impl_->options.dir, damaged.what());
+        // Anything else that reached here is local damage (session.cpp rethrows only that): the
         // remote is the source of truth, so start over from it, once.
         impl_->rebuild();
         FetchResult result = impl_->fetch_once(known);
@@ -241,19 +269,32 @@ std::string Mirror::read_blob(const std::string& blob_id) {
     } catch (const lg::Failure&) {
         throw Error(ErrorKind::InvalidRemote, "not a git blob id: " + blob_id);
     }
-    git_blob* b = nullptr;
-    if (git_blob_lookup(&b, impl_->repo.get(), &oid) != 0) {
-        throw Error(ErrorKind::InvalidRemote, "the git mirror has no blob " + blob_id,
-                    "run the command again: the mirror is refreshed from the gist");
-    }
-    const lg::Blob blob(b);
-    return std::string(static_cast<const char*>(git_blob_rawcontent(b)), git_blob_rawsize(b));
+    auto read = [&]() -> std::optional<std::string> {
+        git_blob* b = nullptr;
+        if (git_blob_lookup(&b, impl_->repo.get(), &oid) != 0) return std::nullopt;
+        const lg::Blob blob(b);
+        return std::string(static_cast<const char*>(git_blob_rawcontent(b)), git_blob_rawsize(b));
+    };
+    if (auto content = read()) return *content;
+    // Absent or damaged (a hash mismatch, a cut pack): the remote is the source of truth, so the
+    // mirror is rebuilt from it once; a blob the remote head no longer reaches stays absent.
+    impl_->rebuild();
+    impl_->fetch_once(std::nullopt);
+    if (auto content = read()) return *content;
+    throw Error(ErrorKind::InvalidRemote, "the git mirror has no blob " + blob_id,
+                "run the command again: the mirror is refreshed from the gist");
 }
 
 PushOutcome Mirror::commit(const Head& base, const Changes& changes, const std::string& message) {
     const MirrorLock lock(impl_->options.dir);
     if (!impl_->repo) impl_->open();
-    const std::string built = impl_->build_commit(base, changes, message);
+    std::string built;
+    try {
+        built = impl_->build_commit(base, changes, message);
+    } catch (const lg::Failure& failure) {
+        if (is_disk_full(failure.what())) throw mirror_disk_full_error(impl_->options.dir, failure.what());
+        throw;
+    }
     PushOutcome outcome = impl_->push(base, built);
     try {
         impl_->maintain();

@@ -39,8 +39,13 @@ bool past_deadline(Session& s) {
     return true;
 }
 
-int on_transfer(const git_indexer_progress* /*stats*/, void* payload) {
-    return past_deadline(of(payload)) ? GIT_EUSER : 0;
+int on_transfer(const git_indexer_progress* stats, void* payload) {
+    Session& s = of(payload);
+    if (s.options->progress != nullptr && stats != nullptr) {
+        s.options->progress->update(
+            Progress{"Receiving", stats->received_objects, stats->total_objects, stats->received_bytes, 0, "object"});
+    }
+    return past_deadline(s) ? GIT_EUSER : 0;
 }
 
 int on_sideband(const char* /*text*/, int /*len*/, void* payload) {
@@ -90,6 +95,7 @@ lg::Remote anonymous_remote(git_repository* repo, const std::string& url) {
 std::chrono::milliseconds judge_failure(const lg::Failure& failure, const Session& session,
                                         const MirrorOptions& options, gist::RetryState& state) {
     if (session.auth_refused) throw git_token_refused_error();
+    if (is_disk_full(failure.what())) throw mirror_disk_full_error(options.dir, failure.what());
     const std::string host = host_of(options.url);
     if (!session.foreign_origin.empty()) {
         throw gist::ApiError(gist::ApiErrorKind::Network, 0,
@@ -98,15 +104,21 @@ std::chrono::milliseconds judge_failure(const lg::Failure& failure, const Sessio
                              "check the gist's git URL and any proxy; run with -vv for details");
     }
     if (!session.timed_out && is_local_damage(failure.klass())) throw failure;
-    const gist::AttemptOutcome outcome = attempt_outcome(failure.klass(), failure.what(), session.timed_out);
+    gist::AttemptOutcome outcome = attempt_outcome(failure.klass(), failure.what(), session.timed_out);
     if (outcome.status == 401) throw git_token_refused_error();
-    if (outcome.status == 403) throw git_forbidden_error();
+    if (outcome.status == 403) {
+        // GitHub answers a secondary rate limit with 403 too, and libgit2 1.5 shows neither the
+        // message nor Retry-After: a 403 is retried like one, within the same attempts and budget;
+        // one that persists is the permission error (a refused token then costs about 11 s).
+        outcome.message = "secondary rate limit (assumed: the git host's 403 shows no reason)";
+    }
     if (outcome.status == 404) throw git_not_found_error(options.url);
     ++state.attempts_made;
     const double jitter = options.jitter ? options.jitter() : 0.5;
     const gist::RetryDecision decision = gist::decide(outcome, gist::RequestSafety::Idempotent, state,
                                                       options.retry, options.clock->now(), jitter);
     if (decision.action == gist::RetryAction::Stop) {
+        if (outcome.status == 403) throw git_forbidden_error();
         throw git_final_error(outcome, decision, host, failure.what(), state.attempts_made);
     }
     state.waited += decision.wait;

@@ -51,9 +51,11 @@ auto with_retries(const MirrorOptions& options, TransferStats& stats, Attempt&& 
         try {
             auto result = attempt(session);
             stats.bytes_up += session.bytes_up;
+            if (options.progress != nullptr) options.progress->finish();
             return result;
         } catch (const lg::Failure& failure) {
             stats.bytes_up += session.bytes_up;
+            if (options.progress != nullptr) options.progress->finish();
             options.clock->sleep_for(judge_failure(failure, session, options, state));
         }
     }

@@ -68,9 +68,20 @@ void Collapser::index(std::size_t position) {
     add_unique(by_message_id_, message_key(record), position);
 }
 
+void Collapser::remember_lines(std::size_t match, UsageLine& line) {
+    LineUuids& into = lines_[match];
+    const UsageRecord& held = records_[match];
+    if (line.record.message_uuid != held.message_uuid || line.record.session_id != held.session_id) {
+        into.push_back(LineRef{line.record.session_id, line.record.message_uuid});
+    }
+    for (auto& l : line.lines) into.push_back(std::move(l));
+    line.lines.clear();
+}
+
 void Collapser::push(UsageLine&& line) {
     records_.push_back(std::move(line.record));
     sidechain_.push_back(line.is_sidechain ? 1 : 0);
+    lines_.push_back(std::move(line.lines));
 }
 
 void Collapser::add(UsageLine&& line) {
@@ -84,6 +95,7 @@ void Collapser::add(UsageLine&& line) {
         index(records_.size() - 1);
         return;
     }
+    remember_lines(match, line);
     if (!preferred_over(line.record, line.is_sidechain, records_[match], sidechain_[match] != 0)) return;
     // Identity stays with the first line seen; everything else comes from the better line.
     line.record.session_id = std::move(records_[match].session_id);
@@ -94,20 +106,29 @@ void Collapser::add(UsageLine&& line) {
 }
 
 void Collapser::take_into(std::vector<UsageRecord>& records, std::vector<std::uint8_t>& sidechain) {
+    std::vector<LineUuids> lines;
+    take_into(records, sidechain, lines);
+}
+
+void Collapser::take_into(std::vector<UsageRecord>& records, std::vector<std::uint8_t>& sidechain,
+                          std::vector<LineUuids>& lines) {
     by_exact_key_ = {};
     by_message_id_ = {};
     records = std::exchange(records_, {});
     sidechain = std::exchange(sidechain_, {});
+    lines = std::exchange(lines_, {});
 }
 
 std::vector<UsageLine> Collapser::take() {
     std::vector<UsageRecord> records;
     std::vector<std::uint8_t> sidechain;
-    take_into(records, sidechain);
+    std::vector<LineUuids> further;
+    take_into(records, sidechain, further);
     std::vector<UsageLine> lines(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
         lines[i].record = std::move(records[i]);
         lines[i].is_sidechain = sidechain[i] != 0;
+        lines[i].lines = std::move(further[i]);
     }
     return lines;
 }

@@ -11,6 +11,7 @@
 
 #include "ccu/common/config.hpp"
 #include "ccu/common/time.hpp"
+#include "ccu/common/origin_rows.hpp"
 
 namespace ccu::ingest {
 namespace fs = std::filesystem;
@@ -110,11 +111,6 @@ std::optional<std::string> reject_reason(const LegacyRow& row) {
     return std::nullopt;
 }
 
-bool same_response(const UsageRecord& a, const UsageRecord& b) {
-    return a.session_id == b.session_id && a.model == b.model && a.input_tokens == b.input_tokens &&
-           a.cache_creation_tokens == b.cache_creation_tokens && a.cache_read_tokens == b.cache_read_tokens;
-}
-
 std::vector<LegacyRow> read_rows(SQLite::Database& db, const std::set<std::string>& columns,
                                  LegacyReadResult& result) {
     const bool has_type = columns.count("message_type") > 0;
@@ -161,27 +157,20 @@ std::vector<LegacyRow> read_rows(SQLite::Database& db, const std::set<std::strin
     return rows;
 }
 
-// Collapses further content-block lines of one response into the first one (docs/format.md §4: the
-// first uuid is kept, the largest total supplies the counts).
+// Stamps each row's machine and makes one record per response of the rows (origin_rows.hpp).
 void collapse_into(std::vector<LegacyRow>& rows, LegacyReadResult& result, const std::string& owner_machine,
                    const std::string& file_machine) {
-    std::sort(rows.begin(), rows.end(), [](const LegacyRow& a, const LegacyRow& b) {
-        if (a.record.session_id != b.record.session_id) return a.record.session_id < b.record.session_id;
-        if (a.timestamp_ms != b.timestamp_ms) return a.timestamp_ms < b.timestamp_ms;
-        return a.id < b.id;
-    });
+    std::vector<OriginRow> origin;
+    origin.reserve(rows.size());
     for (auto& row : rows) {
-        UsageRecord& r = row.record;
-        if (!result.records.empty() && same_response(result.records.back(), r)) {
-            UsageRecord& kept = result.records.back();
-            if (r.total_tokens() > kept.total_tokens()) kept.output_tokens = r.output_tokens;
-            ++result.merged;
-            continue;
-        }
         const bool own = row.row_machine.empty() || row.row_machine == file_machine;
-        r.machine_name = own ? owner_machine : sanitize_machine_name(row.row_machine);
-        result.records.push_back(std::move(r));
+        row.record.machine_name = own ? owner_machine : sanitize_machine_name(row.row_machine);
+        origin.push_back(OriginRow{std::move(row.record), row.timestamp_ms, row.id});
     }
+    OriginCollapse collapsed = collapse_origin_rows(std::move(origin));
+    result.records = std::move(collapsed.records);
+    result.lines = std::move(collapsed.lines);
+    result.merged = collapsed.merged;
 }
 
 }  // namespace

@@ -35,8 +35,10 @@ const FileCursor* find_cursor(const std::map<std::string, FileCursor>& previous,
 // response is deterministic), as soon as each is ready: a file's lines are freed right after.
 class Merger {
 public:
-    Merger(const std::vector<FoundFile>& files, const std::vector<std::size_t>& jobs, ScanResult& result)
-        : files_(files), jobs_(jobs), result_(result), pending_(jobs.size()) {}
+    Merger(const std::vector<FoundFile>& files, const std::vector<std::size_t>& jobs, ScanResult& result,
+           ProgressSink* progress, std::uint64_t bytes_total)
+        : files_(files), jobs_(jobs), result_(result), pending_(jobs.size()), progress_(progress),
+          bytes_total_(bytes_total) {}
 
     void deliver(std::size_t job, FileScan&& scanned) {
         const std::lock_guard lock(mutex_);
@@ -45,6 +47,10 @@ public:
             merge(next_, *pending_[next_]);
             pending_[next_].reset();
             ++next_;
+        }
+        if (progress_ != nullptr) {
+            progress_->update(Progress{"Scanning", next_, jobs_.size(), result_.stats.bytes_read, bytes_total_,
+                                       "file"});
         }
     }
 
@@ -67,6 +73,8 @@ private:
     std::vector<std::optional<FileScan>> pending_;
     std::size_t next_ = 0;
     std::mutex mutex_;
+    ProgressSink* progress_;
+    std::uint64_t bytes_total_;
     Collapser collapser_;
 };
 
@@ -83,6 +91,18 @@ void scan_in_parallel(const std::vector<FoundFile>& files, const std::vector<std
     });
 }
 
+// The bytes a scan of `jobs` will read: from each file's cursor on (a shrunk file from 0).
+std::uint64_t bytes_to_read(const std::vector<FoundFile>& files, const std::vector<std::size_t>& jobs,
+                            const std::map<std::string, FileCursor>& previous) {
+    std::uint64_t total = 0;
+    for (const std::size_t i : jobs) {
+        const FileCursor* before = find_cursor(previous, files[i].path);
+        const std::uint64_t from = before != nullptr && before->offset <= files[i].size ? before->offset : 0;
+        total += files[i].size - from;
+    }
+    return total;
+}
+
 FileCursor unchanged_cursor(const FoundFile& file, const FileCursor& previous) {
     FileCursor cursor = previous;
     cursor.path = file.path;
@@ -90,7 +110,7 @@ FileCursor unchanged_cursor(const FoundFile& file, const FileCursor& previous) {
 }
 
 void finish_records(Collapser& collapser, const ScanOptions& options, ScanResult& result) {
-    collapser.take_into(result.records, result.sidechain);
+    collapser.take_into(result.records, result.sidechain, result.lines);
     for (auto& record : result.records) {
         record.machine_name = options.machine_name;
         if (options.is_known_model && !options.is_known_model(record.model)) ++result.stats.unknown_models;
@@ -117,8 +137,9 @@ ScanResult scan(const std::vector<std::filesystem::path>& projects_dirs,
             jobs.push_back(i);
         }
     }
-    Merger merger(files, jobs, result);
+    Merger merger(files, jobs, result, options.progress, options.progress ? bytes_to_read(files, jobs, previous) : 0);
     scan_in_parallel(files, jobs, previous, options, merger);
+    if (options.progress != nullptr) options.progress->finish();
     Collapser& collapser = merger.collapser();
     finish_records(collapser, options, result);
 

@@ -56,13 +56,4 @@ BucketSet Store::buckets(const BucketQuery& query) const {
     });
 }
 
-std::vector<std::string> Store::machines() const {
-    return detail::guarded(file_, "reading machines from", [&] {
-        std::vector<std::string> out;
-        SQLite::Statement q(*db_, "SELECT DISTINCT machine_name FROM records ORDER BY machine_name");
-        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
-        return out;
-    });
-}
-
 }  // namespace ccu::store

@@ -24,7 +24,7 @@ inline constexpr std::int64_t kQuarterMs = 900'000;
 
 // The schema version that adds the buckets: one constant, so the step can move when another
 // migration lands before it (schema.cpp places migrate_add_usage_buckets at this version).
-inline constexpr int kUsageBucketsVersion = 4;
+inline constexpr int kUsageBucketsVersion = 5;
 
 // The tables: bucket_names (string ids), usage_buckets and usage_rollup; records get cost,
 // unpriced and project columns. Leaves the pricing meta unset, so the first read-write open

@@ -67,15 +67,33 @@ void write_sequence(SQLite::Database& db, std::int64_t sequence) {
     s.exec();
 }
 
-bool records_table_empty(SQLite::Database& db) {
-    return db.execAndGet("SELECT NOT EXISTS (SELECT 1 FROM records)").getInt() != 0;
-}
-
 namespace {
 
 bool has_response_id(const UsageRecord& r) {
     return r.message_id && !r.message_id->empty() && r.request_id && !r.request_id->empty();
 }
+
+bool records_table_empty(SQLite::Database& db) {
+    return db.execAndGet("SELECT NOT EXISTS (SELECT 1 FROM records)").getInt() != 0;
+}
+
+}  // namespace
+
+bool bulk_load_applies(SQLite::Database& db, const std::vector<UsageRecord>& records,
+                       const std::vector<LineUuids>& lines) {
+    if (records.size() < kBulkLoadMinRecords) return false;
+    for (const auto& l : lines) {
+        if (!l.empty()) return false;
+    }
+    for (const auto& r : records) {
+        if (!has_response_id(r)) return false;
+    }
+    return records_table_empty(db);
+}
+
+namespace {
+
+using Key = std::pair<std::string_view, std::string_view>;
 
 struct PairHash {
     std::size_t operator()(const std::pair<std::string_view, std::string_view>& p) const {
@@ -91,30 +109,39 @@ struct Kept {
     std::int64_t sequence;
 };
 
-// The store's upsert rules (store_records.cpp, Upserter::apply) over an in-memory table.
+// The store's upsert rules (store_records.cpp, Upserter::apply) over an in-memory table, for
+// batches bulk_load_applies to: every record has response ids and no further line uuids, so
+// the logs-versus-origin rules and fragment folding never fire; what remains is the lookup
+// (identity, response ids, remembered lines), sidechain replays and "the larger total wins".
 class MemoryTable {
 public:
     explicit MemoryTable(std::size_t n) {
         kept_.reserve(n);
         by_identity_.reserve(n);
         by_response_.reserve(n);
+        by_line_.reserve(n);
     }
 
     void apply(const UsageRecord& r, bool sidechain, std::int64_t& sequence, UpsertStats& stats) {
         const std::optional<std::size_t> found = find(r);
-        if (!found && sidechain && r.message_id && !r.message_id->empty() &&
-            with_request_.count(*r.message_id) > 0) {
-            ++stats.unchanged;
-            return;
+        if (!found && sidechain) {
+            if (auto it = by_message_.find(*r.message_id); it != by_message_.end()) {
+                remember_line(r, it->second);
+                ++stats.unchanged;
+                return;
+            }
         }
         if (!found) {
             kept_.push_back({&r, &r, &r, ++sequence});
-            by_identity_.emplace(std::pair<std::string_view, std::string_view>(r.session_id, r.message_uuid),
-                                 kept_.size() - 1);
-            learn_ids(r, kept_.size() - 1);
+            const std::size_t index = kept_.size() - 1;
+            by_identity_.emplace(Key(r.session_id, r.message_uuid), index);
+            by_response_.try_emplace(Key(*r.message_id, *r.request_id), index);
+            learn_message(r, index);
+            remember_line(r, index);
             ++stats.inserted;
             return;
         }
+        remember_line(r, *found);
         Kept& k = kept_[*found];
         if (r.total_tokens() > k.counts->total_tokens()) {
             k.counts = &r;
@@ -123,32 +150,38 @@ public:
         } else {
             ++stats.unchanged;
         }
-        if (!(k.ids->message_id && k.ids->request_id) && has_response_id(r)) {
-            k.ids = &r;
-            learn_ids(r, *found);
-        }
     }
 
     const std::vector<Kept>& kept() const { return kept_; }
+    // record_lines rows: (session, line uuid) -> index into kept(), in first-remembered order.
+    const std::vector<std::pair<Key, std::size_t>>& lines() const { return lines_; }
 
 private:
     std::optional<std::size_t> find(const UsageRecord& r) const {
         if (auto it = by_identity_.find({r.session_id, r.message_uuid}); it != by_identity_.end()) return it->second;
-        if (!has_response_id(r)) return std::nullopt;
         if (auto it = by_response_.find({*r.message_id, *r.request_id}); it != by_response_.end()) return it->second;
+        if (auto it = by_line_.find({r.session_id, r.message_uuid}); it != by_line_.end()) return it->second;
         return std::nullopt;
     }
 
-    void learn_ids(const UsageRecord& r, std::size_t index) {
-        if (has_response_id(r)) by_response_.try_emplace({*r.message_id, *r.request_id}, index);
-        if (r.message_id && r.request_id) with_request_.insert(*r.message_id);
+    // SQLite answers "message_id = ? AND request_id IS NOT NULL LIMIT 1" from the partial index
+    // on (message_id, request_id): the smallest request id, then the first inserted.
+    void learn_message(const UsageRecord& r, std::size_t index) {
+        auto [it, added] = by_message_.try_emplace(*r.message_id, index);
+        if (!added && *r.request_id < *kept_[it->second].ids->request_id) it->second = index;
     }
 
-    using Key = std::pair<std::string_view, std::string_view>;
+    void remember_line(const UsageRecord& r, std::size_t index) {
+        const Key key(r.session_id, r.message_uuid);
+        if (by_line_.try_emplace(key, index).second) lines_.emplace_back(key, index);
+    }
+
     std::vector<Kept> kept_;
     std::unordered_map<Key, std::size_t, PairHash> by_identity_;
     std::unordered_map<Key, std::size_t, PairHash> by_response_;
-    std::unordered_set<std::string_view> with_request_;
+    std::unordered_map<Key, std::size_t, PairHash> by_line_;
+    std::unordered_map<std::string_view, std::size_t> by_message_;
+    std::vector<std::pair<Key, std::size_t>> lines_;
 };
 
 }  // namespace
@@ -163,6 +196,8 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
     }
     RecordInserter inserter(db);
     BucketChanges buckets;
+    std::vector<std::int64_t> ids;
+    ids.reserve(table.kept().size());
     for (const Kept& k : table.kept()) {
         UsageRecord merged_counts_model;  // the cost is the stored model's, priced with the kept counts
         const UsageRecord* priced = k.counts;
@@ -174,7 +209,16 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
         const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
         const RecordCost cost = costs.cost_of(*priced);
         inserter.insert(*k.base, *k.counts, *k.ids, ms, k.sequence, cost);
+        ids.push_back(db.getLastInsertRowid());
         buckets.add(bucket_of(*k.base, ms), *k.counts, cost, +1);
+    }
+    SQLite::Statement line(db, "INSERT INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)");
+    for (const auto& [key, index] : table.lines()) {
+        line.bind(1, std::string(key.first));
+        line.bind(2, std::string(key.second));
+        line.bind(3, ids[index]);
+        line.exec();
+        line.reset();
     }
     buckets.flush(db);
     write_sequence(db, sequence);

@@ -88,11 +88,29 @@ void migrate_to_v3(SQLite::Database& db) {
     db.exec("ALTER TABLE records ADD COLUMN cache_creation_1h_tokens INTEGER NOT NULL DEFAULT 0");
 }
 
+// v4: every JSONL line uuid of a response, pointing at its record. The origin tool stored one row
+// per streamed line; a row whose uuid is any line of a response already held is that response.
+// Backfilled with each record's own uuid (the only line known for records stored before).
+void migrate_to_v4_record_lines(SQLite::Database& db) {
+    db.exec(R"sql(
+        CREATE TABLE record_lines (
+            session_id TEXT NOT NULL,
+            line_uuid  TEXT NOT NULL,
+            record_id  INTEGER NOT NULL,
+            PRIMARY KEY (session_id, line_uuid)
+        ) WITHOUT ROWID;
+        CREATE INDEX record_lines_record ON record_lines (record_id);
+        INSERT OR IGNORE INTO record_lines (session_id, line_uuid, record_id)
+            SELECT session_id, message_uuid, id FROM records;
+    )sql");
+}
+
 using Migration = void (*)(SQLite::Database&);
 
 // kMigrations[i] takes the schema from version i to version i + 1. The buckets step is last and
 // numbered by one constant (kUsageBucketsVersion): a step inserted before it moves it up.
-constexpr Migration kMigrations[] = {migrate_to_v1, migrate_to_v2, migrate_to_v3, migrate_add_usage_buckets};
+constexpr Migration kMigrations[] = {migrate_to_v1, migrate_to_v2, migrate_to_v3, migrate_to_v4_record_lines,
+                                       migrate_add_usage_buckets};
 static_assert(std::size(kMigrations) == kCurrentSchemaVersion, "one migration per schema version");
 static_assert(kUsageBucketsVersion == kCurrentSchemaVersion, "migrate_add_usage_buckets is the last step");
 

@@ -48,43 +48,67 @@ bool has_response_id(const UsageRecord& r) {
     return r.message_id && !r.message_id->empty() && r.request_id && !r.request_id->empty();
 }
 
+// What Upserter reads of a stored record: enough to take it out of its usage bucket.
+constexpr const char* kExistingColumns =
+    "SELECT r.id, r.message_id, r.request_id, r.machine_name, r.session_id, r.model, r.timestamp_ms, r.project, "
+    "r.folder, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost, r.unpriced ";
+
 // Applies records inside an open transaction with statements prepared once per batch, and
-// keeps the usage buckets in step (store/buckets.hpp).
+// keeps the usage buckets in step (store/buckets.hpp): every insert, count update and folded
+// fragment changes them by the record's sums.
 class Upserter {
 public:
     Upserter(SQLite::Database& db, const CostModel& costs)
         : db_(db),
           costs_(costs),
-          by_identity_(db, std::string(kExistingColumns) + "WHERE session_id = ? AND message_uuid = ?"),
-          by_response_(db, std::string(kExistingColumns) + "WHERE message_id = ? AND request_id = ? LIMIT 1"),
+          by_identity_(db, std::string(kExistingColumns) + "FROM records r WHERE r.session_id = ? AND r.message_uuid = ?"),
+          by_response_(db, std::string(kExistingColumns) +
+                               "FROM records r WHERE r.message_id = ? AND r.request_id = ? LIMIT 1"),
           inserter_(db),
           update_counts_(db, "UPDATE records SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, "
                              "cache_read_tokens = ?, total_tokens = ?, cost_usd = ?, sequence = ?, "
                              "cache_creation_1h_tokens = ?, cost = ?, unpriced = ? WHERE id = ?"),
-          by_message_(db, "SELECT 1 FROM records WHERE message_id = ? AND request_id IS NOT NULL LIMIT 1"),
-          fill_ids_(db, "UPDATE records SET message_id = ?, request_id = ? WHERE id = ?") {
+          by_message_(db, std::string(kExistingColumns) +
+                              "FROM records r WHERE r.message_id = ? AND r.request_id IS NOT NULL LIMIT 1"),
+          fill_ids_(db, "UPDATE records SET message_id = ?, request_id = ? WHERE id = ?"),
+          by_line_(db, std::string(kExistingColumns) + "FROM record_lines l JOIN records r ON r.id = l.record_id "
+                                                       "WHERE l.session_id = ? AND l.line_uuid = ?"),
+          add_line_(db, "INSERT OR IGNORE INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)"),
+          repoint_lines_(db, "UPDATE record_lines SET record_id = ? WHERE record_id = ?"),
+          delete_record_(db, "DELETE FROM records WHERE id = ?") {
         sequence_ = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
     }
 
-    void apply(const UsageRecord& r, UpsertStats& stats, bool sidechain) {
-        const auto existing = find(r);
+    // `lines`: the further JSONL line uuids of the response (its own uuid is always one).
+    void apply(const UsageRecord& r, const LineUuids& lines, UpsertStats& stats, bool sidechain) {
+        auto existing = find(r);
+        if (!existing) existing = find_by_lines(r, lines);
         if (!existing && sidechain && r.message_id && !r.message_id->empty()) {
             // A sidechain replay of an already stored response (same message.id, any
             // requestId) is not a new record (docs/format.md §4, ccusage): it never supplies counts.
             by_message_.bind(1, *r.message_id);
-            const bool replay = by_message_.executeStep();
-            by_message_.reset();
-            if (replay) {
+            if (auto replayed = step(by_message_)) {
+                remember_lines(replayed->id, r, lines);
                 ++stats.unchanged;
                 return;
             }
         }
         if (!existing) {
-            insert(r);
+            remember_lines(insert(r), r, lines);
             ++stats.inserted;
             return;
         }
-        if (r.total_tokens() > existing->counts.total_tokens()) {
+        remember_lines(existing->id, r, lines);
+        // Records with response ids come from the logs, records without them from the origin
+        // tool's rows: the logs are the truth for a response, whichever arrives first.
+        const bool incoming_ids = has_response_id(r);
+        if (existing->has_ids && !incoming_ids) {
+            ++stats.unchanged;
+            return;
+        }
+        const bool logs_arrive = incoming_ids && !existing->has_ids;
+        const std::int64_t stored_total = existing->counts.total_tokens();
+        if (logs_arrive ? r.total_tokens() != stored_total : r.total_tokens() > stored_total) {
             update_counts(*existing, r);
             ++stats.updated;
         } else {
@@ -101,10 +125,6 @@ public:
     }
 
 private:
-    static constexpr const char* kExistingColumns =
-        "SELECT id, message_id, request_id, machine_name, session_id, model, timestamp_ms, project, folder, "
-        "input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost, unpriced FROM records ";
-
     struct Existing {
         std::int64_t id = 0;
         bool has_ids = false;
@@ -146,11 +166,57 @@ private:
         return step(by_response_);
     }
 
-    void insert(const UsageRecord& r) {
+    std::optional<Existing> find_by_lines(const UsageRecord& r, const LineUuids& lines) {
+        const auto lookup = [&](const std::string& session, const std::string& uuid) {
+            by_line_.bind(1, session);
+            by_line_.bind(2, uuid);
+            return step(by_line_);
+        };
+        if (auto found = lookup(r.session_id, r.message_uuid)) return found;
+        for (const auto& line : lines) {
+            if (auto found = lookup(line.session_id, line.uuid)) return found;
+        }
+        return std::nullopt;
+    }
+
+    // Points every line of `r` at record `id`. A line already pointing at another record without
+    // response ids while `r` has them (the logs) marks that record as a fragment of this response
+    // made from the origin tool's rows: it is folded into `id` (deleted, its lines re-pointed).
+    void remember_lines(std::int64_t id, const UsageRecord& r, const LineUuids& lines) {
+        const bool from_logs = has_response_id(r);
+        const auto add = [&](const std::string& session, const std::string& uuid) {
+            add_line_.bind(1, session);
+            add_line_.bind(2, uuid);
+            add_line_.bind(3, static_cast<std::int64_t>(id));
+            const int added = add_line_.exec();
+            add_line_.reset();
+            if (added == 0 && from_logs) fold_fragment(id, session, uuid);
+        };
+        add(r.session_id, r.message_uuid);
+        for (const auto& line : lines) add(line.session_id, line.uuid);
+    }
+
+    void fold_fragment(std::int64_t id, const std::string& session, const std::string& uuid) {
+        by_line_.bind(1, session);
+        by_line_.bind(2, uuid);
+        const auto other = step(by_line_);
+        if (!other || other->id == id || other->has_ids) return;
+        repoint_lines_.bind(1, static_cast<std::int64_t>(id));
+        repoint_lines_.bind(2, static_cast<std::int64_t>(other->id));
+        repoint_lines_.exec();
+        repoint_lines_.reset();
+        delete_record_.bind(1, static_cast<std::int64_t>(other->id));
+        delete_record_.exec();
+        delete_record_.reset();
+        buckets_.add(detail::bucket_of(other->counts, other->timestamp_ms), other->counts, other->cost, -1);
+    }
+
+    std::int64_t insert(const UsageRecord& r) {
         const std::int64_t ms = timeutil::parse_rfc3339_ms(r.timestamp).value_or(0);
         const RecordCost cost = costs_.cost_of(r);
         inserter_.insert(r, r, r, ms, ++sequence_, cost);
         buckets_.add(detail::bucket_of(r, ms), r, cost, +1);
+        return db_.getLastInsertRowid();
     }
 
     void update_counts(const Existing& e, const UsageRecord& r) {
@@ -192,21 +258,26 @@ private:
     SQLite::Statement update_counts_;
     SQLite::Statement by_message_;
     SQLite::Statement fill_ids_;
+    SQLite::Statement by_line_;
+    SQLite::Statement add_line_;
+    SQLite::Statement repoint_lines_;
+    SQLite::Statement delete_record_;
     detail::BucketChanges buckets_;
     std::int64_t sequence_ = 0;
 };
 
-// `sidechain` is parallel to `records` (ScanResult::sidechain) or empty. Into an empty
-// store (a first scan, a new machine's first pull) the bulk path gives the same result.
+// `sidechain` and `lines` are parallel to `records` (ScanResult) or empty. Into an empty
+// store (a first scan, a new machine's first pull) the bulk path gives the same result when it
+// applies (detail::bulk_load_applies).
 UpsertStats upsert_all(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,
-                       const std::vector<std::uint8_t>& sidechain = {}) {
-    if (records.size() >= detail::kBulkLoadMinRecords && detail::records_table_empty(db)) {
-        return detail::bulk_load(db, records, sidechain, costs);
-    }
+                       const std::vector<std::uint8_t>& sidechain = {}, const std::vector<LineUuids>& lines = {}) {
+    if (detail::bulk_load_applies(db, records, lines)) return detail::bulk_load(db, records, sidechain, costs);
+    static const LineUuids kNone;
     UpsertStats stats;
     Upserter upserter(db, costs);
     for (std::size_t i = 0; i < records.size(); ++i) {
-        upserter.apply(records[i], stats, i < sidechain.size() && sidechain[i] != 0);
+        upserter.apply(records[i], i < lines.size() ? lines[i] : kNone, stats,
+                       i < sidechain.size() && sidechain[i] != 0);
     }
     upserter.finish();
     return stats;
@@ -236,11 +307,32 @@ void save_cursors(SQLite::Database& db, const ScanWrite& scan) {
 
 }  // namespace
 
-UpsertStats Store::upsert(const std::vector<UsageRecord>& records) {
+UpsertStats Store::upsert(const std::vector<UsageRecord>& records) { return upsert(records, {}); }
+
+UpsertStats Store::upsert(const std::vector<UsageRecord>& records, const std::vector<LineUuids>& lines) {
     require_writable("upsert");
     return detail::guarded(file_, "writing records to", [&] {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-        const UpsertStats stats = upsert_all(*db_, costs_, records);
+        const UpsertStats stats = upsert_all(*db_, costs_, records, {}, lines);
+        tx.commit();
+        return stats;
+    });
+}
+
+UpsertStats Store::replace_machine_records(const std::string& machine, const std::vector<UsageRecord>& records,
+                                           const std::vector<LineUuids>& lines) {
+    require_writable("replace_machine_records");
+    return detail::guarded(file_, "replacing records in", [&] {
+        SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement drop_lines(*db_, "DELETE FROM record_lines WHERE record_id IN "
+                                           "(SELECT id FROM records WHERE machine_name = ?)");
+        drop_lines.bind(1, machine);
+        drop_lines.exec();
+        SQLite::Statement drop(*db_, "DELETE FROM records WHERE machine_name = ?");
+        drop.bind(1, machine);
+        drop.exec();
+        const UpsertStats stats = upsert_all(*db_, costs_, records, {}, lines);
+        detail::rebuild_buckets(*db_, machine);  // the machine's records were deleted above
         tx.commit();
         return stats;
     });
@@ -250,7 +342,7 @@ UpsertStats Store::apply_scan(const ScanWrite& scan) {
     require_writable("apply_scan");
     return detail::guarded(file_, "writing scan results to", [&] {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-        const UpsertStats stats = upsert_all(*db_, costs_, scan.records, scan.sidechain);
+        const UpsertStats stats = upsert_all(*db_, costs_, scan.records, scan.sidechain, scan.lines);
         save_cursors(*db_, scan);
         tx.commit();
         return stats;
@@ -281,6 +373,16 @@ std::int64_t Store::count(const std::optional<std::string>& machine) const {
         if (machine) q.bind(1, *machine);
         q.executeStep();
         return q.getColumn(0).getInt64();
+    });
+}
+
+std::vector<std::string> Store::machine_names() const {
+    return detail::guarded(file_, "reading machine names from", [&] {
+        // records_machine_sequence (machine_name, sequence) serves the DISTINCT without a table scan.
+        SQLite::Statement q(*db_, "SELECT DISTINCT machine_name FROM records ORDER BY machine_name");
+        std::vector<std::string> out;
+        while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+        return out;
     });
 }
 

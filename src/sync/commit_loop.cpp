@@ -1,5 +1,6 @@
 // commit_joined: the one conflict rule of every write (docs/format.md §8, "Conflicts").
 #include <random>
+#include <utility>
 
 #include "ccu/sync/conflict_error.hpp"
 #include "sync/push_support.hpp"
@@ -15,10 +16,11 @@ void announce(EventSink& events, const std::string& ours_built_on, const std::st
                "Auto-merging... (attempt " + std::to_string(attempt) + "/" + std::to_string(kMaxMergeAttempts) + ")");
 }
 
-// 1 s, 2 s, 4 s ... plus up to 1 s of jitter so racing writers fall out of step.
-std::chrono::milliseconds backoff(int attempt, std::mt19937_64& rng) {
-    std::uniform_int_distribution<int> jitter(0, 999);
-    return std::chrono::milliseconds(1000LL << (attempt - 1)) + std::chrono::milliseconds(jitter(rng));
+// b, 2b, 4b ... plus up to b of jitter so racing writers fall out of step; b =
+// sync.conflict_backoff_ms, 1 s by default.
+std::chrono::milliseconds backoff(int attempt, std::int64_t base_ms, std::mt19937_64& rng) {
+    std::uniform_int_distribution<std::int64_t> jitter(0, base_ms > 0 ? base_ms - 1 : 0);
+    return std::chrono::milliseconds((base_ms << (attempt - 1)) + jitter(rng));
 }
 
 // The manifests a REST write replaced; one that does not parse has nothing to give to the join.
@@ -32,6 +34,19 @@ void collect(const CommitOutcome& outcome, std::vector<Manifest>& overwritten) {
     }
 }
 
+// The files and bytes one commit sends (deletions count as files of no bytes).
+Progress upload_progress(const ChangeSet& changes) {
+    Progress p{"Uploading", 0, changes.size(), 0, 0, "file"};
+    for (const auto& [name, content] : changes) p.bytes_total += content ? content->size() : 0;
+    return p;
+}
+
+std::unique_ptr<RemoteSnapshot> load_full(const SyncContext& ctx) {
+    LoadResult reloaded = ctx.remote.load(std::nullopt);
+    if (!reloaded.snapshot) throw Error(ErrorKind::Unexpected, "the remote store answered 'unchanged' to a full read");
+    return std::move(reloaded.snapshot);
+}
+
 }  // namespace
 
 JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapshot> head, ConflictMode mode,
@@ -39,6 +54,7 @@ JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapsho
     JoinedCommit out;
     std::vector<Manifest> overwritten;
     std::mt19937_64 rng(ctx.jitter_seed);
+    bool reloaded_once = false;
     for (int attempt = 1;; ++attempt) {
         const ChangeSet changes = plan(*head, overwritten);
         if (changes.empty()) {
@@ -46,22 +62,31 @@ JoinedCommit commit_joined(const SyncContext& ctx, std::unique_ptr<RemoteSnapsho
             out.remerges = attempt - 1;
             return out;
         }
+        ctx.events.progress().update(upload_progress(changes));
         const CommitOutcome outcome = mode == ConflictMode::Force ? ctx.remote.commit_unchecked(*head, changes, message)
                                                                   : ctx.remote.commit(*head, changes, message);
+        ctx.events.progress().finish();
+        if (outcome.kind == CommitOutcome::Kind::Reload) {
+            // The store switched transports (nothing written): plan again on its head, not a conflict.
+            if (std::exchange(reloaded_once, true)) {
+                throw Error(ErrorKind::Unexpected, "the remote store asked twice to reload");
+            }
+            --attempt;
+            head = load_full(ctx);
+            continue;
+        }
         out.wrote = true;
         if (outcome.kind == CommitOutcome::Kind::Committed) {
-            if (attempt > 1) ctx.events.say(Mark::Check, "Done");
+            // No "Done" here: the command's summary says it, once (src/cli/gist_push.cpp).
             out.version = outcome.version;
             out.remerges = attempt - 1;
             return out;
         }
         if (attempt > kMaxMergeAttempts) throw ConflictError();
         announce(ctx.events, head->committed_at(), outcome.committed_at, attempt);
-        ctx.clock.sleep_for(backoff(attempt, rng));
+        ctx.clock.sleep_for(backoff(attempt, ctx.config.conflict_backoff_ms, rng));
         collect(outcome, overwritten);
-        LoadResult reloaded = ctx.remote.load(std::nullopt);
-        if (!reloaded.snapshot) throw Error(ErrorKind::Unexpected, "the remote store answered 'unchanged' to a full read");
-        head = std::move(reloaded.snapshot);
+        head = load_full(ctx);
     }
 }
 

@@ -89,12 +89,13 @@ std::string render_head(const DataFile& meta, const RenderedRecords& r, std::siz
     if (meta.machine_id) field("machine_id", *meta.machine_id);
     if (!meta.tool.empty()) field("tool", meta.tool);
     field("part", meta.part);
+    if (meta.generation > 0) field("generation", meta.generation);
     field("export_date", meta.export_date);
     field("data_range", range);
     field("statistics", stats);
     if (meta.extra.is_object()) {
         static const std::set<std::string> kReserved = {
-            "machine_name", "machine_id", "tool",  "part", "export_date",
+            "machine_name", "machine_id", "tool",  "part",    "generation", "export_date",
             "data_range",   "statistics", "stats", "records"};
         for (const auto& [key, value] : meta.extra.items()) {
             if (!kReserved.count(key)) field(key, value);

@@ -43,6 +43,10 @@ std::string check_metadata(const json& doc, DataFile& out, std::vector<std::stri
         }
         out.part = it->get<int>();
     }
+    if (const auto it = doc.find("generation"); it != doc.end() && !it->is_null()) {
+        if (!it->is_number_integer() || it->get<std::int64_t>() < 0) return "'generation' is not a non-negative integer";
+        out.generation = it->get<std::int64_t>();
+    }
     if (const auto it = doc.find("data_range"); it != doc.end() && !it->is_null()) {
         if (!it->is_object()) return "'data_range' is not an object";
         for (const char* key : {"oldest", "newest"}) {
@@ -111,14 +115,17 @@ ParsedDataFile parse_data_file(std::string_view text, std::string_view file_name
     }
     for (std::size_t i = 0; i < records->size(); ++i) {
         auto parsed = ccu::from_wire_json((*records)[i], file.machine_name);
-        if (parsed.record) {
+        if (parsed.record && parsed.record->model.empty() && parsed.record->total_tokens() == 0) {
+            ++result.prompt_rows;  // the origin tool exported user prompts as rows
+        } else if (parsed.record) {
             file.records.push_back(std::move(*parsed.record));
         } else {
             result.record_errors.push_back(where + "record " + std::to_string(i) + ": " + parsed.error);
         }
     }
     static const std::set<std::string> kKnown = {"machine_name", "export_date", "machine_id", "tool",
-                                                 "part", "data_range", "statistics", "stats", "records"};
+                                                 "part", "generation", "data_range", "statistics", "stats",
+                                                 "records"};
     for (const auto& [key, value] : doc.items()) {
         if (!kKnown.count(key)) file.extra[key] = value;
     }
@@ -126,5 +133,7 @@ ParsedDataFile parse_data_file(std::string_view text, std::string_view file_name
     result.file = std::move(file);
     return result;
 }
+
+bool written_by_origin_tool(const DataFile& file) { return !file.tool.starts_with("ccu"); }
 
 }  // namespace ccu::sync

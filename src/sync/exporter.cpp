@@ -24,6 +24,7 @@ ShardPlan build_export(const ExportInput& input, const RecordCostFn& cost) {
     request.current.machine_id = input.machine_id;
     request.current.export_date = input.now_rfc3339;
     request.current.tool = "ccu " + std::string(ccu::version());
+    request.current.generation = input.generation;
     // The store is the authority for this machine's records: a remote record that the store
     // also has is replaced by the store's version unless the remote one is larger.
     std::map<std::pair<std::string, std::string>, const UsageRecord*> remote;

@@ -1,8 +1,19 @@
 #include "ccu/sync/fallback_remote_store.hpp"
 
+#include <utility>
+
 #include "ccu/gist/errors.hpp"
 
 namespace ccu::sync {
+namespace {
+
+std::string fallback_warning(const gist::ApiError& refused) {
+    return std::string(refused.what()) +
+           "; the API accepts the token, so this sync uses the REST API (slower; set sync.transport to "
+           "\"rest\" to skip git, or give the token git access)";
+}
+
+}  // namespace
 
 FallbackRemoteStore::FallbackRemoteStore(Factory make_git, Factory make_rest, Warn warn)
     : make_git_(std::move(make_git)), make_rest_(std::move(make_rest)), warn_(std::move(warn)) {}
@@ -14,7 +25,11 @@ RemoteStore& FallbackRemoteStore::active() {
 }
 
 LoadResult FallbackRemoteStore::load(const std::optional<std::string>& known_version) {
-    if (rest_) return rest_->load(known_version);
+    if (rest_) {
+        LoadResult result = rest_->load(known_version);  // throws REST's own error if the API refuses too
+        if (!pending_warning_.empty()) warn_(std::exchange(pending_warning_, {}));
+        return result;
+    }
     try {
         return active().load(known_version);
     } catch (const gist::ApiError& refused) {
@@ -24,21 +39,36 @@ LoadResult FallbackRemoteStore::load(const std::optional<std::string>& known_ver
         LoadResult result = rest->load(known_version);  // throws REST's own error if the API refuses too
         rest_ = std::move(rest);
         git_.reset();
-        warn_(std::string(refused.what()) +
-              "; the API accepts the token, so this sync uses the REST API (slower; set sync.transport to "
-              "\"rest\" to skip git, or give the token git access)");
+        warn_(fallback_warning(refused));
         return result;
+    }
+}
+
+template <class F>
+CommitOutcome FallbackRemoteStore::committing(F&& commit) {
+    if (rest_) return commit(*rest_);
+    try {
+        return commit(active());
+    } catch (const gist::ApiError& refused) {
+        if (refused.api_kind() != gist::ApiErrorKind::Auth) throw;
+        // The fetch went through anonymously; the push was refused, so nothing was written.
+        rest_ = make_rest_();
+        git_.reset();
+        pending_warning_ = fallback_warning(refused);
+        CommitOutcome reload;
+        reload.kind = CommitOutcome::Kind::Reload;
+        return reload;
     }
 }
 
 CommitOutcome FallbackRemoteStore::commit(const RemoteSnapshot& base, const ChangeSet& changes,
                                           const std::string& message) {
-    return active().commit(base, changes, message);
+    return committing([&](RemoteStore& store) { return store.commit(base, changes, message); });
 }
 
 CommitOutcome FallbackRemoteStore::commit_unchecked(const RemoteSnapshot& base, const ChangeSet& changes,
                                                     const std::string& message) {
-    return active().commit_unchecked(base, changes, message);
+    return committing([&](RemoteStore& store) { return store.commit_unchecked(base, changes, message); });
 }
 
 }  // namespace ccu::sync

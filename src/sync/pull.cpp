@@ -1,6 +1,9 @@
 // SyncManager::pull — docs/format.md §9: load the head (one small request when nobody wrote),
 // fetch only files whose content id/size changed since the last pull, validate each, import
-// every machine's records with dedup.
+// every machine's records with dedup; a machine whose files were re-written under a newer
+// generation has its records replaced (docs/format.md §4.1).
+#include <algorithm>
+
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/store/store.hpp"
@@ -10,6 +13,7 @@
 #include "ccu/sync/remote_store.hpp"
 #include "ccu/sync/sync_manager.hpp"
 #include "ccu/sync/sync_state.hpp"
+#include "sync/generation.hpp"
 #include "sync/push_support.hpp"
 
 namespace ccu::sync {
@@ -36,7 +40,20 @@ public:
         const Manifest manifest = index_of(remote, listing);
         auto seen = state_.pulled_files();
         for (auto it = seen.begin(); it != seen.end();) it = listing.count(it->first) ? std::next(it) : seen.erase(it);
-        for (const auto& name : data_files(manifest, listing)) import_file(remote, name, seen);
+        const std::set<std::string> replaced = replace_superseded(remote, manifest, listing, seen);
+        std::vector<std::string> files;
+        for (const auto& name : data_files(manifest, listing)) {
+            if (!replaced.count(name)) files.push_back(name);
+        }
+        Progress shown{"Pulling", 0, files.size(), 0, 0, "file"};
+        for (const auto& name : files) shown.bytes_total += bytes_of(remote, name);
+        for (const auto& name : files) {
+            ctx_.events.progress().update(shown);  // before: a download may take a while
+            import_file(remote, name, seen, generations_[name]);
+            ++shown.files_done;
+            shown.bytes_done += bytes_of(remote, name);
+        }
+        ctx_.events.progress().finish();
         state_.set_pulled_files(seen);
         state_.set_last_pull(now());
         // With invalid files the next pull looks again (the file may have been fixed).
@@ -66,18 +83,57 @@ private:
         return Manifest::rebuild_from_files(listing, {}, now());
     }
 
-    static std::vector<std::string> data_files(const Manifest& manifest, const std::set<std::string>& listing) {
+    static std::uint64_t bytes_of(const RemoteSnapshot& remote, const std::string& name) {
+        return static_cast<std::uint64_t>(std::max<std::int64_t>(0, remote.size(name)));
+    }
+
+    std::vector<std::string> data_files(const Manifest& manifest, const std::set<std::string>& listing) {
         std::set<std::string> names;
         for (const auto& entry : manifest.machines()) {
-            if (!entry.current_file.empty() && listing.count(entry.current_file)) names.insert(entry.current_file);
-            for (const auto& f : entry.data_files) {
-                if (listing.count(f)) names.insert(f);
+            for (const auto& f : files_of(entry, listing)) {
+                names.insert(f);
+                generations_[f] = entry_generation(entry);
             }
         }
         return {names.begin(), names.end()};
     }
 
-    void import_file(RemoteSnapshot& remote, const std::string& name, std::map<std::string, SeenFile>& seen) {
+    // Machines (other than this one) whose entry has a newer generation than this store has
+    // imported: their records are replaced by those of the new generation's files
+    // (docs/format.md §4.1). Returns the files so read.
+    std::set<std::string> replace_superseded(RemoteSnapshot& remote, const Manifest& manifest,
+                                             const std::set<std::string>& listing,
+                                             std::map<std::string, SeenFile>& seen) {
+        std::set<std::string> done;
+        for (const auto& entry : manifest.machines()) {
+            const std::int64_t generation = entry_generation(entry);
+            if (entry.machine_name == ctx_.config.machine_name ||
+                generation <= pulled_generation(ctx_.store, ctx_.config.gist_id, entry.machine_name)) {
+                continue;
+            }
+            ReplaceOutcome out = replace_machine(remote, entry, listing, ctx_.store);
+            result_.files_fetched += out.files_fetched;
+            for (auto& invalid : out.invalid_files) {
+                ctx_.events.warn("skipped invalid file " + invalid.reason);
+                result_.invalid_files.push_back(std::move(invalid));
+            }
+            if (!out.replaced) continue;
+            ctx_.events.say(Mark::Check, entry.machine_name + "'s files were re-written (generation " +
+                                             std::to_string(generation) + "): its records were replaced");
+            result_.records_new += out.stats.inserted;
+            result_.records_updated += out.stats.updated;
+            result_.records_duplicate += out.stats.unchanged;
+            for (auto& [name, file] : out.seen) {
+                seen[name] = file;
+                done.insert(name);
+            }
+            set_pulled_generation(ctx_.store, ctx_.config.gist_id, entry.machine_name, generation);
+        }
+        return done;
+    }
+
+    void import_file(RemoteSnapshot& remote, const std::string& name, std::map<std::string, SeenFile>& seen,
+                     std::int64_t entry_generation) {
         const SeenFile now_seen{remote.content_id(name), remote.size(name)};
         if (const auto it = seen.find(name);
             it != seen.end() && it->second == now_seen && !now_seen.content_id.empty()) {
@@ -86,16 +142,22 @@ private:
         }
         ++result_.files_fetched;
         ParsedDataFile parsed = parse_data_file(remote.content(name), name);
+        // parse_data_file's messages already start with the file name.
         if (!parsed.file) {
             result_.invalid_files.push_back(InvalidFile{name, parsed.fatal_error});
-            ctx_.events.warn("skipped invalid file " + name + ": " + parsed.fatal_error);
+            ctx_.events.warn("skipped invalid file " + parsed.fatal_error);
             return;
         }
         for (std::size_t i = 0; i < parsed.record_errors.size() && i < kRecordErrorsShown; ++i) {
-            ctx_.events.warn(name + ": skipped " + parsed.record_errors[i]);
+            ctx_.events.warn("skipped " + parsed.record_errors[i]);
         }
         result_.records_invalid += parsed.record_errors.size();
-        const store::UpsertStats stats = ctx_.store.upsert(parsed.file->records);
+        if (parsed.file->generation < entry_generation) {  // superseded (docs/format.md §4.1)
+            seen[name] = now_seen;
+            return;
+        }
+        const ImportBatch batch = import_batch(std::move(*parsed.file));
+        const store::UpsertStats stats = ctx_.store.upsert(batch.records, batch.lines);
         result_.records_new += stats.inserted;
         result_.records_updated += stats.updated;
         result_.records_duplicate += stats.unchanged;
@@ -107,6 +169,7 @@ private:
     const SyncContext& ctx_;
     SyncState state_;
     PullResult result_;
+    std::map<std::string, std::int64_t> generations_;  // file -> its entry's generation
 };
 
 }  // namespace

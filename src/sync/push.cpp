@@ -17,6 +17,8 @@
 #include "ccu/sync/retention.hpp"
 #include "ccu/sync/sync_manager.hpp"
 #include "ccu/sync/sync_state.hpp"
+#include "sync/adoption.hpp"
+#include "sync/generation.hpp"
 #include "sync/push_support.hpp"
 
 namespace ccu::sync {
@@ -66,8 +68,10 @@ private:
         // A rival's PATCH of manifest.json can put back an older copy of this entry after our
         // verify passed (tests/unit/e2e/many_writers_test.cpp saw 57 for 60): the next push
         // repairs it rather than leaving the manifest's totals stale for good.
+        // An entry that lost this machine's generation (another tool rewrote it) is repaired too.
         return head.has(current_file_name(machine_)) && mine->machine_id == machine_id() &&
-               mine->total_records == ctx_.store.count(machine_);
+               mine->total_records == ctx_.store.count(machine_) &&
+               entry_generation(*mine) >= own_generation(ctx_.store, ctx_.config.gist_id);
     }
 
     std::optional<std::string> machine_id() const {
@@ -88,7 +92,9 @@ private:
         const std::vector<std::string> names = head.file_names();
         std::set<std::string> listing(names.begin(), names.end());
         result_.files.clear();
+        current_parsed_.reset();
         ChangeSet changes;
+        adopt_if_origin(head, base ? base->find(machine_) : nullptr, listing);
         plan_merges(head, listing, changes);
         plan_backups(head, listing, changes);
         const ShardPlan shards = export_records(head, listing);
@@ -173,8 +179,10 @@ private:
         const RetentionPlan retention = plan_retention(request);
         if (!retention.warning.empty()) ctx_.events.warn(retention.warning);
         // Today's backup is a byte-identical copy of the current file as the head holds it (over
-        // git: the same blob, nothing new to send).
-        if (retention.create_backup) {
+        // git: the same blob, nothing new to send). Adopting, the origin's file is backed up
+        // whatever the retention (not when the file budget is exhausted).
+        const bool adopting = adoption_.adopt && !listing.count(retention.backup_name) && retention.warning.empty();
+        if (retention.create_backup || adopting) {
             if (const auto current = head_current(head)) {
                 changes[retention.backup_name] = *current;
                 note(retention.backup_name, PlannedFile::Action::Write, current->size(), 0);
@@ -201,7 +209,8 @@ private:
         std::set<std::string> known_names = listing;
         for (const auto& [name, seen] : state_.pulled_files()) known_names.insert(name);
         input.next_part = next_part_number(known_names, machine_);
-        input.remote_current = remote_current_records(head);
+        input.remote_current = adoption_.adopt ? std::vector<UsageRecord>{} : remote_current_records(head);
+        input.generation = adoption_.generation;
         input.unpushed = unpushed_.records;
         return build_export(input, cost_function(prices_));
     }
@@ -213,7 +222,7 @@ private:
     std::vector<UsageRecord> remote_current_records(RemoteSnapshot& head) {
         const std::string name = current_file_name(machine_);
         if (const auto current = head_current(head)) {
-            ParsedDataFile parsed = parse_data_file(*current, name);
+            ParsedDataFile parsed = std::move(*current_file(head));  // parsed once per plan
             if (parsed.file) {
                 if (const auto own = state_.own_current(); own && own->first == name && own->second != *current) {
                     ParsedDataFile mine = parse_data_file(own->second, name);
@@ -243,6 +252,7 @@ private:
         e.total_records = ctx_.store.count(machine_);
         e.current_file = shards.current.file_name;
         e.tool = "ccu " + std::string(ccu::version());
+        set_entry_generation(e, adoption_.generation);
         const auto newest = newest_record_date(shards);
         if (newest && (!e.last_record_date || *newest > *e.last_record_date)) e.last_record_date = newest;
         e.backups.clear();
@@ -276,6 +286,34 @@ private:
         return newest;
     }
 
+    // An entry or current file the origin tool wrote: its rows go into the store (one record per
+    // response) and this push re-writes the machine's files from the store (sync/adoption.hpp).
+    // Planned again on each re-merge: importing the same rows twice adds nothing.
+    void adopt_if_origin(RemoteSnapshot& head, const MachineEntry* entry, const std::set<std::string>& listing) {
+        const ParsedDataFile* current = current_file(head);
+        adoption_ = plan_adoption(entry, current && current->file ? &*current->file : nullptr,
+                                  own_generation(ctx_.store, ctx_.config.gist_id), listing);
+        if (!adoption_.adopt) return;
+        if (write_ == WriteMode::Write) import_origin_files(head, adoption_, ctx_.store, machine_);  // not in a dry run
+        unpushed_ = unpushed_records(ctx_.store, machine_, 0);
+        result_.new_records = unpushed_.records.size();
+        if (adoption_announced_) return;
+        adoption_announced_ = true;
+        ctx_.events.say(Mark::Check, "Adopting " + machine_ + " from the origin tool: its files are re-written from "
+                                     "this machine's store (generation " + std::to_string(adoption_.generation) +
+                                     "; the origin's current file is kept as a backup)");
+    }
+
+    // This machine's current file on the head, parsed (null: the head has none).
+    ParsedDataFile* current_file(RemoteSnapshot& head) {
+        if (!current_parsed_) {
+            const auto current = head_current(head);
+            if (!current) return nullptr;
+            current_parsed_ = parse_data_file(*current, current_file_name(machine_));
+        }
+        return &*current_parsed_;
+    }
+
     void add_write(ChangeSet& changes, RemoteSnapshot& head, const std::string& name, const std::string& content,
                    std::size_t records) {
         if (holds(head, name, content)) return;  // unchanged: not sent
@@ -303,6 +341,7 @@ private:
     void finish(const std::string& version) {
         remember_own_files();
         state_.set_pushed_sequence(unpushed_.through_sequence);
+        if (adoption_.generation > 0) set_own_generation(ctx_.store, ctx_.config.gist_id, adoption_.generation);
         state_.set_last_push(now_);
         state_.set_push_version(version);
     }
@@ -317,6 +356,9 @@ private:
     Unpushed unpushed_;
     PushResult result_;
     ShardPlan written_;
+    Adoption adoption_;
+    bool adoption_announced_ = false;
+    std::optional<ParsedDataFile> current_parsed_;  // this plan's head's current file
 };
 
 }  // namespace

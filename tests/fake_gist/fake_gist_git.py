@@ -148,7 +148,8 @@ def serve_git(handler, url, body, fault):
     if fault is not None and fault.action == "truncate_body":
         declared, out = len(out) + 100, out[: len(out) // 2]
     content_type = headers.pop("Content-Type", "application/octet-stream")
-    handler.send(status, out, headers, content_type=content_type, declared_length=declared)
+    stall_ms = fault.delay_ms if fault is not None and fault.action == "stall_body" else 0
+    handler.send(status, out, headers, content_type=content_type, declared_length=declared, stall_ms=stall_ms)
     if declared is not None:
         handler.wfile.flush()
         handler.drop()

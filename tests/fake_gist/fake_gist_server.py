@@ -108,7 +108,7 @@ class BaseHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def send(self, status, body=b"", headers=None, content_type="application/json; charset=utf-8",
-             declared_length=None):
+             declared_length=None, stall_ms=0):
         if isinstance(body, (dict, list)):
             body = json.dumps(body, indent=2).encode()
         # Logged before the response goes out: a client that reads the request log as soon as it
@@ -124,6 +124,11 @@ class BaseHandler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         if status not in (204, 304) and self.command != "HEAD":
+            if stall_ms > 0:  # fault "stall_body": half the body, a pause, the rest
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                time.sleep(stall_ms / 1000.0)
+                body = body[len(body) // 2:]
             self.wfile.write(body)
         if self.entry is not None:
             self.entry["bytes_sent"] = self.wfile.count

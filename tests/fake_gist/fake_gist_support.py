@@ -87,7 +87,8 @@ class RateLimits:
 
 
 class Fault:
-    ACTIONS = ("status", "drop", "delay", "truncate_body", "empty_content", "secondary_rate_limit")
+    ACTIONS = ("status", "drop", "delay", "truncate_body", "empty_content", "secondary_rate_limit",
+               "stall_body")
 
     def __init__(self, spec):
         if not isinstance(spec, dict):

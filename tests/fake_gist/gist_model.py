@@ -39,7 +39,8 @@ DEFAULT_CONFIG = {
     "default_branch": "master",         # branch of new gists (GitHub's gists use master)
     "read_lag_reads": 0,                # after a write, this many reads serve the previous commit
     "read_lag_ms": 0,                   # ... or for this long (a lagging replica)
-    "git_anonymous_fetch": 0,           # 1: clone/fetch without credentials (GitHub serves gists so)
+    "git_anonymous_fetch": 1,           # clone/fetch without credentials, as gist.github.com serves
+                                        # public and secret gists (0: every git request needs a token)
 }
 
 

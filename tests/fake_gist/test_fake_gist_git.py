@@ -100,8 +100,9 @@ class OneStateTest(GitTestCase):
 
 
 class GitAuthTest(GitTestCase):
-    def test_missing_credentials_is_401_with_a_basic_challenge(self):
+    def test_missing_credentials_is_401_with_a_basic_challenge_when_anonymous_fetch_is_off(self):
         gist = self.create({"a.txt": "x"})
+        self.control("POST", "/_fake/config", {"git_anonymous_fetch": 0})
         for service in ("git-upload-pack", "git-receive-pack"):
             status, headers, _ = self.git_request("GET", f"/{gist['id']}.git/info/refs?service={service}", token=None)
             self.assertEqual(status, 401)
@@ -122,7 +123,10 @@ class GitAuthTest(GitTestCase):
         gist = self.create({"a.txt": "x"})
         status, _, _ = self.git_request("GET", f"/{gist['id']}.git/info/refs?service=git-upload-pack", token="bad")
         self.assertEqual(status, 401)
-        proc = self.git("clone", self.git_url(gist["id"]), "c", token="bad", check=False)
+        # git sends credentials only when challenged: a clone is anonymous, a push is challenged.
+        checkout = self.clone(gist["id"], "c", token="bad")
+        self.commit_file(checkout, "b.txt", "y")
+        proc = self.git("push", cwd=checkout, token="bad", check=False)
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("Authentication failed", proc.stderr)
 
@@ -147,12 +151,17 @@ class GitAuthTest(GitTestCase):
         self.assertNotEqual(proc.returncode, 0)
         self.assertEqual(len(self.state(gist_id)["history"]), 1)
 
-    def test_anonymous_fetch_when_configured(self):
+    def test_anonymous_fetch_by_default_but_push_needs_the_token(self):
         gist = self.create({"a.txt": "x"})
-        self.control("POST", "/_fake/config", {"git_anonymous_fetch": 1})
-        self.clone(gist["id"], "c", token=None)
-        status, _, _ = self.git_request("GET", f"/{gist['id']}.git/info/refs?service=git-receive-pack", token=None)
+        checkout = self.clone(gist["id"], "c", token=None)
+        status, headers, _ = self.git_request("GET", f"/{gist['id']}.git/info/refs?service=git-receive-pack",
+                                              token=None)
         self.assertEqual(status, 401)
+        self.assertEqual(headers["www-authenticate"], 'Basic realm="GitHub"')
+        self.commit_file(checkout, "b.txt", "y")
+        proc = self.git("push", cwd=checkout, token=None, check=False)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(len(self.state(gist["id"])["history"]), 1)
 
     def test_unknown_gist_and_dumb_http_are_refused(self):
         gist = self.create({"a.txt": "x"})
@@ -184,6 +193,14 @@ class GitTrafficTest(GitTestCase):
         start = time.monotonic()
         self.git("push", "-q", cwd=checkout)
         self.assertGreaterEqual(time.monotonic() - start, 0.3)
+        self.assertEqual(self.control("GET", "/_fake/state")["faults_pending"], 0)
+        # stall_body: the clone gets its pack, half of it 300 ms later than the rest.
+        self.control("POST", "/_fake/faults", {"faults": [
+            {"method": "POST", "path_regex": r"/git-upload-pack$", "action": "stall_body", "delay_ms": 300}]})
+        start = time.monotonic()
+        stalled = self.clone(gist["id"], "stalled")
+        self.assertGreaterEqual(time.monotonic() - start, 0.3)
+        self.assertEqual(sorted(os.listdir(stalled)), [".git", "a.txt", "b.txt"])
         self.assertEqual(self.control("GET", "/_fake/state")["faults_pending"], 0)
 
     def test_request_log_counts_git_bytes_and_rate_limits_ignore_git(self):

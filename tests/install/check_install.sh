@@ -12,13 +12,8 @@ else
     echo "package: $(basename "$deb")"
     dpkg-deb -f "$deb" Depends
     dpkg-deb -c "$deb" | awk '{print $6}'
-    # every NEEDED library of the binary comes from a package the .deb depends on
-    for lib in $(objdump -p "$3" | awk '/NEEDED/{print $2}'); do
-        pkg=$(dpkg -S "*/$lib" 2>/dev/null | grep -v i386 | head -1 | cut -d: -f1)
-        [ -z "$pkg" ] && { echo "no package ships $lib" >&2; exit 1; }
-        case "$pkg" in libc6|libm6) continue ;; esac
-        dpkg-deb -f "$deb" Depends | tr ',' '\n' | grep -q "^ *$pkg\b" || { echo "Depends lacks $pkg ($lib)" >&2; exit 1; }
-    done
+    # every library the binary loads comes from a package the .deb depends on
+    "$(dirname "$0")/check_depends.sh" "$3" "$(dpkg-deb -f "$deb" Depends)"
     dpkg-deb -x "$deb" "$tmp/root"
 fi
 for f in usr/bin/ccu usr/share/man/man1/ccu.1 usr/share/bash-completion/completions/ccu \

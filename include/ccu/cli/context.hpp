@@ -6,6 +6,7 @@
 #include "ccu/cli/ui.hpp"
 #include "ccu/common/clock.hpp"
 #include "ccu/common/environment.hpp"
+#include "ccu/common/progress.hpp"
 
 namespace CLI {
 class App;
@@ -28,6 +29,9 @@ public:
     const Paths& paths();  // resolved on first use (needs HOME)
     Ui& ui();              // created on first use, after options are parsed
     Clock& clock() { return clock_; }
+    // Where long work reports progress: drawn on stderr when Ui::shows_progress() (a TTY, no
+    // --quiet or --json), otherwise nothing. Created on first use, after options are parsed.
+    ProgressSink& progress();
     // The price table (data/prices.json, compiled in): fetched here, handed to everything below.
     const pricing::PriceTable& prices() const;
 
@@ -39,6 +43,7 @@ private:
     GlobalOptions options_;
     std::optional<Paths> paths_;
     std::unique_ptr<Ui> ui_;
+    std::unique_ptr<ProgressSink> progress_;
     SystemClock clock_;
 };
 

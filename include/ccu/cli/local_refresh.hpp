@@ -1,12 +1,12 @@
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ccu/common/environment.hpp"
+#include "ccu/common/progress.hpp"
 #include "ccu/ingest/scanner.hpp"
 #include "ccu/store/store.hpp"
 
@@ -34,19 +34,17 @@ struct RefreshStats {
     std::vector<LegacyFileReport> legacy_files;  // additive
 };
 
-// Progress seam for the CLI: (phase, done, total). Phases: "legacy".
-using RefreshProgress = std::function<void(std::string_view phase, std::uint64_t done, std::uint64_t total)>;
-
 // Scans every projects dir incrementally (cursors in the store), imports the origin tool's
 // usage_history_*.db read-only, and upserts it all under `machine_name`. One transaction per batch.
 // Legacy files whose size and mtime match the last import (store meta "legacy.stat:<path>") are
 // skipped. Which legacy rows count as this machine's: see ingest::read_legacy_db; a file is this
 // machine's when it is the only one, or when its name's machine sanitizes to `machine_name`.
 // Lives in cli/, the layer that orchestrates: it runs ingest into the store (a leaf) with the price
-// table handed in (which models are known), and sync gets it as a LocalRefreshFn.
+// table handed in (which models are known), and sync gets it as a LocalRefreshFn. `progress` is
+// told the scan ("Scanning": files, bytes) and the legacy import ("Importing origin tool history").
 RefreshStats refresh_local(store::Store& store, const ccu::Paths& paths, const std::string& machine_name,
                            const pricing::PriceTable& prices);
 RefreshStats refresh_local(store::Store& store, const ccu::Paths& paths, const std::string& machine_name,
-                           const pricing::PriceTable& prices, const RefreshProgress& progress);
+                           const pricing::PriceTable& prices, ProgressSink& progress);
 
 }  // namespace ccu::cli

@@ -1,5 +1,4 @@
 #pragma once
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,9 +52,10 @@ public:
     void notice(std::string_view line);
     bool shows_progress() const { return stderr_tty_ && !options_.quiet && !json(); }
 
-    // A one-line progress indicator on stderr, redrawn in place; no-op when not interactive.
-    void progress(std::string_view label, std::uint64_t done, std::uint64_t total);
-    void progress_done();
+    // Replaces the progress line on stderr (drawn in place, no newline; cli/progress.cpp decides
+    // when). Only when shows_progress(). Any other output clears it first.
+    void draw_progress(std::string_view line);
+    void progress_done();  // clears the progress line, if one is shown
 
 private:
     std::string paint(std::string_view code, std::string_view text) const;

@@ -32,6 +32,9 @@ struct Config {
     // 1 MiB, so no data file is ever truncated inline in a REST response). docs/format.md §5.
     std::int64_t seal_bytes = 128 * 1024;
     TransportChoice transport = TransportChoice::Auto;  // sync.transport
+    // sync.conflict_backoff_ms: the first wait after a refused write (then x2, x4), plus up to as
+    // much again of jitter (src/sync/commit_loop.cpp). Tests with many racing writers shorten it.
+    std::int64_t conflict_backoff_ms = 1000;
     std::optional<TokenStoreKind> token_store;       // where set-token put it, if anywhere
     nlohmann::json extra = nlohmann::json::object();  // unknown keys, preserved
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -49,6 +50,16 @@ inline constexpr std::size_t kMaxRecordTextBytes = 4096;
 // Why `record` breaks a limit above ("token counts add up to more than ...", "field 'folder'
 // is longer than ..."), or empty when it is within them. Counts must already be >= 0.
 std::string record_limit_violation(const UsageRecord& record);
+
+// One JSONL line of a response: its session (a resumed session repeats a response under its
+// own id) and its uuid.
+struct LineRef {
+    std::string session_id;
+    std::string uuid;
+    friend bool operator==(const LineRef&, const LineRef&) = default;
+};
+// Further lines of one response (besides the record's own session_id/message_uuid).
+using LineUuids = std::vector<LineRef>;
 
 // Wire codec (docs/format.md §4). `cost_usd` on the wire is the value to write: callers fill it from
 // the price table when the record has none. to_wire_json writes total_tokens.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ccu/common/clock.hpp"
+#include "ccu/common/progress.hpp"
 #include "ccu/gist/retry_policy.hpp"
 
 namespace ccu::git {
@@ -78,9 +79,13 @@ struct MirrorOptions {
     std::chrono::seconds operation_timeout{120};
     // The branch to create when the remote has no commit at all (its HEAD then names nothing).
     std::string empty_remote_branch = "main";
-    // Repack when this many loose objects or packs accumulate (mirror.cpp: maintain()).
+    // Repack when this many loose objects, or packs added since the last repack, accumulate
+    // (maintain.cpp: the kept generations of packs are not counted).
     int max_loose_objects = 256;
     int max_packs = 8;
+    // Optional: a fetch reports objects and bytes received ("Receiving", libgit2's transfer
+    // callback), finish() after each attempt. A push is shown by the commit ("Uploading", sync/).
+    ProgressSink* progress = nullptr;
 };
 
 class Mirror {

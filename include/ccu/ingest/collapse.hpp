@@ -25,15 +25,20 @@ public:
     std::size_t size() const { return records_.size(); }
     // Moves the records out (no copy of the array) with their sidechain flags; resets.
     void take_into(std::vector<UsageRecord>& records, std::vector<std::uint8_t>& sidechain);
+    // The same, with the uuids of the further lines of each record (parallel).
+    void take_into(std::vector<UsageRecord>& records, std::vector<std::uint8_t>& sidechain,
+                   std::vector<LineUuids>& lines);
     std::vector<UsageLine> take();
 
 private:
     std::size_t find_match(const UsageLine& line) const;
     void index(std::size_t position);
     void push(UsageLine&& line);
+    void remember_lines(std::size_t match, UsageLine& line);
 
     std::vector<UsageRecord> records_;       // first-seen order; take_into hands this array over
     std::vector<std::uint8_t> sidechain_;    // parallel: 1 when the kept line is a sidechain line
+    std::vector<LineUuids> lines_;           // parallel: uuids of the further lines merged in
     // hash of (message.id, requestId) -> entry; hash of message.id -> entry (multimaps: one
     // small node per entry)
     std::unordered_multimap<std::uint64_t, std::uint32_t> by_exact_key_;

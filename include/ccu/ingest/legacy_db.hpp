@@ -12,6 +12,7 @@ namespace ccu::ingest {
 // What one origin-tool database (`usage_history_{machine}.db`, table `usage_records`) yields.
 struct LegacyReadResult {
     std::vector<UsageRecord> records;  // one per response, normalized to docs/format.md §4
+    std::vector<LineUuids> lines;      // parallel: uuids of the further rows of each response
     std::uint64_t rows = 0;            // rows read from usage_records
     std::uint64_t merged = 0;          // rows that were further lines of an already kept response
     std::map<std::string, std::uint64_t> skipped;  // reason -> rows not imported
@@ -32,9 +33,9 @@ std::string legacy_db_machine(const std::filesystem::path& file);
 // are stamped `owner_machine`; rows naming another machine keep that name, sanitized to
 // ccu's machine-name alphabet. The origin tool stored one row per JSONL line (user prompts too,
 // and every content-block line of a response): user rows, zero-usage rows and `<synthetic>`
-// rows are skipped; consecutive assistant rows of a session with the same model, input and
-// cache counts are one response (first row's uuid kept, largest output). Never throws for a
-// bad file: `problem` says what went wrong.
+// rows are skipped; rows that are lines or copies of one response are one record
+// (collapse_origin_rows, origin_rows.hpp). Never throws for a bad file: `problem` says what
+// went wrong.
 LegacyReadResult read_legacy_db(const std::filesystem::path& file, const std::string& owner_machine);
 
 }  // namespace ccu::ingest

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ccu/common/record.hpp"
 
@@ -29,6 +30,7 @@ enum class LineKind {
 struct UsageLine {
     UsageRecord record;
     bool is_sidechain = false;
+    LineUuids lines;  // further lines already collapsed into this one (per-file collapse)
 };
 
 // Context of the file a line comes from, for fields the line itself lacks.

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "ccu/common/file_cursor.hpp"
+#include "ccu/common/progress.hpp"
 #include "ccu/common/record.hpp"
+#include "ccu/ingest/line_parser.hpp"
 
 namespace ccu::ingest {
 
@@ -32,6 +34,9 @@ struct ScanOptions {
     unsigned threads = 0;      // 0: hardware concurrency
     // Optional: when set, records whose model it rejects are counted in stats.unknown_models.
     std::function<bool(const std::string& model)> is_known_model;
+    // Optional: told after each file with new bytes is read ("Scanning", files and bytes of the
+    // files with new data), and finish() at the end.
+    ProgressSink* progress = nullptr;
 };
 
 struct ScanResult {
@@ -43,6 +48,10 @@ struct ScanResult {
     // scan's sidechain replay of the same message.id with another requestId is the same
     // response (ccusage rule); a store that merges across scans can use this.
     std::vector<std::uint8_t> sidechain;
+    // Parallel to `records`: the uuids of the response's other lines (streamed content blocks,
+    // sidechain replays, resumed copies), so a copy keyed by any of them is known (the origin
+    // tool stored one row per line).
+    std::vector<LineUuids> lines;
 };
 
 // Finds every *.jsonl under each projects dir (recursively), reads what is new since

@@ -27,11 +27,13 @@ struct UpsertStats {
 };
 
 // What one scan writes, in one transaction: its records (with their sidechain flags, parallel to
-// `records`: 1 = a sidechain line, merged across scans by message.id), the cursor of every file
+// `records`: 1 = a sidechain line, merged across scans by message.id; and the uuids of each
+// response's other lines), the cursor of every file
 // seen and the paths that vanished. References: the caller's scan result is not copied.
 struct ScanWrite {
     const std::vector<UsageRecord>& records;
     const std::vector<std::uint8_t>& sidechain;
+    const std::vector<LineUuids>& lines;  // parallel: the further JSONL line uuids of each record
     const std::map<std::string, FileCursor>& cursors;
     const std::vector<std::string>& vanished;
 };
@@ -41,6 +43,8 @@ struct RecordQuery {
     std::optional<std::int64_t> since_ms;  // inclusive, epoch ms
     std::optional<std::int64_t> until_ms;  // exclusive, epoch ms
 };
+
+using LineUuids = ccu::LineUuids;
 
 // Usage summed per quarter hour x machine x session x model (store/buckets.hpp). Names are
 // indexes into BucketSet::names.
@@ -81,7 +85,10 @@ struct BucketQuery {
 
 // ccu's own SQLite store in the data dir (WAL, schema version + migrations).
 // Records keyed (session_id, message_uuid); a record that matches an existing one by
-// (message_id, request_id) is the same response: message_uuid stays, the larger total wins.
+// (message_id, request_id), or by any of its line uuids (table record_lines), is the same
+// response: message_uuid stays, the larger total wins — except that the logs are the truth: a
+// record with response ids supplies the counts of a stored one without them (an origin-tool
+// row), never the reverse.
 // Every insert or update stamps a new, strictly increasing sequence number (push tracking).
 class Store {
 public:
@@ -100,6 +107,14 @@ public:
     int schema_version() const;
 
     UpsertStats upsert(const std::vector<UsageRecord>& records);  // one transaction
+    // The same, with the further JSONL line uuids of each record (parallel to `records`, or
+    // empty): every line uuid of a response is remembered, and a record whose uuid or any line
+    // is a line of a stored response is that response (the origin tool stored one row per line).
+    UpsertStats upsert(const std::vector<UsageRecord>& records, const std::vector<LineUuids>& lines);
+    // Deletes every record of `machine` and upserts `records` instead, in one transaction: a
+    // machine file of a newer generation supersedes what was imported before (docs/format.md).
+    UpsertStats replace_machine_records(const std::string& machine, const std::vector<UsageRecord>& records,
+                                        const std::vector<LineUuids>& lines = {});
     // Upserts a scan's records and saves its cursors in one transaction.
     UpsertStats apply_scan(const ScanWrite& scan);
     std::map<std::string, FileCursor> load_cursors() const;
@@ -107,8 +122,9 @@ public:
 
     std::vector<UsageRecord> query(const RecordQuery& query) const;  // sorted (timestamp, session, uuid)
     std::int64_t count(const std::optional<std::string>& machine = std::nullopt) const;
+    // The machine names that have records, sorted (report --machine checks its argument here).
+    std::vector<std::string> machine_names() const;
     BucketSet buckets(const BucketQuery& query) const;
-    std::vector<std::string> machines() const;  // every machine with records, sorted
 
     std::int64_t max_sequence() const;
     // Records of `machine` inserted or updated after `after_sequence`, sorted as query().

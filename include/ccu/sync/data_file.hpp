@@ -25,6 +25,9 @@ struct DataFile {
     std::string tool;                       // additive, "ccu X.Y.Z"; empty = not written
     std::vector<ccu::UsageRecord> records;
     nlohmann::json extra = nlohmann::json::object();  // unknown top-level keys (origin: period, chunk)
+    // Additive: the machine's generation this file belongs to (docs/format.md §4.1); 0 = not
+    // written. A manifest entry of a higher generation supersedes files of a lower one.
+    std::int64_t generation = 0;
     friend bool operator==(const DataFile&, const DataFile&) = default;
 };
 
@@ -53,11 +56,16 @@ struct ParsedDataFile {
     std::optional<DataFile> file;            // set unless fatal_error is set; holds the valid records
     std::vector<std::string> record_errors;  // "record 12: <reason>" — those records are skipped
     std::vector<std::string> warnings;       // non-fatal oddities (statistics mismatch, ...)
+    std::size_t prompt_rows = 0;             // records with no model and no tokens: not records
     std::string fatal_error;                 // bad JSON, not an object, no records[] ...: skip the file
 };
 // Validates (types, required fields, sane values) and accepts origin-tool variants (`stats`
 // instead of `statistics`, `date` in records, `+00:00` timestamps, null data_range dates, extra
 // `period`/`chunk` keys). Records get machine_name from the file. `file_name` is for messages.
 ParsedDataFile parse_data_file(std::string_view text, std::string_view file_name);
+
+// True when the file was written by the origin tool (no `tool` naming ccu): its records are one
+// row per streamed line and need ccu::collapse_origin_rows (common/origin_rows.hpp).
+bool written_by_origin_tool(const DataFile& file);
 
 }  // namespace ccu::sync

@@ -31,6 +31,7 @@ struct ExportInput {
     std::vector<ccu::UsageRecord> unpushed;
     std::size_t max_file_bytes = 4 * 1024 * 1024;
     int next_part = 1;
+    std::int64_t generation = 0;  // written into every file (docs/format.md §4.1); 0 = omitted
 };
 
 // The new current file (remote records merged with the unpushed ones; a record with the same

@@ -2,6 +2,8 @@
 // sync.transport = auto: git first; when the gist's git endpoint refuses the token and the API
 // accepts it (the REST load that follows succeeds), one warning that says why and REST for the
 // rest of this process. Any other git failure is the command's failure, as with transport = git.
+// GitHub serves a gist's git fetch without credentials, so the refusal may come only at the push:
+// the commit then answers Reload, and the caller's next load (over REST) gives the warning.
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,10 +27,14 @@ public:
 
 private:
     RemoteStore& active();
+    // Runs a git commit; a token refusal switches to REST and answers Reload.
+    template <class F>
+    CommitOutcome committing(F&& commit);
 
     Factory make_git_, make_rest_;
     Warn warn_;
     std::unique_ptr<RemoteStore> git_, rest_;
+    std::string pending_warning_;  // said once the first REST load succeeds
 };
 
 }  // namespace ccu::sync

@@ -39,7 +39,10 @@ public:
 using ChangeSet = std::map<std::string, std::optional<std::string>>;
 
 struct CommitOutcome {
-    enum class Kind { Committed, Conflict };
+    // Reload: nothing was written and the store cannot commit on this base any more (sync.transport
+    // = auto switched from git to REST): load again and plan again. Not a conflict: no banner, no
+    // backoff, no re-merge counted.
+    enum class Kind { Committed, Conflict, Reload };
     Kind kind = Kind::Committed;
     // Committed: the new version. Conflict: the head that another writer made (when known).
     std::string version;

@@ -70,6 +70,32 @@ TEST_CASE("sync.transport is auto, git or rest: absent is auto, anything else a 
     }
 }
 
+TEST_CASE("sync.conflict_backoff_ms: 1000 by default and not written, kept when set, out of 0-60000 a usage error",
+          "[config]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.config_dir() / "ccu" / "config.json";
+    ccu::write_file_atomically(file, R"({"gist_id":"abc","sync":{"conflict_backoff_ms":100}})");
+    ccu::Config cfg = ccu::load_config(file);
+    CHECK(cfg.conflict_backoff_ms == 100);
+    CHECK_FALSE(cfg.extra.contains("sync"));
+    ccu::save_config(file, cfg);
+    CHECK(nlohmann::json::parse(ccu::read_file(file))["sync"]["conflict_backoff_ms"] == 100);
+    cfg.conflict_backoff_ms = 1000;
+    ccu::save_config(file, cfg);
+    CHECK_FALSE(nlohmann::json::parse(ccu::read_file(file))["sync"].contains("conflict_backoff_ms"));
+    CHECK(ccu::load_config(file).conflict_backoff_ms == 1000);
+    for (const char* bad : {R"({"sync":{"conflict_backoff_ms":-1}})", R"({"sync":{"conflict_backoff_ms":60001}})"}) {
+        ccu::write_file_atomically(file, bad);
+        try {
+            ccu::load_config(file);
+            FAIL("accepted " << bad);
+        } catch (const ccu::Error& e) {
+            CHECK(e.kind() == ccu::ErrorKind::Usage);
+            CHECK(std::string(e.what()).find("sync.conflict_backoff_ms") != std::string::npos);
+        }
+    }
+}
+
 TEST_CASE("machine names follow the spec pattern", "[config]") {
     CHECK(ccu::is_valid_machine_name("laptop-1.home"));
     CHECK_FALSE(ccu::is_valid_machine_name("my_box"));

@@ -31,13 +31,42 @@ inline std::string data_file_text(const std::string& machine, const std::vector<
     return out + "\n]}\n";
 }
 
+// The two ways ccu reaches the gist (docs/architecture.md, "Transports"); a scenario written once
+// runs over both, and the test name says which.
+enum class Transport { Rest, Git };
+inline std::string transport_name(Transport t) { return t == Transport::Git ? "git" : "rest"; }
+
+// Writes that reached the fake over `t`: REST PATCHes on the API port, or git pushes (receive-pack
+// POSTs, each a compare-and-swap the server may refuse) on the git port.
+inline std::size_t writes_over(FakeGistServer& fake, Transport t) {
+    std::size_t n = 0;
+    for (const auto& r : fake.requests()) {
+        if (t == Transport::Rest) n += r["port"] == fake.api_port() && r["method"] == "PATCH" ? 1 : 0;
+        else n += r["port"] == fake.git_port() && r["path"].get<std::string>().find("git-receive-pack") != std::string::npos &&
+                          r["method"] == "POST" ? 1 : 0;
+    }
+    return n;
+}
+
 // An e2e machine that remembers its sandbox (minus the data dir) as it was when made. The
-// hostile-input, fault, many-writer and crash tests count REST requests and hold REST PATCHes, so
-// these machines use the REST transport.
+// hostile-input and fault tests count REST requests and hold REST PATCHes, so they use the REST
+// transport; the many-writer and crash scenarios run over both.
 struct WatchedMachine : E2eMachine {
-    WatchedMachine(FakeGistServer& fake, const std::string& gist_id, const std::string& machine_name)
-        : E2eMachine(fake, gist_id, machine_name, make_uuid_v4(), "rest"), name(machine_name), home_before(snapshot_tree(sandbox.home())),
-          config_before(snapshot_tree(sandbox.config_dir())) {}
+    WatchedMachine(FakeGistServer& fake, const std::string& gist_id, const std::string& machine_name,
+                   Transport t = Transport::Rest)
+        : E2eMachine(fake, gist_id, machine_name, make_uuid_v4(), transport_name(t)), name(machine_name),
+          transport(t), home_before(snapshot_tree(sandbox.home())), config_before(snapshot_tree(sandbox.config_dir())) {}
+
+    // Sets config.json's sync.<key> (e.g. a short conflict backoff for tests with many writers).
+    void set_sync_option(const std::string& key, const nlohmann::json& value) {
+        const fs::path file = sandbox.config_dir() / "ccu" / "config.json";
+        nlohmann::json cfg = nlohmann::json::parse(read_file(file));
+        cfg["sync"][key] = value;
+        write_file_atomically(file, cfg.dump(2));
+        home_before = snapshot_tree(sandbox.home());
+        config_before = snapshot_tree(sandbox.config_dir());
+    }
+    fs::path mirror_dir(const std::string& gist_id) const { return sandbox.data_dir() / "mirror" / (gist_id + ".git"); }
 
     // Runs ccu with `cwd` as working directory (coreutils env -C).
     ProcessResult ccu_in(const fs::path& cwd, const std::vector<std::string>& args) {
@@ -69,6 +98,7 @@ struct WatchedMachine : E2eMachine {
     }
 
     std::string name;
+    Transport transport;
     TreeSnapshot home_before;
     TreeSnapshot config_before;
 };

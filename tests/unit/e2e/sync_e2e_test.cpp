@@ -44,6 +44,30 @@ TEST_CASE("two machines push, a third pulls: its all-machines report is the sum"
     CHECK(status["local"]["last_pull"].is_string());
 }
 
+TEST_CASE("a push that re-merged after a lost update prints Done once", "[e2e][sync]") {
+    E2eGist g;
+    E2eMachine a(g.fake, g.gist_id, "laptop");
+    E2eMachine b(g.fake, g.gist_id, "desktop");
+    a.generate(seed_for(1, 0), "once");
+    b.generate(seed_for(2, 0), "once");
+    g.fake.hold("patch", 1, g.gist_id);  // laptop's PATCH lands after desktop's push (as above)
+    ProcessResult ra;
+    std::thread ta([&] { ra = a.ccu({"gist", "push", "--transport", "rest"}); });
+    const bool held = g.fake.wait_held(1, std::chrono::milliseconds(60000));
+    ProcessResult rb;
+    if (held) rb = b.ccu({"gist", "push", "--quiet", "--transport", "rest"});
+    g.fake.release();
+    ta.join();
+    INFO(ra.out << ra.err << rb.err);
+    REQUIRE(held);
+    REQUIRE(ra.exit_code == 0);
+    REQUIRE(ra.out.find("Auto-merging... (attempt 1/3)") != std::string::npos);
+    std::size_t dones = 0;
+    for (auto at = ra.out.find(" Done\n"); at != std::string::npos; at = ra.out.find(" Done\n", at + 1)) ++dones;
+    CHECK(dones == 1);
+    CHECK(ra.out.find("Conflicts auto-resolved via merge") != std::string::npos);
+}
+
 TEST_CASE("racing pushes from two processes over several rounds lose nothing", "[e2e][sync]") {
     E2eGist g;
     E2eMachine a(g.fake, g.gist_id, "laptop");

@@ -64,12 +64,15 @@ TEST_CASE("git mirror: fetch lists the remote head's files and reads their conte
     CHECK(r.head.files[0].size == 7);
     CHECK(r.head.files[0].blob_id == git_cli(w.repo(id), {"rev-parse", "main:a.json"}));
     CHECK(m.read_blob(r.head.files[0].blob_id) == "{\"a\":1}");
-    SECTION("a second fetch with the head as known answers unchanged after one ref advertisement") {
+    SECTION("a second fetch with the head as known answers unchanged after one anonymous ref advertisement") {
         w.fake.control("DELETE", "/_fake/requests");
         CHECK(m.fetch(r.head.commit).unchanged);
-        int git_requests = 0;
-        for (const auto& req : w.fake.requests()) git_requests += req["port"] == w.fake.git_port() ? 1 : 0;
-        CHECK(git_requests <= 2);  // the advertisement (after a 401 challenge when libgit2 sends no credentials first)
+        const auto requests = w.fake.requests();
+        REQUIRE(requests.size() == 1);
+        CHECK(requests[0]["port"] == w.fake.git_port());
+        CHECK(requests[0]["status"] == 200);
+        CHECK_FALSE(requests[0]["headers"].contains("authorization"));
+        CHECK(*w.token.calls == 0);  // a gist's fetch needs no credentials (GitHub serves it so)
     }
 }
 
@@ -174,9 +177,17 @@ TEST_CASE("git mirror: a refused token is an auth error after one credential cal
     const std::string id = w.seed({{"a.json", "1"}});
     CountingToken wrong{"ghp_wrongwrongwrongwrong"};
     git::Mirror m(mirror_options(w.sandbox.data_dir() / "m.git", w.fake.git_url(id), wrong.source(), w.clock));
+    const bool anonymous_fetch = GENERATE(true, false);  // GitHub's gists / a host that wants a token for reads
+    w.fake.control("POST", "/_fake/config", {{"git_anonymous_fetch", anonymous_fetch ? 1 : 0}});
     try {
-        m.fetch();
-        FAIL("fetch with a wrong token succeeded");
+        if (anonymous_fetch) {
+            const git::Head head = m.fetch().head;
+            CHECK(*wrong.calls == 0);
+            m.commit(head, {{"b.json", std::string("2")}}, "push");
+        } else {
+            m.fetch();
+        }
+        FAIL("a wrong token was accepted");
     } catch (const gist::ApiError& e) {
         CHECK(e.kind() == ErrorKind::NotConfigured);
         CHECK(e.api_kind() == gist::ApiErrorKind::Auth);

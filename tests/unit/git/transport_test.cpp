@@ -9,6 +9,9 @@
 
 #include <git2.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "ccu/gist/errors.hpp"
 #include "git/failures.hpp"
 #include "support/fake_gist.hpp"
@@ -25,6 +28,16 @@ const std::string kToken = "ghp_gittransporttoken0123456789abcdef";
 int count_with_extension(const fs::path& dir, const std::string& ext) {
     int n = 0;
     for (const auto& f : fs::recursive_directory_iterator(dir)) n += f.path().extension() == ext ? 1 : 0;
+    return n;
+}
+
+// Lines of <mirror>/ccu-packs, each naming a kept pack that exists.
+int generation_count(const fs::path& mirror) {
+    std::ifstream in(mirror / "ccu-packs");
+    int n = 0;
+    for (std::string stem, rest; in >> stem && std::getline(in, rest);) {
+        n += fs::exists(mirror / "objects" / "pack" / (stem + ".pack")) ? 1 : 0;
+    }
     return n;
 }
 
@@ -63,6 +76,7 @@ TEST_CASE("git failures: libgit2 messages become the REST policy's attempt outco
           gist::TransportFailure::Timeout);
     CHECK(git::attempt_outcome(GIT_ERROR_HTTP, "server requires authentication that we do not support", false)
               .status == 401);
+    CHECK(git::attempt_outcome(GIT_ERROR_HTTP, "unexpected authentication failure", false).status == 401);
     CHECK(git::is_local_damage(GIT_ERROR_ODB));
     CHECK_FALSE(git::is_local_damage(GIT_ERROR_NET));
 }
@@ -85,6 +99,46 @@ TEST_CASE("git mirror: 5xx and 429 answers are retried with the REST backoff and
     CHECK(m.stats().connections == 3);
     // Two waits of the REST policy's backoff (base 1 s, factor 2, jitter 0.5 -> 0.75 s then 1.5 s).
     CHECK(clock.total_slept() == gist::backoff_delay(1, 0.5) + gist::backoff_delay(2, 0.5));
+}
+
+TEST_CASE("git mirror: a 403 is retried like a secondary rate limit, one that persists is the scope error (exit 3)",
+          "[git]") {
+    Sandbox sandbox;
+    FakeGistServer fake;
+    fake.add_token(kToken);
+    const std::string id = fake.seed_gist({{"files", {{"a.json", "1"}}}});
+    ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
+    CountingToken token{kToken};
+    const int times = GENERATE(3, 100);
+    fake.add_fault({{"method", "GET"}, {"path_regex", "info/refs"}, {"times", times}, {"action", "secondary_rate_limit"},
+                    {"port", "git"}});
+    git::Mirror m(mirror_options(sandbox.data_dir() / "m.git", fake.git_url(id), token.source(), clock));
+    if (times == 3) {
+        CHECK(m.fetch().head.find("a.json") != nullptr);
+        CHECK(m.stats().connections == 4);
+        CHECK(clock.total_slept() ==
+              gist::backoff_delay(1, 0.5) + gist::backoff_delay(2, 0.5) + gist::backoff_delay(3, 0.5));
+    } else {
+        try {
+            m.fetch();
+            FAIL("a 403 on every attempt succeeded");
+        } catch (const gist::ApiError& e) {
+            CHECK(exit_code_for(e.kind()) == 3);
+            CHECK(std::string(e.what()).find("(403)") != std::string::npos);
+        }
+        CHECK(m.stats().connections == gist::RetryLimits{}.max_attempts);
+    }
+}
+
+TEST_CASE("git failures: a full disk, a quota or the file size limit is told apart from the network", "[git]") {
+    CHECK(git::is_disk_full(std::string("failed to write pack: ") + std::strerror(ENOSPC)));
+    CHECK(git::is_disk_full(std::string("cannot append to file: ") + std::strerror(EFBIG)));
+    CHECK(git::is_disk_full(std::string("write error: ") + std::strerror(EDQUOT)));
+    CHECK_FALSE(git::is_disk_full("error receiving socket data: Connection reset by peer"));
+    const Error e = git::mirror_disk_full_error("/data/mirror/abc.git", "x: File too large");
+    CHECK(exit_code_for(e.kind()) == 1);
+    CHECK(std::string(e.what()).find("/data/mirror/abc.git") != std::string::npos);
+    CHECK(e.hint().find("free disk space") != std::string::npos);
 }
 
 TEST_CASE("git mirror: a server that stays down fails with a network error once the retry budget is spent",
@@ -164,9 +218,14 @@ TEST_CASE("git mirror: repacking keeps the mirror to a few packs, no loose objec
         const auto theirs = other.commit(other.fetch().head, {{"o.json", std::to_string(i)}}, "other");
         REQUIRE(theirs.kind == git::PushOutcome::Kind::Committed);
         head = m.fetch().head;
-        CHECK(count_with_extension(dir / "objects" / "pack", ".pack") <= 4);
+        // At most max_packs packs added since the last repack, plus the kept generations (geometric:
+        // each at least twice the next, so few).
+        const int generations = generation_count(dir);
+        CHECK(generations <= 4);
+        CHECK(count_with_extension(dir / "objects" / "pack", ".pack") <= generations + 3);
         CHECK(loose_objects(dir) == 0);
     }
+    CHECK(generation_count(dir) >= 1);  // repacks happened
     const auto refused = m.commit(stale, {{"a.json", std::string("lost")}}, "lost");
     REQUIRE(refused.kind == git::PushOutcome::Kind::Conflict);
     // The refused commit is unreachable; the next repacks drop it.
@@ -260,4 +319,67 @@ TEST_CASE("git mirror: a redirect to another origin gets no credentials", "[git]
         CHECK(line.substr(line.size() - 2) == " 0");  // no request reached it with credentials
     }
     CHECK_FALSE(lines.empty());  // the redirect was followed, without the token
+}
+
+namespace {
+
+// Objects in a pack, from its .idx (version 2: the last fan-out entry is the count).
+std::uint64_t idx_objects(const fs::path& idx) {
+    std::ifstream in(idx, std::ios::binary);
+    unsigned char header[8 + 256 * 4];
+    if (!in.read(reinterpret_cast<char*>(header), sizeof header)) return 0;
+    const unsigned char* last = header + 8 + 255 * 4;
+    return (std::uint64_t{last[0]} << 24) | (std::uint64_t{last[1]} << 16) | (std::uint64_t{last[2]} << 8) | last[3];
+}
+
+std::vector<std::string> generation_stems(const fs::path& mirror) {
+    std::ifstream in(mirror / "ccu-packs");
+    std::vector<std::string> stems;
+    for (std::string stem, rest; in >> stem && std::getline(in, rest);) stems.push_back(stem);
+    return stems;
+}
+
+}  // namespace
+
+TEST_CASE("git mirror: a repack packs what recent pushes added, not the history (geometric generations)",
+          "[git]") {
+    // libgit2's local transport (file://) runs the same fetch, push and repack code without HTTP.
+    Sandbox sandbox;
+    const fs::path remote = sandbox.root() / "remote.git";
+    git_cli(remote, {"init", "-q", "--bare", remote.string()});
+    ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
+    CountingToken token{kToken};
+    const fs::path dir = sandbox.data_dir() / "m.git";
+    auto options = mirror_options(dir, "file://" + remote.string(), token.source(), clock);
+    options.max_packs = 2;
+    git::Mirror m(options);
+    git::Head head = m.fetch().head;
+    std::uint64_t repacked = 0;  // objects written by all repacks together
+    int repacks = 0, full = 0;
+    std::vector<std::string> before;
+    const int pushes = 90;
+    for (int i = 1; i <= pushes; ++i) {
+        clock.advance(std::chrono::minutes(30));
+        const auto out = m.commit(head, {{"cur.json", std::to_string(i) + std::string(3000, 'x')},
+                                         {"manifest.json", "{\"n\":" + std::to_string(i) + "}"}},
+                                  "push");
+        REQUIRE(out.kind == git::PushOutcome::Kind::Committed);
+        head.commit = out.commit;
+        const std::vector<std::string> now = generation_stems(dir);
+        if (!now.empty() && (before.empty() || now.back() != before.back())) {
+            ++repacks;
+            repacked += idx_objects(dir / "objects" / "pack" / (now.back() + ".idx"));
+            if (before.empty() || now.front() != before.front()) ++full;
+        }
+        before = now;
+    }
+    const std::uint64_t total = 4ULL * pushes;  // a commit, a tree and two blobs a push
+    INFO("repacks " << repacks << ", full " << full << ", objects repacked " << repacked << " of " << total);
+    CHECK(repacks >= 25);
+    CHECK(full <= 8);  // geometric: about log2(history / one repack)
+    // One growing "newer than the base" pack re-packed at every repack would write ~total^2/24
+    // (~5500 here); geometric generations write each object O(log n) times (~1240).
+    CHECK(repacked <= 5 * total);
+    CHECK(m.disk_bytes() > 0);
+    CHECK(*token.calls == 0);  // no credentials over the local transport
 }

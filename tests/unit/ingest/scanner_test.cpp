@@ -288,3 +288,19 @@ TEST_CASE("a scan leaves files byte-, mtime- and atime-identical", "[ingest][sca
     CHECK(dir_after.st_atim.tv_sec == 1000000000);
     CHECK(read_all(file).substr(0, bytes.size()) == bytes);
 }
+
+TEST_CASE("a scan reports every further line uuid of a streamed response across files", "[ingest][scanner]") {
+    Tree t;
+    // Three streamed lines of one response in the session file, and a copy in a resumed session.
+    write_file(t.projects / "p" / "session-1.jsonl",
+               usage("l1", 5, "msg_a") + usage("l2", 50, "msg_a") + usage("l3", 500, "msg_a") + usage("other", 7));
+    auto resumed = assistant_line("copy", "msg_a", "req_msg_a", 500);
+    resumed["sessionId"] = "session-2";
+    write_file(t.projects / "p" / "session-2.jsonl", resumed.dump() + "\n");
+    const ScanResult result = t.rescan();
+    REQUIRE(result.records.size() == 2);
+    REQUIRE(result.lines.size() == 2);
+    CHECK(result.records[0].message_uuid == "l1");
+    CHECK(result.lines[0] == ccu::LineUuids{{"session-1", "l2"}, {"session-1", "l3"}, {"session-2", "copy"}});
+    CHECK(result.lines[1].empty());
+}

@@ -74,7 +74,7 @@ void require_same(const std::map<Key, Sums>& want, const std::map<Key, Sums>& go
 
 // Records with streamed copies (same identity, growing counts), the same response under
 // another uuid, sidechain replays, several machines, sessions and quarter hours.
-std::vector<UsageRecord> messy_records(unsigned seed, std::size_t n) {
+std::vector<UsageRecord> messy_records(unsigned seed, std::size_t n, bool all_with_ids = false) {
     std::mt19937 rng(seed);
     std::vector<UsageRecord> out;
     const char* models[] = {"claude-sonnet-4-20250514", "claude-opus-4-6", "claude-mystery-9"};
@@ -86,7 +86,9 @@ std::vector<UsageRecord> messy_records(unsigned seed, std::size_t n) {
         r.timestamp = ccu::timeutil::format_rfc3339_ms(1735787045000LL + static_cast<std::int64_t>(base) * 411'000);
         r.model = models[base % 3];
         if (base % 4 == 0) r.cost_usd = 0.25;
-        if (base % 5 != 0) r = ccu::test::with_ids(r, "m" + std::to_string(base), "q" + std::to_string(base));
+        if (all_with_ids || base % 5 != 0) {
+            r = ccu::test::with_ids(r, "m" + std::to_string(base % (n / 3 + 1)), "q" + std::to_string(base));
+        }
         if (rng() % 6 == 0) r.message_uuid += "-copy";  // same response, another line
         out.push_back(r);
     }
@@ -115,18 +117,33 @@ TEST_CASE("the buckets equal the stored records summed after inserts, updates an
     require_same(from_records(store), from_buckets(store));
     store.rename_machine("laptop", "desktop");
     require_same(from_records(store), from_buckets(store));
-    CHECK(store.machines() == std::vector<std::string>{"desktop"});
+    CHECK(store.machine_names() == std::vector<std::string>{"desktop"});
+}
+
+std::vector<std::tuple<std::string, std::string, std::int64_t>> record_lines(const Store& store) {
+    SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT session_id, line_uuid, record_id FROM record_lines ORDER BY 1, 2");
+    std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
+    while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
+    return out;
 }
 
 TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store", "[store][buckets][bulk]") {
     ccu::test::Sandbox sandbox;
-    const auto records = messy_records(11, 2000);
+    // Every record with response ids (the bulk path's condition): streamed copies, the same
+    // response under another uuid, message ids shared by several requests, sidechain replays.
+    ccu::test::ScanInput scan;
+    scan.records = messy_records(11, 2000, true);
+    for (std::size_t i = 0; i < scan.records.size(); ++i) scan.sidechain.push_back(i % 7 == 3 ? 1 : 0);
     Store bulk(sandbox.data_dir() / "bulk.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     Store single(sandbox.data_dir() / "single.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
-    const auto bulk_stats = bulk.upsert(records);  // >= 256 records into an empty store: the bulk path
+    const auto bulk_stats = bulk.apply_scan(scan.write());  // >= 256 records into an empty store: the bulk path
     ccu::store::UpsertStats single_stats;
-    for (const auto& r : records) {
-        const auto s = single.upsert({r});
+    for (std::size_t i = 0; i < scan.records.size(); ++i) {
+        ccu::test::ScanInput one;
+        one.records = {scan.records[i]};
+        one.sidechain = {scan.sidechain[i]};
+        const auto s = single.apply_scan(one.write());
         single_stats.inserted += s.inserted;
         single_stats.updated += s.updated;
         single_stats.unchanged += s.unchanged;
@@ -137,8 +154,34 @@ TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store"
     CHECK(bulk_stats.updated > 0);
     CHECK(bulk.query({}) == single.query({}));
     CHECK(bulk.max_sequence() == single.max_sequence());
+    CHECK(record_lines(bulk) == record_lines(single));
+    CHECK(record_lines(bulk).size() > bulk_stats.inserted);  // uuids of copies are lines of their record
     require_same(from_records(bulk), from_buckets(bulk));
     require_same(from_buckets(single), from_buckets(bulk));
+}
+
+TEST_CASE("replacing a machine's records and folding origin fragments keep the buckets exact", "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    store.upsert(messy_records(19, 400));
+    // Two origin-tool rows (no response ids), then the logs' record naming both as its lines:
+    // the first becomes the record, the second is folded into it (deleted).
+    UsageRecord a = ccu::test::make_record("sx", "line-a", 40, 0, "laptop");
+    UsageRecord c = ccu::test::make_record("sx", "line-c", 30, 0, "laptop");
+    c.timestamp = "2025-01-02T05:00:00.000Z";  // another quarter hour
+    store.upsert({a, c});
+    const auto before = store.count();
+    UsageRecord b = ccu::test::with_ids(ccu::test::make_record("sx", "line-b", 90, 0, "laptop"), "mx", "rx");
+    store.upsert({b}, {{ccu::LineRef{"sx", "line-a"}, ccu::LineRef{"sx", "line-c"}}});
+    CHECK(store.count() == before - 1);
+    require_same(from_records(store), from_buckets(store));
+    const auto replacement = messy_records(23, 100);
+    std::vector<UsageRecord> laptop;
+    for (const auto& r : replacement) {
+        if (r.machine_name == "laptop") laptop.push_back(r);
+    }
+    store.replace_machine_records("laptop", laptop, {});
+    require_same(from_records(store), from_buckets(store));
 }
 
 TEST_CASE("a store priced by another price table is repriced when opened", "[store][buckets]") {
@@ -214,10 +257,10 @@ TEST_CASE("a store of the schema before the buckets migrates with every bucket f
         db.exec("DROP TABLE usage_buckets; DROP TABLE usage_rollup; DROP TABLE bucket_names; "
                 "ALTER TABLE records DROP COLUMN cost; ALTER TABLE records DROP COLUMN unpriced; "
                 "ALTER TABLE records DROP COLUMN project; DELETE FROM meta WHERE key = 'buckets.pricing'; "
-                "PRAGMA user_version = 3");
+                "PRAGMA user_version = 4");
     }
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 4);
+    CHECK(store.schema_version() == 5);
     const auto want = from_records(store);
     REQUIRE(want.size() > 10);
     require_same(want, from_buckets(store));

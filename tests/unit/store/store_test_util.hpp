@@ -42,9 +42,10 @@ inline UsageRecord with_ids(UsageRecord r, const std::string& message_id, const 
 struct ScanInput {
     std::vector<UsageRecord> records;
     std::vector<std::uint8_t> sidechain;
+    std::vector<LineUuids> lines;
     std::map<std::string, FileCursor> cursors;
     std::vector<std::string> vanished;
-    store::ScanWrite write() const { return store::ScanWrite{records, sidechain, cursors, vanished}; }
+    store::ScanWrite write() const { return store::ScanWrite{records, sidechain, lines, cursors, vanished}; }
 };
 
 }  // namespace ccu::test

@@ -47,29 +47,6 @@ std::int64_t records_of(SimMachine& m, const std::string& machine) {
     return n;
 }
 
-// Forwards to the real git store; before each commit a rival machine pushes first (a genuine
-// conflict: the branch moved after our load).
-class RacingStore final : public sync::RemoteStore {
-public:
-    RacingStore(sync::RemoteStore& inner, std::function<void()> rival, int races)
-        : inner_(inner), rival_(std::move(rival)), races_(races) {}
-    sync::Transport transport() const override { return inner_.transport(); }
-    sync::LoadResult load(const std::optional<std::string>& known) override { return inner_.load(known); }
-    sync::CommitOutcome commit(const sync::RemoteSnapshot& base, const sync::ChangeSet& changes,
-                               const std::string& message) override {
-        if (races_ > 0) {
-            --races_;
-            rival_();
-        }
-        return inner_.commit(base, changes, message);
-    }
-
-private:
-    sync::RemoteStore& inner_;
-    std::function<void()> rival_;
-    int races_;
-};
-
 }  // namespace
 
 TEST_CASE("git store: a push over git is read by a pull over git, with no REST write", "[sync][git]") {
@@ -201,6 +178,48 @@ TEST_CASE("git store: auto falls back to REST with one warning when the git endp
         CHECK(fine.transport() == sync::Transport::Git);
         CHECK(none.empty());
     }
+}
+
+TEST_CASE("git store: auto falls back to REST when only the git push is refused (anonymous fetch, no conflict banner)",
+          "[sync][git]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    // The fetch goes through without credentials, as on GitHub; the push is refused with a 401.
+    fx.fake.add_fault({{"method", "POST"}, {"path_regex", "git-receive-pack$"}, {"times", 100}, {"action", "status"},
+                       {"status", 401}, {"headers", {{"WWW-Authenticate", "Basic realm=\"GitHub\""}}}, {"port", "git"}});
+    std::vector<std::string> warnings;
+    sync::FallbackRemoteStore store(
+        [&] { return std::make_unique<sync::GitRemoteStore>(git_options(fx.fake, fx.gist_id, a)); },
+        [&] { return std::make_unique<sync::RestRemoteStore>(*a.api, a.clock, fx.gist_id, a.etags.get()); },
+        [&](const std::string& why) { warnings.push_back(why); });
+    a.add_records(0, 15);
+    const sync::PushResult pushed = a.manager_over(store).push(sync::ConflictMode::Detect);
+    CHECK(pushed.new_records == 15);
+    CHECK(pushed.conflicts_resolved == 0);
+    CHECK(store.transport() == sync::Transport::Rest);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].find("git endpoint refused the token") != std::string::npos);
+    CHECK_FALSE(a.sink.said("Conflict"));
+    CHECK(a.clock.total_slept().count() == 0);  // no conflict backoff
+    CHECK(sync::Manifest::parse(fx.files()["manifest.json"].get<std::string>()).machines().at(0).total_records == 15);
+}
+
+TEST_CASE("git store: a push with nothing new is one anonymous request of at most 4 KB", "[sync][git]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    use_git(fx, a);
+    a.add_records(0, 40);
+    a.manager().push(sync::ConflictMode::Detect);
+    fx.fake.control("DELETE", "/_fake/requests");
+    const sync::PushResult noop = a.manager().push(sync::ConflictMode::Detect);
+    CHECK(noop.nothing_to_do);
+    const auto requests = fx.fake.requests();
+    REQUIRE(requests.size() == 1);
+    const auto& r = requests[0];
+    CHECK(r["port"] == fx.fake.git_port());
+    CHECK(r["status"] == 200);
+    CHECK_FALSE(r["headers"].contains("authorization"));
+    CHECK(r.value("bytes_sent", 0ULL) + r.value("bytes_received", 0ULL) <= 4096);
 }
 
 TEST_CASE("git store: a wrong token over git alone is an auth error (exit 3), not a fallback", "[sync][git]") {

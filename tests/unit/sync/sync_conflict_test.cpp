@@ -110,6 +110,24 @@ TEST_CASE("a conflict that keeps recurring ends in ConflictError after 3 retries
     CHECK(state.last_error()->command == "push");
 }
 
+TEST_CASE("sync.conflict_backoff_ms sets the waits between re-merges: b, 2b, 4b plus up to b of jitter each",
+          "[sync][conflict]") {
+    FakeFixture fx;
+    Race race(fx, day(0));
+    race.a.add_records(0, 10);
+    const std::int64_t base = GENERATE(100, 1000);
+    race.a.config.conflict_backoff_ms = base;
+    RacingApi api(*race.a.api, [&] { race.rival_push(); }, 100);
+    sync::RestRemoteStore racing(api, fx.clock, fx.gist_id, nullptr);
+    sync::SyncManager m = race.a.manager_over(racing);
+    const auto before = fx.clock.total_slept();
+    CHECK_THROWS_AS(m.push(sync::ConflictMode::Detect), sync::ConflictError);
+    const auto waited = (fx.clock.total_slept() - before).count();
+    INFO("waited " << waited << " ms with base " << base << " ms");
+    CHECK(waited >= 7 * base);   // 1 + 2 + 4
+    CHECK(waited < 10 * base);   // plus under 3 bases of jitter
+}
+
 TEST_CASE("force mode skips detection: no commit list is read", "[sync][conflict]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);

@@ -1,9 +1,10 @@
-// Faults and limits on the REST transport: the real libcurl client against the fake server
-// with a seeded 20 % mix of 5xx, dropped connections, cut bodies, 429 Retry-After and 403
-// secondary limits. Waits run on the ManualClock, so a 60 s Retry-After costs no real time.
-// Transport-neutral apart from the fault routes: SimMachine is where a git transport plugs in.
+// Faults and limits: the real libcurl client (REST) and the real libgit2 mirror (git) against the
+// fake server with a seeded 20 % mix of 5xx, dropped connections, cut bodies, 429 Retry-After and
+// 403 secondary limits on the routes of that transport. Waits run on the ManualClock, so a 60 s
+// Retry-After costs no real time. The mixed-fault scenario is one body run over both transports.
 #include <catch2/catch.hpp>
 #include <ctime>
+#include <iostream>
 #include <random>
 #include <set>
 
@@ -66,20 +67,35 @@ std::set<std::string> uuids(store::Store& s) {
     return out;
 }
 
-}  // namespace
+enum class Route { Rest, Git };
 
-TEST_CASE("20 percent mixed faults: pushes and pulls complete within the wait budget and lose nothing",
-          "[sync][faults][rest]") {
+// The remote store a machine uses here: the shipped retry limits (not the fixture's 2 attempts).
+void use_default_limits(SimMachine& m, FakeFixture& fx, Route route) {
+    if (route == Route::Rest) {
+        m.api = default_limits_api(m, fx.fake);
+        m.remote = std::make_unique<sync::RestRemoteStore>(*m.api, m.clock, fx.gist_id, m.etags.get());
+        return;
+    }
+    git::MirrorOptions o;
+    o.dir = sync::git_mirror_dir(m.paths.data_dir, fx.gist_id);
+    o.url = fx.fake.git_url(fx.gist_id);
+    o.token = [] { return kToken; };
+    o.identity = {m.config.machine_name, m.config.machine_name + "@ccu.invalid"};
+    o.clock = &m.clock;
+    o.jitter = [] { return 0.5; };
+    o.retry = gist::RetryLimits{};  // as cli/sync_factory.cpp: the REST client's budget
+    m.remote = std::make_unique<sync::GitRemoteStore>(std::move(o));
+}
+
+void mixed_faults(Route route) {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
-    a.api = default_limits_api(a, fx.fake);
-    a.remote = std::make_unique<sync::RestRemoteStore>(*a.api, a.clock, fx.gist_id, a.etags.get());  // the store refers to the api
-    b.api = default_limits_api(b, fx.fake);
-    b.remote = std::make_unique<sync::RestRemoteStore>(*b.api, b.clock, fx.gist_id, b.etags.get());  // the store refers to the api
+    use_default_limits(a, fx, route);
+    use_default_limits(b, fx, route);
+    fx.fake.control("DELETE", "/_fake/requests");
     const FaultPlan plan = queue_mixed_faults(fx.fake, 20261201, 400);
-    std::size_t rounds = 0;
-    for (int round = 0; round < 8; ++round, ++rounds) {
+    for (int round = 0; round < 8; ++round) {
         a.add_records(round * 20, round * 20 + 20);
         b.add_records(round * 20, round * 20 + 15);
         const auto before = fx.clock.total_slept();
@@ -90,17 +106,22 @@ TEST_CASE("20 percent mixed faults: pushes and pulls complete within the wait bu
         // Each logical request may wait up to the budget; four syncs stay far below four budgets.
         CHECK(fx.clock.total_slept() - before < 4 * gist::RetryLimits{}.total_wait_budget);
     }
-    std::size_t served = 0, failed = 0;
+    std::size_t served = 0, failed = 0, off_route = 0;
+    const int port = route == Route::Git ? fx.fake.git_port() : fx.fake.api_port();
     for (const auto& r : fx.fake.requests()) {
         ++served;
         const int status = r["status"].is_number() ? r["status"].get<int>() : 0;
         failed += (status == 502 || status == 503 || status == 429 || status == 403 || status == 0) ? 1 : 0;
+        off_route += route == Route::Git && r["port"] != port ? 1 : 0;
     }
-    INFO("faults injected in the plan: " << plan.injected << ", requests: " << served << ", answered 5xx/429/403 "
-                                         << "or dropped: " << failed << ", simulated wait: "
-                                         << fx.clock.total_slept().count() << " ms");
+    std::string kinds;
+    for (const auto& [kind, n] : plan.by_kind) kinds += " " + kind + "=" + std::to_string(n);
+    std::cout << "mixed faults on " << (route == Route::Git ? "git" : "REST") << " routes: " << plan.injected
+              << " faults in the plan (" << kinds << " ), " << served << " requests, " << failed
+              << " answered 5xx/429/403 or dropped, simulated wait " << fx.clock.total_slept().count() << " ms\n";
     CHECK(served > 60);
     CHECK(failed >= 10);  // the faults really were in the way
+    CHECK(off_route == 0);  // over git every request (and so every fault) was on a git route
     CHECK(uuids(*a.store) == uuids(*b.store));
     CHECK(uuids(*a.store).size() == 8 * 20 + 8 * 15);
     const json manifest = fx.manifest();
@@ -108,6 +129,19 @@ TEST_CASE("20 percent mixed faults: pushes and pulls complete within the wait bu
     for (const auto& m : manifest["machines"]) {
         CHECK(m["total_records"] == (m["machine_name"] == "laptop" ? 160 : 120));
     }
+}
+
+}  // namespace
+
+TEST_CASE("20 percent mixed faults on REST routes: pushes and pulls complete within the wait budget and lose nothing",
+          "[sync][faults][rest]") {
+    mixed_faults(Route::Rest);
+}
+
+// [git-only]: it builds its own git store, so the suite's git run (tests/CMakeLists.txt) leaves it out.
+TEST_CASE("20 percent mixed faults on git routes: pushes and pulls complete within the wait budget and lose nothing",
+          "[sync][faults][git][git-only]") {
+    mixed_faults(Route::Git);
 }
 
 TEST_CASE("the primary rate limit exhausted: RateLimited with the reset time, nothing lost", "[sync][faults][rest]") {

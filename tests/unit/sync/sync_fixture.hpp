@@ -2,6 +2,7 @@
 // In-process sync fixture: the real CurlGistApi and RestRemoteStore against the fake Gist server,
 // a real SQLite store per simulated machine (each in its own Sandbox), and a ManualClock.
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -143,6 +144,29 @@ struct SimMachine {
     std::unique_ptr<sync::StoredEtags> etags;
     std::unique_ptr<sync::RemoteStore> remote;
     RecordingSink sink;
+};
+
+// Forwards to a real RemoteStore; before each of the first `races` commits a rival writes first
+// (a genuine conflict over either transport: the head moved after our load).
+class RacingStore final : public sync::RemoteStore {
+public:
+    RacingStore(sync::RemoteStore& inner, std::function<void()> rival, int races)
+        : inner_(inner), rival_(std::move(rival)), races_(races) {}
+    sync::Transport transport() const override { return inner_.transport(); }
+    sync::LoadResult load(const std::optional<std::string>& known) override { return inner_.load(known); }
+    sync::CommitOutcome commit(const sync::RemoteSnapshot& base, const sync::ChangeSet& changes,
+                               const std::string& message) override {
+        if (races_ > 0) {
+            --races_;
+            rival_();
+        }
+        return inner_.commit(base, changes, message);
+    }
+
+private:
+    sync::RemoteStore& inner_;
+    std::function<void()> rival_;
+    int races_;
 };
 
 struct FakeFixture {

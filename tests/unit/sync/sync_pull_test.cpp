@@ -53,6 +53,38 @@ TEST_CASE("an invalid remote file is skipped by name and the rest is imported", 
     CHECK(r.invalid_files[0].name == "usage_data_desktop.json");
     CHECK(c.store->count() == 5);
     CHECK(c.store->count(std::string("desktop")) == 0);
+    REQUIRE(c.sink.warnings.size() == 1);
+    const std::string& w = c.sink.warnings[0];
+    CHECK(w.find("usage_data_desktop.json") != std::string::npos);
+    CHECK(w.find("usage_data_desktop.json") == w.rfind("usage_data_desktop.json"));  // named once
+}
+
+TEST_CASE("a skipped record is warned about naming its file once and prompt rows are no records", "[sync][pull]") {
+    FakeFixture fx;
+    const nlohmann::json rec = {{"session_id", "s"}, {"message_uuid", "u1"}, {"timestamp", "2025-09-30T10:00:00+00:00"},
+                                {"model", "claude-sonnet-4-20250514"}, {"input_tokens", 1}, {"output_tokens", 2},
+                                {"cache_creation_tokens", 0}, {"cache_read_tokens", 0}, {"folder", "p"}};
+    nlohmann::json bad = rec;
+    bad["message_uuid"] = "u2";
+    bad["output_tokens"] = -1;
+    nlohmann::json prompt = rec;
+    prompt["message_uuid"] = "u3";
+    prompt["model"] = nullptr;
+    prompt["input_tokens"] = prompt["output_tokens"] = 0;
+    const nlohmann::json file = {{"machine_name", "oldpc"}, {"export_date", "2025-10-01T00:00:00+00:00"},
+                                 {"records", {rec, bad, prompt}}};
+    fx.gist_id = fx.fake.seed_gist({{"owner", "alice"}, {"description", "origin"}, {"public", false},
+                                    {"files", {{"usage_data_oldpc.json", file.dump()}}}});
+    SimMachine c(fx.fake, fx.gist_id, "server", fx.clock);
+    const auto r = c.manager().pull();
+    CHECK(r.records_new == 1);
+    CHECK(r.records_invalid == 1);
+    CHECK(c.store->count(std::string("oldpc")) == 1);
+    REQUIRE(c.sink.warnings.size() == 1);
+    const std::string& w = c.sink.warnings[0];
+    CHECK(w.find("usage_data_oldpc.json") != std::string::npos);
+    CHECK(w.find("usage_data_oldpc.json") == w.rfind("usage_data_oldpc.json"));
+    for (const auto& record : c.store->query({})) CHECK_FALSE(record.model.empty());
 }
 
 TEST_CASE("a truncated manifest and data files are read through raw_url", "[sync][pull][rest]") {

@@ -246,3 +246,32 @@ TEST_CASE("switching from the origin tool's chunked files never deletes the chun
     CHECK(std::find(df.begin(), df.end(), "usage_data_laptop_2025.json") != df.end());
     CHECK(manifest.find("laptop")->current_file == "usage_data_laptop.json");
 }
+
+TEST_CASE("an adopted entry that lost its generation gets it back on the next push", "[sync][push][origin]") {
+    FakeFixture fx;
+    const json origin_entry = {{"machine_name", "laptop"},      {"last_sync", "2025-10-01T10:00:00+00:00"},
+                               {"last_record_date", nullptr},   {"total_records", 0},
+                               {"current_file", "usage_data_laptop.json"}, {"backups", json::array()},
+                               {"data_files", {"usage_data_laptop.json"}}};
+    const json origin_manifest = {{"version", "1.0"}, {"last_updated", "2025-10-01T10:00:00+00:00"},
+                                  {"backup_retention_days", 0}, {"machines", {origin_entry}}};
+    const json origin_file = {{"machine_name", "laptop"}, {"export_date", "2025-10-01T10:00:00+00:00"},
+                              {"records", json::array()}};
+    fx.gist_id = fx.fake.seed_gist({{"owner", "alice"}, {"description", "origin"}, {"public", false},
+                                    {"files", {{"manifest.json", origin_manifest.dump()},
+                                               {"usage_data_laptop.json", origin_file.dump()}}}});
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    a.add_records(0, 5);
+    a.manager().push(sync::ConflictMode::Detect);
+    CHECK(a.sink.said("Adopting laptop"));
+    CHECK(fx.manifest()["machines"][0]["generation"] == 1);
+    CHECK(json::parse(fx.files()["usage_data_laptop.json"].get<std::string>())["generation"] == 1);
+    // Another tool rewrites the manifest and drops the key; nothing new on this machine.
+    json stripped = fx.manifest();
+    stripped["machines"][0].erase("generation");
+    a.api->patch_gist(fx.gist_id, {{"manifest.json", gist::FileChange::write(stripped.dump(2))}});
+    a.sink.lines.clear();
+    a.manager().push(sync::ConflictMode::Detect);
+    CHECK(fx.manifest()["machines"][0]["generation"] == 1);
+    CHECK_FALSE(a.sink.said("Adopting"));  // adopted once
+}
