@@ -11,6 +11,7 @@
 #include "ccu/common/error.hpp"
 #include "ccu/store/store.hpp"
 #include "ccu/sync/setup.hpp"
+#include "ccu/pricing/price_table.hpp"
 #include "cli/sync_factory.hpp"
 
 namespace ccu::cli {
@@ -80,10 +81,10 @@ int run_gist_setup(Context& ctx, const SetupArgs& args) {
     deps.make_api = [&ctx](const std::string& token) { return make_api_for_token(ctx, token); };
     deps.open_store = [&paths](TokenStoreKind kind) { return auth::make_store(kind, paths); };
     deps.prompter = prompter.get();
-    deps.rename_local_machine = [&paths](const std::string& from, const std::string& to) -> std::int64_t {
+    deps.rename_local_machine = [&paths, &ctx](const std::string& from, const std::string& to) -> std::int64_t {
         std::error_code ec;
         if (!std::filesystem::exists(paths.store_file(), ec)) return 0;
-        store::Store st(paths.store_file(), store::OpenMode::ReadWrite);
+        store::Store st(paths.store_file(), store::OpenMode::ReadWrite, pricing::cost_model(ctx.prices()));
         const std::int64_t n = st.count(from);
         if (n > 0) st.rename_machine(from, to);
         return n;

@@ -5,6 +5,7 @@
 #include "ccu/common/error.hpp"
 #include "ccu/store/store.hpp"
 #include "ccu/sync/sync_status.hpp"
+#include "ccu/pricing/price_table.hpp"
 #include "cli/gist_auto_sync.hpp"
 #include "cli/gist_sync_common.hpp"
 #include "cli/sync_factory.hpp"
@@ -58,7 +59,7 @@ void register_gist_status(CLI::App& parent, Context& ctx) {
         ctx.action = [&ctx]() -> int {
             const Config config = load_config(ctx.paths().config_file());
             std::unique_ptr<store::Store> store;
-            if (std::filesystem::exists(ctx.paths().store_file())) store = open_store(ctx.paths());
+            if (std::filesystem::exists(ctx.paths().store_file())) store = open_store(ctx.paths(), ctx.prices());
             std::unique_ptr<gist::GistApi> api;
             std::unique_ptr<sync::RemoteStore> remote;
             std::optional<std::string> why;

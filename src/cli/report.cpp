@@ -1,94 +1,90 @@
-// `ccu report daily|monthly|session|models`: usage reports from the local store, with
-// ccusage's --json shape. Refreshes the store from this machine's logs first.
-#include <algorithm>
-
+// `ccu report daily|weekly|monthly|session|models|blocks` and the ccusage-style shortcuts
+// `ccu daily|weekly|monthly|session|blocks`: usage reports from the local store, with
+// ccusage's --json shapes. Refreshes the store from this machine's logs first.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "ccu/cli/commands.hpp"
 #include "ccu/cli/context.hpp"
-#include "ccu/common/config.hpp"
 #include "ccu/common/error.hpp"
-#include "ccu/pricing/price_table.hpp"
 #include "ccu/report/render.hpp"
 #include "ccu/report/report_query.hpp"
-#include "ccu/cli/local_refresh.hpp"
+#include "cli/report_common.hpp"
 
 namespace ccu::cli {
 namespace {
 
-struct ReportOptions {
-    std::string since;
-    std::string until;
-    std::string tz;
-    std::string machine;
-    bool all_machines = false;
+struct PeriodFlags {
+    ReportFlags common;
+    bool instances = false;
+    std::string project;
+    std::string start_of_week = "sunday";
 };
 
-report::ReportRequest make_request(report::ReportKind kind, const ReportOptions& o, const std::string& this_machine) {
+int weekday_index(const std::string& name) {
+    static const char* const days[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+    for (int i = 0; i < 7; ++i) {
+        if (name == days[i]) return i;
+    }
+    throw Error(ErrorKind::Usage, "--start-of-week: '" + name + "' is not a day", "use sunday, monday, ... saturday");
+}
+
+int run_report(Context& ctx, report::ReportKind kind, const PeriodFlags& flags) {
+    const ReportScope scope = resolve_scope(ctx, flags.common);
     report::ReportRequest request;
     request.kind = kind;
-    if (!o.since.empty()) request.filter.since = report::parse_filter_date(o.since, "--since");
-    if (!o.until.empty()) request.filter.until = report::parse_filter_date(o.until, "--until");
-    if (!o.all_machines) request.scope.machine = o.machine.empty() ? this_machine : o.machine;
-    return request;
-}
+    request.filter = scope.filter;
+    request.scope = scope.machines;
+    request.group.order = scope.order;
+    request.group.by_machine = flags.common.by_machine;
+    request.group.by_project = flags.instances;
+    if (!flags.project.empty()) request.group.project = flags.project;
+    request.group.start_of_week = weekday_index(flags.start_of_week);
 
-// `--machine NAME` names a machine the store has records of (or this machine): a misspelt name
-// is a usage error listing the known ones, not an empty report.
-void check_machine(const store::Store& store, const ReportOptions& o, const std::string& this_machine) {
-    if (o.machine.empty() || o.machine == this_machine) return;
-    const std::vector<std::string> known = store.machine_names();
-    if (std::find(known.begin(), known.end(), o.machine) != known.end()) return;
-    std::string list;
-    for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
-    throw Error(ErrorKind::Usage, "no machine named '" + o.machine + "' in the store",
-                known.empty() ? "the store has no records yet: run 'ccu scan' or 'ccu gist pull'"
-                              : "known machines: " + list + " (or --all-machines)");
-}
-
-int run_report(Context& ctx, report::ReportKind kind, const ReportOptions& options) {
-    const Paths& paths = ctx.paths();
-    const Config config = load_config(paths.config_file());
-    const std::string machine = config.machine_name.empty() ? default_machine_name() : config.machine_name;
-    const report::ReportRequest request = make_request(kind, options, machine);
-    const report::TimeZone zone =
-        options.tz.empty() ? report::TimeZone::local(ctx.env()) : report::TimeZone::named(options.tz);
-
-    store::Store store(paths.store_file(), store::OpenMode::ReadWrite);
-    refresh_local(store, paths, machine, ctx.prices(), ctx.progress());
-    check_machine(store, options, machine);
-    const report::Report result =
-        report::query_report(store, request, ctx.prices(), zone);
+    store::Store store = open_refreshed_store(ctx, scope.this_machine);
+    check_machines(store, flags.common, scope);
+    const report::Report result = report::query_report(store, request, scope.zone);
 
     Ui& ui = ctx.ui();
-    for (const auto& model : result.unknown_models) {
-        ui.warn("no price known for model '" + model + "'; its cost is counted as $0.00");
-    }
+    warn_unpriced(ui, result.unknown_models);
     if (ui.json()) {
-        ui.print_json(report::to_json(result));
+        ui.print_json(report::to_json(result, {flags.instances, flags.common.by_machine}));
     } else if (result.rows.empty()) {
-        ui.say("No usage data found" + std::string(options.all_machines ? "." : " for machine '" +
-               request.scope.machine.value_or("") + "' (--all-machines includes every machine)."));
+        ui.say(no_data_line(flags.common, scope));
     } else {
-        ui.print_table(report::render_table(result, [&ui](std::string_view text) { return ui.bold(text); }));
+        report::TableOptions table;
+        table.breakdown = flags.common.breakdown;
+        table.by_machine = flags.common.by_machine;
+        table.layout = flags.common.compact ? report::TableLayout::Compact : report::TableLayout::Auto;
+        table.width = ui.columns();
+        table.zone = &scope.zone;
+        ui.print_table(report::render_table(result, table, [&ui](std::string_view text) { return ui.bold(text); }));
     }
     return 0;
 }
 
-void add_report_subcommand(CLI::App& report, Context& ctx, const char* name, const char* help,
-                           report::ReportKind kind) {
-    auto options = std::make_shared<ReportOptions>();
-    CLI::App* cmd = report.add_subcommand(name, help);
-    cmd->add_option("-s,--since", options->since, "First date to include (YYYYMMDD or YYYY-MM-DD)");
-    cmd->add_option("-u,--until", options->until, "Last date to include (YYYYMMDD or YYYY-MM-DD)");
-    cmd->add_option("-z,--tz,--timezone", options->tz,
-                    "IANA time zone for day boundaries (default: the system zone, like ccusage)");
-    auto* machine = cmd->add_option("--machine", options->machine,
-                                    "Only this machine's records (default: this machine)");
-    auto* all = cmd->add_flag("--all-machines", options->all_machines, "Every machine in the store");
-    machine->excludes(all);
-    cmd->callback([&ctx, kind, options] { ctx.action = [&ctx, kind, options] { return run_report(ctx, kind, *options); }; });
+void add_period_command(CLI::App& parent, Context& ctx, const char* name, const char* help, report::ReportKind kind) {
+    auto flags = std::make_shared<PeriodFlags>();
+    CLI::App* cmd = parent.add_subcommand(name, help);
+    add_report_flags(*cmd, flags->common);
+    if (kind == report::ReportKind::Daily) {
+        cmd->add_flag("-i,--instances", flags->instances, "Rows per project (projects sub-directory) and day");
+        cmd->add_option("-p,--project", flags->project, "Only this project (projectPath or folder name)");
+    }
+    if (kind == report::ReportKind::Weekly) {
+        cmd->add_option("-w,--start-of-week", flags->start_of_week, "First day of the week (default: sunday)");
+    }
+    cmd->callback([&ctx, kind, flags] { ctx.action = [&ctx, kind, flags] { return run_report(ctx, kind, *flags); }; });
+}
+
+// The report commands under `parent` (`ccu report ...`, or the top level for ccusage's names).
+void add_report_commands(CLI::App& parent, Context& ctx, bool with_models) {
+    add_period_command(parent, ctx, "daily", "Usage per day", report::ReportKind::Daily);
+    add_period_command(parent, ctx, "weekly", "Usage per week", report::ReportKind::Weekly);
+    add_period_command(parent, ctx, "monthly", "Usage per month", report::ReportKind::Monthly);
+    add_period_command(parent, ctx, "session", "Usage per Claude Code session", report::ReportKind::Session);
+    if (with_models) add_period_command(parent, ctx, "models", "Usage per model", report::ReportKind::Models);
+    register_blocks(parent, ctx);
 }
 
 }  // namespace
@@ -96,10 +92,8 @@ void add_report_subcommand(CLI::App& report, Context& ctx, const char* name, con
 void register_report(CLI::App& parent, Context& ctx) {
     CLI::App* report = parent.add_subcommand("report", "Usage reports (tokens and cost) from the local store");
     report->require_subcommand(1);
-    add_report_subcommand(*report, ctx, "daily", "Usage per day", report::ReportKind::Daily);
-    add_report_subcommand(*report, ctx, "monthly", "Usage per month", report::ReportKind::Monthly);
-    add_report_subcommand(*report, ctx, "session", "Usage per Claude Code session", report::ReportKind::Session);
-    add_report_subcommand(*report, ctx, "models", "Usage per model", report::ReportKind::Models);
+    add_report_commands(*report, ctx, true);
+    add_report_commands(parent, ctx, false);  // `ccu daily` etc., as ccusage names them
 }
 
 }  // namespace ccu::cli

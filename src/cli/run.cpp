@@ -86,6 +86,7 @@ int run(int argc, char** argv, Environment env) {
 
     register_scan(app, ctx);
     register_report(app, ctx);
+    register_statusline(app, ctx);
     CLI::App* gist = app.add_subcommand("gist", "Sync usage through a private GitHub Gist");
     gist->require_subcommand(1);
     register_gist_setup(*gist, ctx);

@@ -8,6 +8,7 @@
 #include "ccu/common/config.hpp"
 #include "ccu/ingest/scanner.hpp"
 #include "ccu/cli/local_refresh.hpp"
+#include "ccu/pricing/price_table.hpp"
 
 namespace ccu::cli {
 namespace {
@@ -82,7 +83,7 @@ int run_scan(Context& ctx) {
     const std::string machine = config.machine_name.empty() ? default_machine_name() : config.machine_name;
     Ui& ui = ctx.ui();
 
-    store::Store db(paths.store_file(), store::OpenMode::ReadWrite);
+    store::Store db(paths.store_file(), store::OpenMode::ReadWrite, pricing::cost_model(ctx.prices()));
     const RefreshStats stats = refresh_local(db, paths, machine, ctx.prices(), ctx.progress());
     const std::int64_t total = db.count();
 

@@ -39,10 +39,10 @@ std::unique_ptr<gist::GistApi> make_api(Context& ctx, const Config& config) {
     return make_api(ctx, auth::resolve_token(ctx.env(), ctx.paths(), config), ApiPatience::Normal);
 }
 
-std::unique_ptr<store::Store> open_store(const Paths& paths) {
+std::unique_ptr<store::Store> open_store(const Paths& paths, const pricing::PriceTable& prices) {
     std::error_code ec;
     std::filesystem::create_directories(paths.data_dir, ec);
-    return std::make_unique<store::Store>(paths.store_file(), store::OpenMode::ReadWrite);
+    return std::make_unique<store::Store>(paths.store_file(), store::OpenMode::ReadWrite, pricing::cost_model(prices));
 }
 
 namespace {
@@ -113,7 +113,7 @@ SyncSession open_sync_session(Context& ctx, const Config& config, store::Store& 
 SyncSession open_sync_session(Context& ctx) {
     const Config config = load_config(ctx.paths().config_file());
     sync::require_configured(config);
-    std::unique_ptr<store::Store> store = open_store(ctx.paths());
+    std::unique_ptr<store::Store> store = open_store(ctx.paths(), ctx.prices());
     SyncSession session = open_sync_session(ctx, config, *store);
     session.store = std::move(store);
     return session;

@@ -14,6 +14,7 @@
 #include "ccu/sync/remote_store.hpp"
 #include "ccu/sync/sync_manager.hpp"
 #include "ccu/sync/sync_state.hpp"
+#include "ccu/pricing/price_table.hpp"
 
 namespace ccu::cli {
 
@@ -27,7 +28,7 @@ enum class ApiPatience { Normal, Quick };
 std::unique_ptr<gist::GistApi> make_api(Context& ctx, const auth::ResolvedToken& token, ApiPatience patience);
 
 // The local store (created when missing).
-std::unique_ptr<store::Store> open_store(const Paths& paths);
+std::unique_ptr<store::Store> open_store(const Paths& paths, const pricing::PriceTable& prices);
 
 // Everything a sync command needs, owned together (the remote store refers to the api and store).
 struct SyncSession {

@@ -1,5 +1,6 @@
 #include "ccu/cli/ui.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -24,6 +25,19 @@ void write_line(std::FILE* stream, std::string_view text) {
     std::fflush(stream);
 }
 
+std::size_t terminal_columns(const Environment& env, int fd) {
+    if (const auto value = env.get("COLUMNS")) {
+        try {
+            const long n = std::stol(*value);
+            if (n > 0) return static_cast<std::size_t>(n);
+        } catch (const std::exception&) {  // not a number: ask the terminal
+        }
+    }
+    struct winsize size {};
+    if (::isatty(fd) == 1 && ::ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+    return 0;
+}
+
 }  // namespace
 
 Ui::Ui(const GlobalOptions& options, const Environment& env)
@@ -35,6 +49,7 @@ Ui::Ui(const GlobalOptions& options, const Environment& env)
     const bool human_tty = json() ? stderr_tty_ : stdout_tty_;
     color_ = human_tty && !no_color;
     emoji_ = color_ && locale_is_utf8(env);
+    columns_ = terminal_columns(env, json() ? STDERR_FILENO : STDOUT_FILENO);
 }
 
 std::FILE* Ui::human_stream() const { return json() ? stderr : stdout; }

@@ -80,6 +80,17 @@ std::string folder_name(std::string cwd) {
     return slash == std::string::npos ? cwd : cwd.substr(slash + 1);
 }
 
+// Claude Code names a project's log directory after its cwd with every character other than
+// a letter or digit replaced by '-' ("/home/u/proj" -> "-home-u-proj"): ccusage's projectPath.
+std::string project_dir_name(std::string cwd) {
+    while (cwd.size() > 1 && (cwd.back() == '/' || cwd.back() == '\\')) cwd.pop_back();
+    for (char& c : cwd) {
+        const auto u = static_cast<unsigned char>(c);
+        if (!((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z'))) c = '-';
+    }
+    return cwd;
+}
+
 // Timestamps are Python isoformat(): "...+00:00" with microseconds, or "...Z" when they came
 // through a gist import. A naive timestamp (no zone) is taken as UTC.
 std::optional<std::int64_t> legacy_time(const std::string& text) {
@@ -127,6 +138,7 @@ std::vector<LegacyRow> read_rows(SQLite::Database& db, const std::set<std::strin
         r.timestamp = timeutil::format_rfc3339_ms(*ms);
         r.model = non_empty(q.getColumn(4)).value_or("unknown");
         r.folder = folder_name(q.getColumn(5).getString());
+        r.project = project_dir_name(q.getColumn(5).getString());
         r.git_branch = non_empty(q.getColumn(6));
         r.version = non_empty(q.getColumn(7));
         if (r.version == "unknown") r.version.reset();

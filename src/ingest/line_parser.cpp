@@ -221,6 +221,7 @@ void fill_record(const RawUsage& raw, const element& root, std::string timestamp
     r.cache_read_tokens = static_cast<std::int64_t>(raw.cache_read);
     const auto cwd = text_at(root, "cwd");
     r.folder = folder_of(cwd.value_or(""), context.folder_fallback);
+    r.project = std::string(context.folder_fallback);
     r.git_branch = text_at(root, "gitBranch");
     if (raw.version) r.version = std::string(*raw.version);
     if (raw.message_id) r.message_id = std::string(*raw.message_id);

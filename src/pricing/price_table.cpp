@@ -92,6 +92,12 @@ PriceTable PriceTable::parse(std::string_view json_text) {
     table.updated_ = doc.value("updated", "");
     table.source_ = doc.value("source", "");
     table.threshold_ = doc.value("long_context_threshold_tokens", std::int64_t{200000});
+    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    for (const char c : json_text) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211ULL;
+    }
+    table.fingerprint_ = std::to_string(h);
     for (const auto& [name, entry] : doc.at("models").items()) {
         table.models_.emplace(name, parse_model(entry));
     }
@@ -169,10 +175,20 @@ double PriceTable::cost_of(const UsageRecord& record) const {
     return record.cost_usd ? *record.cost_usd : computed_cost(record);
 }
 
+bool is_unpriced(const PriceTable& table, const UsageRecord& record) {
+    if (record.cost_usd || record.total_tokens() == 0) return false;
+    if (record.model.empty() || record.model == kSyntheticModel) return false;
+    return !table.knows(record.model);
+}
+
 void UnknownModels::note(const PriceTable& table, const UsageRecord& record) {
-    if (record.cost_usd || record.total_tokens() == 0) return;
-    if (record.model.empty() || record.model == kSyntheticModel) return;
-    if (!table.knows(record.model)) names_.insert(record.model);
+    if (is_unpriced(table, record)) names_.insert(record.model);
+}
+
+CostModel cost_model(const PriceTable& table) {
+    return {table.fingerprint(), [&table](const UsageRecord& record) {
+                return RecordCost{table.cost_of(record), is_unpriced(table, record)};
+            }};
 }
 
 }  // namespace ccu::pricing

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
@@ -15,6 +16,15 @@ void Totals::add(const UsageRecord& record, double record_cost) {
     cache_read_tokens += record.cache_read_tokens;
     cost += record_cost;
     records += 1;
+}
+
+void Totals::add(const store::UsageBucket& b) {
+    input_tokens += b.input_tokens;
+    output_tokens += b.output_tokens;
+    cache_creation_tokens += b.cache_creation_tokens;
+    cache_read_tokens += b.cache_read_tokens;
+    cost += b.cost;
+    records += b.records;
 }
 
 void Totals::add(const Totals& other) {
@@ -42,84 +52,251 @@ std::string parse_filter_date(std::string_view text, std::string_view option_nam
                 "use YYYYMMDD or YYYY-MM-DD, e.g. 20250131");
 }
 
+std::int64_t day_number(const std::string& yyyymmdd) {
+    using namespace std::chrono;
+    const int y = std::stoi(yyyymmdd.substr(0, 4));
+    const auto m = static_cast<unsigned>(std::stoi(yyyymmdd.substr(4, 2)));
+    const auto d = static_cast<unsigned>(std::stoi(yyyymmdd.substr(6, 2)));
+    return sys_days{year{y} / month{m} / d}.time_since_epoch().count();
+}
+
+std::string day_string(std::int64_t day) {
+    using namespace std::chrono;
+    const year_month_day ymd{sys_days{days{day}}};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()));
+    return text;
+}
+
+std::int64_t local_day(const TimeZone& zone, std::int64_t epoch_ms) {
+    const std::int64_t seconds = (epoch_ms >= 0 ? epoch_ms : epoch_ms - 999) / 1000;
+    const std::int64_t local = seconds + zone.offset_seconds(seconds);
+    return (local >= 0 ? local : local - 86399) / 86400;
+}
+
 namespace {
 
-// Accumulates one row: totals, per-model sums and the order models were first seen.
+// Accumulates one row from buckets: totals, per-model and per-machine sums, first use.
 struct RowBuilder {
     Row row;
-    std::map<std::string, Totals> per_model;
+    struct ModelSums {
+        Totals totals;
+        std::int64_t first_ms = INT64_MAX;
+    };
+    std::map<std::uint32_t, ModelSums> per_model;
+    std::map<std::uint32_t, Totals> per_machine;
+    std::int64_t first_ms = INT64_MAX;
+    std::int64_t last_ms = INT64_MIN;
+    std::uint32_t project_path = 0;
+    std::uint32_t folder = 0;
 
-    void add(const UsageRecord& record, double cost) {
-        row.totals.add(record, cost);
-        auto [it, inserted] = per_model.try_emplace(record.model);
-        if (inserted) row.models_used.push_back(record.model);
-        it->second.add(record, cost);
-        if (row.first_activity.empty() || record.timestamp < row.first_activity) row.first_activity = record.timestamp;
-        if (record.timestamp > row.last_activity) row.last_activity = record.timestamp;
-        if (row.project.empty()) row.project = record.folder;
+    void add(const store::UsageBucket& b) {
+        row.totals.add(b);
+        ModelSums& m = per_model[b.model];
+        m.totals.add(b);
+        m.first_ms = std::min(m.first_ms, b.first_ms);
+        per_machine[b.machine].add(b);
+        if (b.first_ms < first_ms) {
+            first_ms = b.first_ms;
+            project_path = b.project;
+            folder = b.folder;
+        }
+        last_ms = std::max(last_ms, b.last_ms);
     }
 
-    Row finish() && {
-        for (auto& [model, totals] : per_model) row.model_breakdowns.push_back({model, totals});
+    Row finish(const std::vector<std::string>& names, bool by_machine) && {
+        std::vector<std::pair<std::int64_t, std::uint32_t>> first_use;
+        for (auto& [model, sums] : per_model) {
+            row.model_breakdowns.push_back({names[model], sums.totals});
+            first_use.emplace_back(sums.first_ms, model);
+        }
+        std::sort(first_use.begin(), first_use.end());
+        for (const auto& [ms, model] : first_use) row.models_used.push_back(names[model]);
         std::stable_sort(row.model_breakdowns.begin(), row.model_breakdowns.end(),
                          [](const ModelBreakdown& a, const ModelBreakdown& b) { return a.totals.cost > b.totals.cost; });
+        if (by_machine) {
+            for (const auto& [machine, totals] : per_machine) row.machine_breakdowns.push_back({names[machine], totals});
+            std::sort(row.machine_breakdowns.begin(), row.machine_breakdowns.end(),
+                      [](const MachineBreakdown& a, const MachineBreakdown& b) { return a.machine < b.machine; });
+        }
+        row.project_path = names[project_path].empty() ? names[folder] : names[project_path];
+        row.project = names[folder];
+        row.first_ms = first_ms;
+        row.last_ms = last_ms;
+        row.first_activity = timeutil::format_rfc3339_ms(first_ms);
+        row.last_activity = timeutil::format_rfc3339_ms(last_ms);
         return std::move(row);
     }
 };
 
-std::string group_key(ReportKind kind, const UsageRecord& record, const std::string& local_date) {
-    switch (kind) {
-        case ReportKind::Daily: return local_date;
-        case ReportKind::Monthly: return local_date.substr(0, 7);
-        case ReportKind::Session: return record.session_id;
-        case ReportKind::Models: return record.model;
-    }
-    return local_date;
+std::string month_string(std::int64_t day) {
+    return day_string(day).substr(0, 7);
 }
 
-void sort_rows(ReportKind kind, std::vector<Row>& rows) {
-    if (kind == ReportKind::Session) {
-        std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-            return a.last_activity < b.last_activity;
-        });
-    } else if (kind == ReportKind::Models) {
-        std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.totals.cost > b.totals.cost; });
+// The group a bucket falls in, as an integer: a day number (daily, weekly: the week's first
+// day), a month's first day, or a name id (session, models).
+std::int64_t group_of(ReportKind kind, const store::UsageBucket& b, std::int64_t day, int start_of_week) {
+    switch (kind) {
+        case ReportKind::Daily: return day;
+        case ReportKind::Weekly: {
+            const std::int64_t weekday = ((day % 7) + 7 + 4) % 7;  // 1970-01-01 was a Thursday (4)
+            return day - (weekday - start_of_week + 7) % 7;
+        }
+        case ReportKind::Monthly: {
+            using namespace std::chrono;
+            const year_month_day ymd{sys_days{days{day}}};
+            return sys_days{ymd.year() / ymd.month() / 1}.time_since_epoch().count();
+        }
+        case ReportKind::Session: return b.session;
+        case ReportKind::Models: return b.model;
     }
-    // Daily and monthly rows come out of the std::map in key order already.
+    return day;
 }
+
+std::string key_string(ReportKind kind, std::int64_t group, const std::vector<std::string>& names) {
+    switch (kind) {
+        case ReportKind::Daily:
+        case ReportKind::Weekly: return day_string(group);
+        case ReportKind::Monthly: return month_string(group);
+        case ReportKind::Session:
+        case ReportKind::Models: return names[static_cast<std::size_t>(group)];
+    }
+    return {};
+}
+
+void sort_rows(ReportKind kind, SortOrder order, std::vector<Row>& rows) {
+    if (kind == ReportKind::Session || kind == ReportKind::Models) {
+        // ccusage sorts sessions by cost, highest first (whatever --order says).
+        std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.totals.cost > b.totals.cost; });
+        return;
+    }
+    std::stable_sort(rows.begin(), rows.end(), [order](const Row& a, const Row& b) {
+        if (a.instance != b.instance) return a.instance < b.instance;
+        return order == SortOrder::Ascending ? a.key < b.key : a.key > b.key;
+    });
+}
+
+// Day bounds of the filter (inclusive), as day numbers.
+struct DayRange {
+    std::int64_t first = INT64_MIN;
+    std::int64_t last = INT64_MAX;
+};
+
+DayRange day_range(const DateFilter& filter) {
+    DayRange range;
+    if (filter.since) range.first = day_number(*filter.since);
+    if (filter.until) range.last = day_number(*filter.until);
+    return range;
+}
+
+// The zone's offset at an instant, cached per quarter hour run (buckets come in time order).
+class LocalDays {
+public:
+    explicit LocalDays(const TimeZone& zone) : zone_(zone) {}
+    std::int64_t operator()(std::int64_t quarter) {
+        if (quarter != quarter_) {
+            quarter_ = quarter;
+            day_ = local_day(zone_, quarter * 900'000);
+        }
+        return day_;
+    }
+
+private:
+    const TimeZone& zone_;
+    std::int64_t quarter_ = INT64_MIN;
+    std::int64_t day_ = 0;
+};
 
 }  // namespace
 
-Report build_report(ReportKind kind, const std::vector<UsageRecord>& records, const pricing::PriceTable& prices,
-                    const TimeZone& zone, const DateFilter& filter) {
+Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone& zone, const DateFilter& filter,
+                    const GroupOptions& options) {
     Report report;
     report.kind = kind;
-    pricing::UnknownModels unknown;
-    std::map<std::string, RowBuilder> groups;
-    std::vector<const UsageRecord*> sorted;
-    sorted.reserve(records.size());
-    for (const auto& record : records) sorted.push_back(&record);
-    // Models are listed in order of first use, so walk the records in time order.
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const UsageRecord* a, const UsageRecord* b) { return a->timestamp < b->timestamp; });
-    for (const UsageRecord* record : sorted) {
-        auto epoch_ms = timeutil::parse_rfc3339_ms(record->timestamp);
-        if (!epoch_ms) continue;
-        std::string local_date = zone.local_date(*epoch_ms);
-        if (!filter.accepts(local_date)) continue;
-        unknown.note(prices, *record);
-        double cost = prices.cost_of(*record);
-        auto [it, inserted] = groups.try_emplace(group_key(kind, *record, local_date));
-        if (inserted) it->second.row.key = it->first;
-        it->second.add(*record, cost);
+    const DayRange range = day_range(filter);
+    LocalDays local_days(zone);
+    std::map<std::pair<std::string, std::string>, RowBuilder> groups;
+    // Each (instance, group) pair is turned into its key strings once.
+    std::map<std::pair<std::uint32_t, std::int64_t>, RowBuilder*> fast;
+    for (const store::UsageBucket& b : set.buckets) {
+        const std::int64_t day = local_days(b.quarter);
+        if (day < range.first || day > range.last) continue;
+        const std::string& project = set.names[b.project].empty() ? set.names[b.folder] : set.names[b.project];
+        if (options.project && project != *options.project && set.names[b.folder] != *options.project) continue;
+        if (b.unpriced > 0) report.unknown_models.insert(set.names[b.model]);
+        const std::int64_t group = group_of(kind, b, day, options.start_of_week);
+        const std::uint32_t instance = options.by_project ? (set.names[b.project].empty() ? b.folder : b.project) : 0;
+        RowBuilder*& builder = fast[{instance, group}];
+        if (builder == nullptr) {
+            std::string key = key_string(kind, group, set.names);
+            std::string inst = options.by_project ? project : std::string();
+            auto [it, inserted] = groups.try_emplace({inst, key});
+            if (inserted) {
+                it->second.row.key = key;
+                it->second.row.instance = inst;
+            }
+            builder = &it->second;
+        }
+        builder->add(b);
     }
     for (auto& [key, builder] : groups) {
         report.totals.add(builder.row.totals);
-        report.rows.push_back(std::move(builder).finish());
+        report.rows.push_back(std::move(builder).finish(set.names, options.by_machine));
     }
-    sort_rows(kind, report.rows);
-    report.unknown_models = unknown.names();
+    sort_rows(kind, options.order, report.rows);
     return report;
+}
+
+void add_records(store::BucketSet& set, const std::vector<UsageRecord>& records, const pricing::PriceTable& prices) {
+    std::unordered_map<std::string, std::uint32_t> ids;
+    for (std::size_t i = 0; i < set.names.size(); ++i) ids.emplace(set.names[i], static_cast<std::uint32_t>(i));
+    const auto id = [&](const std::string& name) {
+        auto [it, inserted] = ids.try_emplace(name, static_cast<std::uint32_t>(set.names.size()));
+        if (inserted) set.names.push_back(name);
+        return it->second;
+    };
+    std::map<std::tuple<std::int64_t, std::uint32_t, std::uint32_t, std::uint32_t>, store::UsageBucket> buckets;
+    for (const auto& b : set.buckets) buckets[{b.quarter, b.machine, b.session, b.model}] = b;
+    for (const UsageRecord& r : records) {
+        const auto ms = timeutil::parse_rfc3339_ms(r.timestamp);
+        if (!ms) continue;
+        const std::int64_t quarter = *ms / 900'000;
+        store::UsageBucket& b = buckets[{quarter, id(r.machine_name), id(r.session_id), id(r.model)}];
+        if (b.records == 0) {
+            b.quarter = quarter;
+            b.machine = id(r.machine_name);
+            b.session = id(r.session_id);
+            b.model = id(r.model);
+            b.project = id(r.project);
+            b.folder = id(r.folder);
+            b.first_ms = *ms;
+            b.last_ms = *ms;
+        }
+        b.input_tokens += r.input_tokens;
+        b.output_tokens += r.output_tokens;
+        b.cache_creation_tokens += r.cache_creation_tokens;
+        b.cache_read_tokens += r.cache_read_tokens;
+        b.cost += prices.cost_of(r);
+        b.records += 1;
+        if (pricing::is_unpriced(prices, r)) b.unpriced += 1;
+        b.first_ms = std::min(b.first_ms, *ms);
+        b.last_ms = std::max(b.last_ms, *ms);
+    }
+    set.buckets.clear();
+    for (auto& [key, b] : buckets) set.buckets.push_back(b);
+}
+
+store::BucketSet bucketize(const std::vector<UsageRecord>& records, const pricing::PriceTable& prices) {
+    store::BucketSet set;
+    set.names.emplace_back();  // id 0: ""
+    add_records(set, records, prices);
+    return set;
+}
+
+Report build_report(ReportKind kind, const std::vector<UsageRecord>& records, const pricing::PriceTable& prices,
+                    const TimeZone& zone, const DateFilter& filter, const GroupOptions& options) {
+    return build_report(kind, bucketize(records, prices), zone, filter, options);
 }
 
 }  // namespace ccu::report

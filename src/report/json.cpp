@@ -33,14 +33,29 @@ nlohmann::json breakdowns_json(const Row& row) {
     return list;
 }
 
-nlohmann::json row_json(ReportKind kind, const Row& row) {
+nlohmann::json machines_json(const Row& row) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& m : row.machine_breakdowns) {
+        nlohmann::json item = totals_json(m.totals);
+        item["machineName"] = m.machine;
+        item["cost"] = m.totals.cost;
+        item.erase("totalCost");
+        list.push_back(std::move(item));
+    }
+    return list;
+}
+
+nlohmann::json row_json(ReportKind kind, const Row& row, bool by_machine) {
     nlohmann::json out = totals_json(row.totals);
+    if (by_machine) out["machineBreakdowns"] = machines_json(row);
     switch (kind) {
         case ReportKind::Daily: out["date"] = row.key; break;
+        case ReportKind::Weekly: out["week"] = row.key; break;
         case ReportKind::Monthly: out["month"] = row.key; break;
         case ReportKind::Session:
             out["sessionId"] = row.key;
-            out["projectPath"] = row.project;
+            out["projectPath"] = row.project_path;
+            out["folder"] = row.project;  // ccu: the short project folder (last part of cwd)
             out["firstActivity"] = row.first_activity;
             out["lastActivity"] = row.last_activity;
             break;
@@ -49,6 +64,7 @@ nlohmann::json row_json(ReportKind kind, const Row& row) {
             out["records"] = row.totals.records;
             return out;
     }
+    if (!row.instance.empty()) out["project"] = row.instance;
     out["modelsUsed"] = row.models_used;
     out["modelBreakdowns"] = breakdowns_json(row);
     return out;
@@ -57,6 +73,7 @@ nlohmann::json row_json(ReportKind kind, const Row& row) {
 const char* list_name(ReportKind kind) {
     switch (kind) {
         case ReportKind::Daily: return "daily";
+        case ReportKind::Weekly: return "weekly";
         case ReportKind::Monthly: return "monthly";
         case ReportKind::Session: return "sessions";
         case ReportKind::Models: return "models";
@@ -66,12 +83,26 @@ const char* list_name(ReportKind kind) {
 
 }  // namespace
 
-nlohmann::json to_json(const Report& report) {
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& row : report.rows) rows.push_back(row_json(report.kind, row));
+nlohmann::json to_json(const Report& report, const JsonOptions& options) {
     nlohmann::json out = nlohmann::json::object();
-    out[list_name(report.kind)] = std::move(rows);
+    if (options.instances) {
+        // ccusage --instances: {"projects": {"<projectPath>": [rows with "project"]}}
+        nlohmann::json projects = nlohmann::json::object();
+        for (const auto& row : report.rows) {
+            nlohmann::json& list = projects[row.instance];
+            if (list.is_null()) list = nlohmann::json::array();
+            list.push_back(row_json(report.kind, row, options.by_machine));
+        }
+        out["projects"] = std::move(projects);
+    } else {
+        nlohmann::json rows = nlohmann::json::array();
+        for (const auto& row : report.rows) rows.push_back(row_json(report.kind, row, options.by_machine));
+        out[list_name(report.kind)] = std::move(rows);
+    }
     out["totals"] = totals_json(report.totals);
+    if (!report.unknown_models.empty()) {
+        out["totals"]["unpricedModels"] = std::vector<std::string>(report.unknown_models.begin(), report.unknown_models.end());
+    }
     return out;
 }
 

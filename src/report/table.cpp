@@ -41,6 +41,16 @@ std::string short_model_name(std::string_view model) {
     return name + suffix;
 }
 
+std::string local_minute(std::int64_t epoch_ms, const TimeZone* zone) {
+    const std::int64_t seconds = epoch_ms / 1000;
+    const std::int64_t local = seconds + (zone != nullptr ? zone->offset_seconds(seconds) : 0);
+    const std::int64_t day = (local >= 0 ? local : local - 86399) / 86400;
+    const std::int64_t minute = (local - day * 86400) / 60;
+    char hm[8];
+    std::snprintf(hm, sizeof hm, "%02d:%02d", static_cast<int>(minute / 60), static_cast<int>(minute % 60));
+    return day_string(day) + " " + hm;
+}
+
 namespace {
 
 using Cells = std::vector<std::string>;
@@ -48,6 +58,7 @@ using Cells = std::vector<std::string>;
 const char* first_header(ReportKind kind) {
     switch (kind) {
         case ReportKind::Daily: return "Date";
+        case ReportKind::Weekly: return "Week";
         case ReportKind::Monthly: return "Month";
         case ReportKind::Session: return "Session";
         case ReportKind::Models: return "Model";
@@ -73,39 +84,81 @@ std::string models_cell(const Row& row) {
     return out;
 }
 
-Cells number_cells(const Totals& t) {
+// The columns of one layout: which of the text columns and numbers are shown.
+struct Layout {
+    ReportKind kind;
+    bool compact;
+    std::size_t text_columns() const {
+        if (kind == ReportKind::Models) return 1;
+        if (kind == ReportKind::Session) return compact ? 2 : 4;
+        return 2;
+    }
+};
+
+Cells number_cells(const Layout& layout, const Totals& t) {
+    if (layout.compact) return {with_thousands(t.input_tokens), with_thousands(t.output_tokens), format_cost(t.cost)};
     return {with_thousands(t.input_tokens), with_thousands(t.output_tokens),
             with_thousands(t.cache_creation_tokens), with_thousands(t.cache_read_tokens),
             with_thousands(t.total_tokens()), format_cost(t.cost)};
 }
 
-Cells row_cells(ReportKind kind, const Row& row) {
-    Cells cells{row.key};
-    if (kind == ReportKind::Session) cells.push_back(row.project);
-    if (kind == ReportKind::Models) {
+Cells row_cells(const Layout& layout, const Row& row, const TableOptions& options) {
+    Cells cells{row.instance.empty() ? row.key : row.instance + "  " + row.key};
+    if (layout.kind == ReportKind::Session) {
+        cells.push_back(row.project);
+        if (!layout.compact) {
+            cells.push_back(local_minute(row.last_ms, options.zone));
+            cells.push_back(models_cell(row));
+        }
+    } else if (layout.kind == ReportKind::Models) {
         cells.push_back(with_thousands(row.totals.records));
     } else {
         cells.push_back(models_cell(row));
     }
-    for (auto& c : number_cells(row.totals)) cells.push_back(std::move(c));
+    for (auto& c : number_cells(layout, row.totals)) cells.push_back(std::move(c));
     return cells;
 }
 
-Cells header_cells(ReportKind kind) {
-    Cells cells{first_header(kind)};
-    if (kind == ReportKind::Session) cells.push_back("Project");
-    cells.push_back(kind == ReportKind::Models ? "Records" : "Models");
-    for (const char* h : {"Input", "Output", "Cache Create", "Cache Read", "Total Tokens", "Cost (USD)"}) {
-        cells.push_back(h);
+// A detail line under a row (a model or a machine): the label in the first text column.
+Cells detail_cells(const Layout& layout, const std::string& label, const Totals& totals) {
+    Cells cells{"  " + label};
+    for (std::size_t i = 1; i < layout.text_columns(); ++i) cells.emplace_back();
+    if (layout.kind == ReportKind::Models) cells.back() = with_thousands(totals.records);
+    for (auto& c : number_cells(layout, totals)) cells.push_back(std::move(c));
+    return cells;
+}
+
+Cells header_cells(const Layout& layout) {
+    Cells cells{first_header(layout.kind)};
+    if (layout.kind == ReportKind::Session) {
+        cells.push_back("Project");
+        if (!layout.compact) {
+            cells.push_back("Last Activity");
+            cells.push_back("Models");
+        }
+    } else {
+        cells.push_back(layout.kind == ReportKind::Models ? "Records" : "Models");
+    }
+    if (layout.compact) {
+        for (const char* h : {"Input", "Output", "Cost (USD)"}) cells.push_back(h);
+    } else {
+        for (const char* h : {"Input", "Output", "Cache Create", "Cache Read", "Total Tokens", "Cost (USD)"}) {
+            cells.push_back(h);
+        }
     }
     return cells;
 }
 
-// Display width in terminal columns: count UTF-8 lead bytes.
-std::size_t width(std::string_view text) {
+}  // namespace
+
+std::size_t display_width(std::string_view text) {
     return static_cast<std::size_t>(
         std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
+
+namespace {
+
+std::size_t width(std::string_view text) { return display_width(text); }
 
 std::string join_row(const Cells& cells, const std::vector<std::size_t>& widths, std::size_t text_columns) {
     std::string line;
@@ -118,36 +171,72 @@ std::string join_row(const Cells& cells, const std::vector<std::size_t>& widths,
     return line;
 }
 
+struct Grid {
+    Cells header;
+    std::vector<Cells> body;
+    std::vector<bool> detail;  // parallel to body: a model/machine line
+    Cells total;
+    std::vector<std::size_t> widths;
+    std::size_t line_width = 0;
+};
+
+Grid build_grid(const Report& report, const Layout& layout, const TableOptions& options) {
+    Grid g;
+    g.header = header_cells(layout);
+    for (const auto& row : report.rows) {
+        g.body.push_back(row_cells(layout, row, options));
+        g.detail.push_back(false);
+        if (options.breakdown) {
+            for (const auto& m : row.model_breakdowns) {
+                g.body.push_back(detail_cells(layout, "└─ " + short_model_name(m.model), m.totals));
+                g.detail.push_back(true);
+            }
+        }
+        if (options.by_machine) {
+            for (const auto& m : row.machine_breakdowns) {
+                g.body.push_back(detail_cells(layout, "@ " + m.machine, m.totals));
+                g.detail.push_back(true);
+            }
+        }
+    }
+    g.total = detail_cells(layout, "", report.totals);
+    g.total[0] = "Total";
+    if (layout.kind == ReportKind::Models) g.total[1] = with_thousands(report.totals.records);
+    g.widths.assign(g.header.size(), 0);
+    const auto widen = [&g](const Cells& cells) {
+        for (std::size_t i = 0; i < cells.size(); ++i) g.widths[i] = std::max(g.widths[i], width(cells[i]));
+    };
+    widen(g.header);
+    widen(g.total);
+    for (const auto& cells : g.body) widen(cells);
+    g.line_width = 2 * (g.widths.size() - 1);
+    for (auto w : g.widths) g.line_width += w;
+    return g;
+}
+
 }  // namespace
 
-std::string render_table(const Report& report, const Emphasis& emphasis) {
-    const ReportKind kind = report.kind;
-    const std::size_t text_columns = kind == ReportKind::Session ? 3 : (kind == ReportKind::Models ? 1 : 2);
-    std::vector<Cells> body;
-    for (const auto& row : report.rows) body.push_back(row_cells(kind, row));
-    Cells header = header_cells(kind);
-    Cells total{"Total"};
-    for (std::size_t i = 1; i + 6 < header.size(); ++i) {
-        total.push_back(kind == ReportKind::Models && i == 1 ? with_thousands(report.totals.records) : "");
-    }
-    for (auto& c : number_cells(report.totals)) total.push_back(std::move(c));
-
-    std::vector<std::size_t> widths(header.size(), 0);
-    for (const Cells* cells : {&header, &total}) {
-        for (std::size_t i = 0; i < cells->size(); ++i) widths[i] = std::max(widths[i], width((*cells)[i]));
-    }
-    for (const auto& cells : body) {
-        for (std::size_t i = 0; i < cells.size(); ++i) widths[i] = std::max(widths[i], width(cells[i]));
+std::string render_table(const Report& report, const TableOptions& options, const Emphasis& emphasis) {
+    Layout layout{report.kind, options.layout == TableLayout::Compact};
+    Grid g = build_grid(report, layout, options);
+    if (options.layout == TableLayout::Auto && options.width > 0 && g.line_width > options.width) {
+        layout.compact = true;
+        g = build_grid(report, layout, options);
     }
     auto styled = [&](std::string line) { return emphasis ? emphasis(line) : line; };
-    std::size_t rule_width = 2 * (widths.size() - 1);
-    for (auto w : widths) rule_width += w;
-    std::string rule(rule_width, '-');
-
-    std::string out = styled(join_row(header, widths, text_columns)) + "\n" + rule + "\n";
-    for (const auto& cells : body) out += join_row(cells, widths, text_columns) + "\n";
-    out += rule + "\n" + styled(join_row(total, widths, text_columns)) + "\n";
+    const std::string rule(g.line_width, '-');
+    const std::size_t text = layout.text_columns();
+    std::string out = styled(join_row(g.header, g.widths, text)) + "\n" + rule + "\n";
+    for (const auto& cells : g.body) out += join_row(cells, g.widths, text) + "\n";
+    out += rule + "\n" + styled(join_row(g.total, g.widths, text)) + "\n";
+    if (layout.compact && options.layout == TableLayout::Auto) {
+        out += "(compact view for a narrow terminal: widen it for cache and total token columns)\n";
+    }
     return out;
+}
+
+std::string render_table(const Report& report, const Emphasis& emphasis) {
+    return render_table(report, TableOptions{}, emphasis);
 }
 
 }  // namespace ccu::report

@@ -2,12 +2,13 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <functional>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
+#include "store/buckets.hpp"
 
 namespace ccu::store::detail {
 namespace {
@@ -104,14 +105,14 @@ void migrate_to_v4_record_lines(SQLite::Database& db) {
     )sql");
 }
 
-using Migration = std::function<void(SQLite::Database&)>;
+using Migration = void (*)(SQLite::Database&);
 
-const std::vector<Migration>& migrations() {
-    // migrations()[i] takes the schema from version i to version i + 1.
-    static const std::vector<Migration> list = {migrate_to_v1, migrate_to_v2, migrate_to_v3,
-                                                migrate_to_v4_record_lines};
-    return list;
-}
+// kMigrations[i] takes the schema from version i to version i + 1. The buckets step is last and
+// numbered by one constant (kUsageBucketsVersion): a step inserted before it moves it up.
+constexpr Migration kMigrations[] = {migrate_to_v1, migrate_to_v2, migrate_to_v3, migrate_to_v4_record_lines,
+                                       migrate_add_usage_buckets};
+static_assert(std::size(kMigrations) == kCurrentSchemaVersion, "one migration per schema version");
+static_assert(kUsageBucketsVersion == kCurrentSchemaVersion, "migrate_add_usage_buckets is the last step");
 
 }  // namespace
 
@@ -120,7 +121,6 @@ int read_schema_version(SQLite::Database& db) {
 }
 
 void migrate(SQLite::Database& db, const std::filesystem::path& file) {
-    static_assert(kCurrentSchemaVersion == 4, "add the migration to migrations()");
     int version = read_schema_version(db);
     if (version > kCurrentSchemaVersion) {
         throw Error(ErrorKind::Unexpected,
@@ -133,7 +133,7 @@ void migrate(SQLite::Database& db, const std::filesystem::path& file) {
         SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
         version = read_schema_version(db);
         if (version >= kCurrentSchemaVersion) break;
-        migrations().at(static_cast<std::size_t>(version))(db);
+        kMigrations[static_cast<std::size_t>(version)](db);
         ++version;
         db.exec("PRAGMA user_version = " + std::to_string(version));
         tx.commit();

@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "ccu/common/error.hpp"
+#include "store/buckets.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite_error.hpp"
 
@@ -61,7 +62,8 @@ void prepare_data_dir(const fs::path& dir) {
     if (!existed) ::chmod(dir.c_str(), 0700);
 }
 
-std::unique_ptr<SQLite::Database> open_read_write(const fs::path& file, std::chrono::milliseconds busy) {
+std::unique_ptr<SQLite::Database> open_read_write(const fs::path& file, std::chrono::milliseconds busy,
+                                                  const CostModel& costs) {
     if (!file.parent_path().empty()) prepare_data_dir(file.parent_path());
     const bool created = !fs::exists(file);
     auto db = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -71,6 +73,7 @@ std::unique_ptr<SQLite::Database> open_read_write(const fs::path& file, std::chr
     db->exec("PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA foreign_keys = ON");
     detail::migrate(*db, file);
+    detail::reprice_if_needed(*db, costs);
     return db;
 }
 
@@ -94,12 +97,14 @@ std::unique_ptr<SQLite::Database> open_read_only(const fs::path& file, std::chro
 
 }  // namespace
 
-Store::Store(const fs::path& db_file, OpenMode mode) : Store(db_file, mode, std::chrono::milliseconds(5000)) {}
+Store::Store(const fs::path& db_file, OpenMode mode, CostModel costs)
+    : Store(db_file, mode, std::chrono::milliseconds(5000), std::move(costs)) {}
 
-Store::Store(const fs::path& db_file, OpenMode mode, std::chrono::milliseconds busy_timeout)
-    : file_(db_file), mode_(mode) {
+Store::Store(const fs::path& db_file, OpenMode mode, std::chrono::milliseconds busy_timeout, CostModel costs)
+    : file_(db_file), mode_(mode), costs_(std::move(costs)) {
     db_ = detail::guarded(file_, "opening the store", [&] {
-        return mode == OpenMode::ReadOnly ? open_read_only(file_, busy_timeout) : open_read_write(file_, busy_timeout);
+        return mode == OpenMode::ReadOnly ? open_read_only(file_, busy_timeout)
+                                          : open_read_write(file_, busy_timeout, costs_);
     });
 }
 
@@ -139,6 +144,24 @@ std::map<std::string, FileCursor> Store::load_cursors() const {
     });
 }
 
+std::optional<FileCursor> Store::load_cursor(const std::string& path) const {
+    return detail::guarded(file_, "reading a scan cursor from", [&]() -> std::optional<FileCursor> {
+        SQLite::Statement q(*db_, "SELECT device, inode, size, mtime_ns, offset, head_fingerprint FROM scan_cursors "
+                                  "WHERE path = ?");
+        q.bind(1, path);
+        if (!q.executeStep()) return std::nullopt;
+        FileCursor c;
+        c.path = path;
+        c.device = static_cast<std::uint64_t>(q.getColumn(0).getInt64());
+        c.inode = static_cast<std::uint64_t>(q.getColumn(1).getInt64());
+        c.size = static_cast<std::uint64_t>(q.getColumn(2).getInt64());
+        c.mtime_ns = q.getColumn(3).getInt64();
+        c.offset = static_cast<std::uint64_t>(q.getColumn(4).getInt64());
+        c.head_fingerprint = static_cast<std::uint64_t>(q.getColumn(5).getInt64());
+        return c;
+    });
+}
+
 void Store::rename_machine(const std::string& from, const std::string& to) {
     require_writable("rename_machine");
     detail::guarded(file_, "renaming the machine in", [&] {
@@ -147,6 +170,8 @@ void Store::rename_machine(const std::string& from, const std::string& to) {
         u.bind(1, to);
         u.bind(2, from);
         u.exec();
+        detail::rebuild_buckets(*db_, from);
+        detail::rebuild_buckets(*db_, to);
         tx.commit();
     });
 }

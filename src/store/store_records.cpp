@@ -3,6 +3,8 @@
 
 #include "ccu/common/time.hpp"
 #include "ccu/store/store.hpp"
+#include "store/buckets.hpp"
+#include "store/record_writer.hpp"
 #include "store/sqlite_error.hpp"
 
 namespace ccu::store {
@@ -11,23 +13,9 @@ namespace {
 constexpr const char* kRecordColumns =
     "session_id, message_uuid, timestamp, model, input_tokens, output_tokens, cache_creation_tokens, "
     "cache_read_tokens, folder, git_branch, version, message_id, request_id, cost_usd, machine_name, "
-    "cache_creation_1h_tokens";
+    "cache_creation_1h_tokens, project";
 
-void bind_optional(SQLite::Statement& s, int index, const std::optional<std::string>& value) {
-    if (value) {
-        s.bind(index, *value);
-    } else {
-        s.bind(index);
-    }
-}
-
-void bind_optional(SQLite::Statement& s, int index, const std::optional<double>& value) {
-    if (value) {
-        s.bind(index, *value);
-    } else {
-        s.bind(index);
-    }
-}
+using detail::bind_optional;
 
 std::optional<std::string> optional_text(const SQLite::Column& c) {
     if (c.isNull()) return std::nullopt;
@@ -52,6 +40,7 @@ UsageRecord read_record(SQLite::Statement& q) {
     if (!q.getColumn(13).isNull()) r.cost_usd = q.getColumn(13).getDouble();
     r.machine_name = q.getColumn(14).getString();
     r.cache_creation_1h_tokens = q.getColumn(15).getInt64();
+    r.project = q.getColumn(16).getString();
     return r;
 }
 
@@ -59,25 +48,31 @@ bool has_response_id(const UsageRecord& r) {
     return r.message_id && !r.message_id->empty() && r.request_id && !r.request_id->empty();
 }
 
-// Applies records inside an open transaction with statements prepared once per batch.
+// What Upserter reads of a stored record: enough to take it out of its usage bucket.
+constexpr const char* kExistingColumns =
+    "SELECT r.id, r.message_id, r.request_id, r.machine_name, r.session_id, r.model, r.timestamp_ms, r.project, "
+    "r.folder, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost, r.unpriced ";
+
+// Applies records inside an open transaction with statements prepared once per batch, and
+// keeps the usage buckets in step (store/buckets.hpp): every insert, count update and folded
+// fragment changes them by the record's sums.
 class Upserter {
 public:
-    explicit Upserter(SQLite::Database& db)
+    Upserter(SQLite::Database& db, const CostModel& costs)
         : db_(db),
-          by_identity_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
-                           "WHERE session_id = ? AND message_uuid = ?"),
-          by_response_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
-                           "WHERE message_id = ? AND request_id = ? LIMIT 1"),
-          insert_(db, std::string("INSERT INTO records (") + kRecordColumns +
-                          ", total_tokens, timestamp_ms, sequence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+          costs_(costs),
+          by_identity_(db, std::string(kExistingColumns) + "FROM records r WHERE r.session_id = ? AND r.message_uuid = ?"),
+          by_response_(db, std::string(kExistingColumns) +
+                               "FROM records r WHERE r.message_id = ? AND r.request_id = ? LIMIT 1"),
+          inserter_(db),
           update_counts_(db, "UPDATE records SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, "
                              "cache_read_tokens = ?, total_tokens = ?, cost_usd = ?, sequence = ?, "
-                             "cache_creation_1h_tokens = ? WHERE id = ?"),
-          by_message_(db, "SELECT id, total_tokens, message_id, request_id FROM records "
-                          "WHERE message_id = ? AND request_id IS NOT NULL LIMIT 1"),
+                             "cache_creation_1h_tokens = ?, cost = ?, unpriced = ? WHERE id = ?"),
+          by_message_(db, std::string(kExistingColumns) +
+                              "FROM records r WHERE r.message_id = ? AND r.request_id IS NOT NULL LIMIT 1"),
           fill_ids_(db, "UPDATE records SET message_id = ?, request_id = ? WHERE id = ?"),
-          by_line_(db, "SELECT r.id, r.total_tokens, r.message_id, r.request_id FROM record_lines l "
-                       "JOIN records r ON r.id = l.record_id WHERE l.session_id = ? AND l.line_uuid = ?"),
+          by_line_(db, std::string(kExistingColumns) + "FROM record_lines l JOIN records r ON r.id = l.record_id "
+                                                       "WHERE l.session_id = ? AND l.line_uuid = ?"),
           add_line_(db, "INSERT OR IGNORE INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)"),
           repoint_lines_(db, "UPDATE record_lines SET record_id = ? WHERE record_id = ?"),
           delete_record_(db, "DELETE FROM records WHERE id = ?") {
@@ -112,8 +107,9 @@ public:
             return;
         }
         const bool logs_arrive = incoming_ids && !existing->has_ids;
-        if (logs_arrive ? r.total_tokens() != existing->total_tokens : r.total_tokens() > existing->total_tokens) {
-            update_counts(existing->id, r);
+        const std::int64_t stored_total = existing->counts.total_tokens();
+        if (logs_arrive ? r.total_tokens() != stored_total : r.total_tokens() > stored_total) {
+            update_counts(*existing, r);
             ++stats.updated;
         } else {
             ++stats.unchanged;
@@ -124,23 +120,37 @@ public:
     }
 
     void finish() {
-        SQLite::Statement s(db_, "UPDATE sequence_counter SET value = ? WHERE id = 1");
-        s.bind(1, static_cast<std::int64_t>(sequence_));
-        s.exec();
+        buckets_.flush(db_);
+        detail::write_sequence(db_, sequence_);
     }
 
 private:
     struct Existing {
         std::int64_t id = 0;
-        std::int64_t total_tokens = 0;
         bool has_ids = false;
+        UsageRecord counts;  // key fields and counts as stored
+        std::int64_t timestamp_ms = 0;
+        RecordCost cost;
     };
 
     static std::optional<Existing> step(SQLite::Statement& q) {
         std::optional<Existing> found;
         if (q.executeStep()) {
-            found = Existing{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(),
-                             !q.getColumn(2).isNull() && !q.getColumn(3).isNull()};
+            Existing e;
+            e.id = q.getColumn(0).getInt64();
+            e.has_ids = !q.getColumn(1).isNull() && !q.getColumn(2).isNull();
+            e.counts.machine_name = q.getColumn(3).getString();
+            e.counts.session_id = q.getColumn(4).getString();
+            e.counts.model = q.getColumn(5).getString();
+            e.timestamp_ms = q.getColumn(6).getInt64();
+            e.counts.project = q.getColumn(7).getString();
+            e.counts.folder = q.getColumn(8).getString();
+            e.counts.input_tokens = q.getColumn(9).getInt64();
+            e.counts.output_tokens = q.getColumn(10).getInt64();
+            e.counts.cache_creation_tokens = q.getColumn(11).getInt64();
+            e.counts.cache_read_tokens = q.getColumn(12).getInt64();
+            e.cost = {q.getColumn(13).getDouble(), q.getColumn(14).getInt64() != 0};
+            found = std::move(e);
         }
         q.reset();
         return found;
@@ -198,35 +208,21 @@ private:
         delete_record_.bind(1, static_cast<std::int64_t>(other->id));
         delete_record_.exec();
         delete_record_.reset();
+        buckets_.add(detail::bucket_of(other->counts, other->timestamp_ms), other->counts, other->cost, -1);
     }
 
     std::int64_t insert(const UsageRecord& r) {
-        SQLite::Statement& s = insert_;
-        s.bind(1, r.session_id);
-        s.bind(2, r.message_uuid);
-        s.bind(3, r.timestamp);
-        s.bind(4, r.model);
-        s.bind(5, static_cast<std::int64_t>(r.input_tokens));
-        s.bind(6, static_cast<std::int64_t>(r.output_tokens));
-        s.bind(7, static_cast<std::int64_t>(r.cache_creation_tokens));
-        s.bind(8, static_cast<std::int64_t>(r.cache_read_tokens));
-        s.bind(9, r.folder);
-        bind_optional(s, 10, r.git_branch);
-        bind_optional(s, 11, r.version);
-        bind_optional(s, 12, r.message_id);
-        bind_optional(s, 13, r.request_id);
-        bind_optional(s, 14, r.cost_usd);
-        s.bind(15, r.machine_name);
-        s.bind(16, static_cast<std::int64_t>(r.cache_creation_1h_tokens));
-        s.bind(17, static_cast<std::int64_t>(r.total_tokens()));
-        s.bind(18, static_cast<std::int64_t>(timeutil::parse_rfc3339_ms(r.timestamp).value_or(0)));
-        s.bind(19, static_cast<std::int64_t>(++sequence_));
-        s.exec();
-        s.reset();
+        const std::int64_t ms = timeutil::parse_rfc3339_ms(r.timestamp).value_or(0);
+        const RecordCost cost = costs_.cost_of(r);
+        inserter_.insert(r, r, r, ms, ++sequence_, cost);
+        buckets_.add(detail::bucket_of(r, ms), r, cost, +1);
         return db_.getLastInsertRowid();
     }
 
-    void update_counts(std::int64_t id, const UsageRecord& r) {
+    void update_counts(const Existing& e, const UsageRecord& r) {
+        UsageRecord merged = r;  // the stored record keeps its model, session and machine
+        merged.model = e.counts.model;
+        const RecordCost cost = costs_.cost_of(merged);
         SQLite::Statement& s = update_counts_;
         s.bind(1, static_cast<std::int64_t>(r.input_tokens));
         s.bind(2, static_cast<std::int64_t>(r.output_tokens));
@@ -236,9 +232,14 @@ private:
         bind_optional(s, 6, r.cost_usd);
         s.bind(7, static_cast<std::int64_t>(++sequence_));
         s.bind(8, static_cast<std::int64_t>(r.cache_creation_1h_tokens));
-        s.bind(9, static_cast<std::int64_t>(id));
+        s.bind(9, cost.cost);
+        s.bind(10, cost.unpriced ? 1 : 0);
+        s.bind(11, static_cast<std::int64_t>(e.id));
         s.exec();
         s.reset();
+        const detail::BucketRecord where = detail::bucket_of(e.counts, e.timestamp_ms);
+        buckets_.add(where, e.counts, e.cost, -1);
+        buckets_.add(where, r, cost, +1);
     }
 
     void fill_ids(std::int64_t id, const UsageRecord& r) {
@@ -250,9 +251,10 @@ private:
     }
 
     SQLite::Database& db_;
+    const CostModel& costs_;
     SQLite::Statement by_identity_;
     SQLite::Statement by_response_;
-    SQLite::Statement insert_;
+    detail::RecordInserter inserter_;
     SQLite::Statement update_counts_;
     SQLite::Statement by_message_;
     SQLite::Statement fill_ids_;
@@ -260,15 +262,19 @@ private:
     SQLite::Statement add_line_;
     SQLite::Statement repoint_lines_;
     SQLite::Statement delete_record_;
+    detail::BucketChanges buckets_;
     std::int64_t sequence_ = 0;
 };
 
-// `sidechain` and `lines` are parallel to `records` (ScanResult) or empty.
-UpsertStats upsert_all(SQLite::Database& db, const std::vector<UsageRecord>& records,
+// `sidechain` and `lines` are parallel to `records` (ScanResult) or empty. Into an empty
+// store (a first scan, a new machine's first pull) the bulk path gives the same result when it
+// applies (detail::bulk_load_applies).
+UpsertStats upsert_all(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,
                        const std::vector<std::uint8_t>& sidechain = {}, const std::vector<LineUuids>& lines = {}) {
+    if (detail::bulk_load_applies(db, records, lines)) return detail::bulk_load(db, records, sidechain, costs);
     static const LineUuids kNone;
     UpsertStats stats;
-    Upserter upserter(db);
+    Upserter upserter(db, costs);
     for (std::size_t i = 0; i < records.size(); ++i) {
         upserter.apply(records[i], i < lines.size() ? lines[i] : kNone, stats,
                        i < sidechain.size() && sidechain[i] != 0);
@@ -307,7 +313,7 @@ UpsertStats Store::upsert(const std::vector<UsageRecord>& records, const std::ve
     require_writable("upsert");
     return detail::guarded(file_, "writing records to", [&] {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-        const UpsertStats stats = upsert_all(*db_, records, {}, lines);
+        const UpsertStats stats = upsert_all(*db_, costs_, records, {}, lines);
         tx.commit();
         return stats;
     });
@@ -325,7 +331,8 @@ UpsertStats Store::replace_machine_records(const std::string& machine, const std
         SQLite::Statement drop(*db_, "DELETE FROM records WHERE machine_name = ?");
         drop.bind(1, machine);
         drop.exec();
-        const UpsertStats stats = upsert_all(*db_, records, {}, lines);
+        const UpsertStats stats = upsert_all(*db_, costs_, records, {}, lines);
+        detail::rebuild_buckets(*db_, machine);  // the machine's records were deleted above
         tx.commit();
         return stats;
     });
@@ -335,7 +342,7 @@ UpsertStats Store::apply_scan(const ScanWrite& scan) {
     require_writable("apply_scan");
     return detail::guarded(file_, "writing scan results to", [&] {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-        const UpsertStats stats = upsert_all(*db_, scan.records, scan.sidechain, scan.lines);
+        const UpsertStats stats = upsert_all(*db_, costs_, scan.records, scan.sidechain, scan.lines);
         save_cursors(*db_, scan);
         tx.commit();
         return stats;

@@ -66,6 +66,45 @@ run_ccu "$work/ccu-filtered.json" daily --tz UTC --since 2025-02-01 --until 2025
 echo "== daily, UTC, --since 20250201 --until 20250315"
 python3 "$here/compare.py" daily "$work/ccusage-filtered.json" "$work/ccu-filtered.json" || status=1
 
+# diff_report NAME KIND "CCUSAGE ARGS" "CCU ARGS": one more report compared the same way.
+diff_report() {
+  local name=$1 kind=$2 theirs=$3 ours=$4
+  # shellcheck disable=SC2086
+  CLAUDE_CONFIG_DIR=$tree "$ccusage" claude $theirs --offline --json >"$work/ccusage-$name.json"
+  # shellcheck disable=SC2086
+  run_ccu "$work/ccu-$name.json" $ours
+  echo "== $name: ccusage $theirs / ccu $ours"
+  python3 "$here/compare.py" "$kind" "$work/ccusage-$name.json" "$work/ccu-$name.json" || status=1
+}
+if [[ -n $gen_tree_bin ]]; then
+  export CCU_DIFF_SKIP_ENTRIES=1
+  # ccusage's blocks also take their times from zero-usage `<synthetic>` lines, which ccu does
+  # not store (docs/parts/report-design.md, deviations): compare.py accepts a block time that
+  # differs only when ccusage's time is one of these lines' timestamps.
+  python3 - "$tree/projects" >"$work/synthetic-times.txt" <<'PY'
+import glob, json, os, sys
+for path in glob.glob(os.path.join(sys.argv[1], "**", "*.jsonl"), recursive=True):
+    for line in open(path, encoding="utf-8", errors="replace"):
+        if '"<synthetic>"' not in line:
+            continue
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            continue
+        if (doc.get("message") or {}).get("model") == "<synthetic>" and doc.get("timestamp"):
+            print(doc["timestamp"])
+PY
+  export CCU_DIFF_SYNTHETIC_TIMES=$work/synthetic-times.txt
+fi
+diff_report weekly weekly "weekly --timezone UTC" "weekly --tz UTC"
+diff_report weekly-monday weekly "weekly --timezone Asia/Tokyo --start-of-week monday" \
+  "weekly --tz Asia/Tokyo --start-of-week monday"
+diff_report blocks blocks "blocks --timezone UTC" "blocks --tz UTC"
+diff_report blocks-3h blocks "blocks --timezone UTC --session-length 3" "blocks --tz UTC --session-length 3"
+diff_report instances instances "daily --timezone UTC --instances" "daily --tz UTC --instances"
+diff_report breakdown daily "daily --timezone America/New_York --breakdown --order desc" \
+  "daily --tz America/New_York --breakdown --order desc"
+
 if [[ -n $gen_tree_bin ]]; then
   # ccusage's session report keeps some sidechain replays its daily report drops (docs/format.md):
   # on the realistic tree only the self-consistent reports are compared.

@@ -11,6 +11,8 @@ class Context;
 // and setting ctx.action when chosen.
 void register_scan(CLI::App& app, Context& ctx);
 void register_report(CLI::App& app, Context& ctx);
+void register_blocks(CLI::App& parent, Context& ctx);   // under `report` and at the top level
+void register_statusline(CLI::App& app, Context& ctx);
 
 // Under `ccu gist`:
 void register_gist_setup(CLI::App& gist, Context& ctx);

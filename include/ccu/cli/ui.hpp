@@ -37,6 +37,10 @@ public:
     void print_json(const nlohmann::json& document);  // the one JSON document on stdout
     void print_table(std::string_view text);          // human stdout (stderr with --json)
 
+    // Width of the terminal the human text goes to: $COLUMNS when set (ccusage honours it
+    // too), else the tty's width, else 0 (not a terminal: tables are never narrowed).
+    std::size_t columns() const { return columns_; }
+
     std::string_view symbol(Symbol s) const;  // "✓" or "OK", "⚠️ " or "!", ...
     std::string green(std::string_view text) const;
     std::string red(std::string_view text) const;
@@ -64,6 +68,7 @@ private:
     bool color_ = false;
     bool emoji_ = false;
     bool progress_shown_ = false;
+    std::size_t columns_ = 0;
 };
 
 }  // namespace ccu::cli

@@ -32,6 +32,9 @@ struct UsageRecord {
     // Machine the record was first seen on. Not a wire field of a record: it comes from the
     // data file's `machine_name`.
     std::string machine_name;
+    // The projects sub-directory the record's JSONL file lives in ("-home-u-proj": ccusage's
+    // projectPath and --instances key). Not a wire field: empty for records from elsewhere.
+    std::string project;
 
     std::int64_t total_tokens() const {
         return input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "ccu/common/cost_model.hpp"
 #include "ccu/common/record.hpp"
 
 namespace ccu::pricing {
@@ -77,6 +78,8 @@ public:
     const std::string& source() const { return source_; }
     std::size_t size() const { return models_.size(); }
     std::int64_t long_context_threshold() const { return threshold_; }
+    // A hash of the text the table was parsed from (CostModel::fingerprint).
+    const std::string& fingerprint() const { return fingerprint_; }
 
 private:
     struct Cache;
@@ -85,12 +88,16 @@ private:
     std::map<std::string, ModelPrice, std::less<>> models_;
     std::string updated_;
     std::string source_;
+    std::string fingerprint_;
     std::int64_t threshold_ = 200000;
     std::unique_ptr<Cache> cache_;
 };
 
 // Models that had to be priced at 0 because the table does not know them. Library code
 // never prints: callers collect here and warn once per name.
+// The rule UnknownModels applies to one record: priced at 0 because its model is unknown.
+bool is_unpriced(const PriceTable& table, const ccu::UsageRecord& record);
+
 class UnknownModels {
 public:
     // Notes record.model when the record's cost would be computed (no cost_usd), it has
@@ -101,5 +108,8 @@ public:
 private:
     std::set<std::string> names_;
 };
+
+// The store's view of `table` (which must outlive it): cost_of and is_unpriced per record.
+CostModel cost_model(const PriceTable& table);
 
 }  // namespace ccu::pricing

@@ -8,6 +8,7 @@
 #include "ccu/common/record.hpp"
 #include "ccu/pricing/price_table.hpp"
 #include "ccu/report/timezone.hpp"
+#include "ccu/store/store.hpp"
 
 namespace ccu::report {
 
@@ -24,11 +25,17 @@ struct Totals {
         return input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens;
     }
     void add(const UsageRecord& record, double record_cost);
+    void add(const store::UsageBucket& bucket);
     void add(const Totals& other);
 };
 
 struct ModelBreakdown {
     std::string model;
+    Totals totals;
+};
+
+struct MachineBreakdown {
+    std::string machine;
     Totals totals;
 };
 
@@ -39,13 +46,29 @@ struct Row {
     Totals totals;
     std::vector<std::string> models_used;         // in order of first use
     std::vector<ModelBreakdown> model_breakdowns;  // by cost, highest first (ccusage order)
+    std::vector<MachineBreakdown> machine_breakdowns;  // with GroupOptions::by_machine, by name
+    std::string instance;        // with GroupOptions::by_project: the row's project (projectPath)
     // Session rows only:
-    std::string project;         // the record's folder
+    std::string project_path;    // ccusage's projectPath: the projects sub-directory
+    std::string project;         // the record's folder (last component of cwd)
     std::string first_activity;  // RFC 3339 timestamps of the first and last record
     std::string last_activity;
+    std::int64_t first_ms = 0;
+    std::int64_t last_ms = 0;
 };
 
-enum class ReportKind { Daily, Monthly, Session, Models };
+enum class ReportKind { Daily, Weekly, Monthly, Session, Models };
+enum class SortOrder { Ascending, Descending };
+
+// How rows are grouped beyond the kind (ccusage's --start-of-week, --instances, --project,
+// ccu's --by-machine).
+struct GroupOptions {
+    int start_of_week = 0;                 // 0 Sunday .. 6 Saturday (weekly)
+    bool by_project = false;               // rows per (project, period)
+    std::optional<std::string> project;    // only this project (projectPath or folder)
+    bool by_machine = false;               // fill Row::machine_breakdowns
+    SortOrder order = SortOrder::Ascending;  // of date/month/week rows (ccusage --order)
+};
 
 // Date filter in the report's zone, both ends inclusive, "YYYYMMDD" (ccusage --since/--until).
 struct DateFilter {
@@ -66,7 +89,20 @@ struct Report {
 // by last activity (session) or by cost, highest first (models). Records with an
 // unparseable timestamp are skipped.
 Report build_report(ReportKind kind, const std::vector<UsageRecord>& records,
-                    const pricing::PriceTable& prices, const TimeZone& zone, const DateFilter& filter);
+                    const pricing::PriceTable& prices, const TimeZone& zone, const DateFilter& filter,
+                    const GroupOptions& options = {});
+// The same from the store's quarter-hour buckets (what the CLI uses: never reads records).
+Report build_report(ReportKind kind, const store::BucketSet& buckets, const TimeZone& zone, const DateFilter& filter,
+                    const GroupOptions& options = {});
+// Records summed into buckets in memory, priced with `prices` (tests, the statusline's tail).
+store::BucketSet bucketize(const std::vector<UsageRecord>& records, const pricing::PriceTable& prices);
+void add_records(store::BucketSet& set, const std::vector<UsageRecord>& records, const pricing::PriceTable& prices);
+
+// Day number (days since 1970-01-01) of "YYYYMMDD"; "YYYY-MM-DD" of a day number.
+std::int64_t day_number(const std::string& yyyymmdd);
+std::string day_string(std::int64_t day);
+// Local day number of an instant in `zone`.
+std::int64_t local_day(const TimeZone& zone, std::int64_t epoch_ms);
 
 // Accepts "YYYYMMDD" or "YYYY-MM-DD"; returns "YYYYMMDD". Throws ccu::Error(Usage).
 std::string parse_filter_date(std::string_view text, std::string_view option_name);

@@ -1,27 +1,33 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ccu/report/aggregate.hpp"
 #include "ccu/store/store.hpp"
 
 namespace ccu::report {
 
-// Which machines a report covers: one (the default is this machine) or all in the store.
+// Which machines a report covers: some (the default is this machine) or all in the store.
 struct MachineScope {
-    std::optional<std::string> machine;  // nullopt: every machine
+    std::vector<std::string> machines;  // empty: every machine
 };
 
 struct ReportRequest {
     ReportKind kind = ReportKind::Daily;
     DateFilter filter;
     MachineScope scope;
+    GroupOptions group;
 };
 
-// Loads the records the request can need from the store (a day of margin around the filter
-// so every zone's local dates are covered) and builds the report.
-Report query_report(const store::Store& store, const ReportRequest& request,
-                    const pricing::PriceTable& prices, const TimeZone& zone);
+// The store's buckets a report over `filter` can need (a day of margin on each side, so every
+// zone's local dates are covered).
+// Project grain for every report but the session report (it needs sessions).
+store::BucketSet load_buckets(const store::Store& store, const DateFilter& filter, const MachineScope& scope,
+                              store::BucketGrain grain = store::BucketGrain::Project);
+
+// Loads the buckets the request needs from the store and builds the report.
+Report query_report(const store::Store& store, const ReportRequest& request, const TimeZone& zone);
 
 // Epoch ms of 00:00 UTC on a "YYYYMMDD" date.
 std::int64_t utc_midnight_ms(const std::string& yyyymmdd);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ccu/common/cost_model.hpp"
 #include "ccu/common/file_cursor.hpp"
 #include "ccu/common/record.hpp"
 
@@ -45,6 +46,43 @@ struct RecordQuery {
 
 using LineUuids = ccu::LineUuids;
 
+// Usage summed per quarter hour x machine x session x model (store/buckets.hpp). Names are
+// indexes into BucketSet::names.
+struct UsageBucket {
+    std::int64_t quarter = 0;  // epoch ms / 900000
+    std::uint32_t machine = 0;
+    std::uint32_t session = 0;
+    std::uint32_t model = 0;
+    std::uint32_t project = 0;  // of the bucket's first record; "" when unknown
+    std::uint32_t folder = 0;
+    std::int64_t input_tokens = 0;
+    std::int64_t output_tokens = 0;
+    std::int64_t cache_creation_tokens = 0;
+    std::int64_t cache_read_tokens = 0;
+    double cost = 0;  // ccusage auto mode, summed per record
+    std::int64_t records = 0;
+    std::int64_t unpriced = 0;  // records priced at 0 for an unknown model
+    std::int64_t first_ms = 0;  // first and last record's time
+    std::int64_t last_ms = 0;
+};
+
+struct BucketSet {
+    std::vector<std::string> names;
+    std::vector<UsageBucket> buckets;  // by quarter
+};
+
+// Session: per quarter x machine x session x model. Project: the same summed over sessions
+// (per quarter x machine x project x model; `session` is ""), far fewer rows.
+enum class BucketGrain { Session, Project };
+
+struct BucketQuery {
+    BucketGrain grain = BucketGrain::Session;
+    std::vector<std::string> machines;     // empty: all machines
+    std::optional<std::int64_t> since_ms;  // quarters overlapping [since, until)
+    std::optional<std::int64_t> until_ms;
+    std::optional<std::string> session;    // only this session's buckets
+};
+
 // ccu's own SQLite store in the data dir (WAL, schema version + migrations).
 // Records keyed (session_id, message_uuid); a record that matches an existing one by
 // (message_id, request_id), or by any of its line uuids (table record_lines), is the same
@@ -57,8 +95,11 @@ public:
     // ReadWrite creates the data dir (0700) and file (0600) when missing, sets WAL and migrates.
     // ReadOnly opens with SQLITE_OPEN_READONLY and never writes (missing file: NotConfigured).
     // A write that waits longer than `busy_timeout` for another process throws ErrorKind::Locked.
-    Store(const std::filesystem::path& db_file, OpenMode mode);
-    Store(const std::filesystem::path& db_file, OpenMode mode, std::chrono::milliseconds busy_timeout);
+    // `costs` prices every record written (pricing::cost_model); a read-write open recomputes
+    // the stored costs once when its fingerprint differs from theirs.
+    Store(const std::filesystem::path& db_file, OpenMode mode, CostModel costs);
+    Store(const std::filesystem::path& db_file, OpenMode mode, std::chrono::milliseconds busy_timeout,
+          CostModel costs);
     ~Store();
     Store(Store&&) noexcept;
     Store& operator=(Store&&) noexcept;
@@ -77,11 +118,13 @@ public:
     // Upserts a scan's records and saves its cursors in one transaction.
     UpsertStats apply_scan(const ScanWrite& scan);
     std::map<std::string, FileCursor> load_cursors() const;
+    std::optional<FileCursor> load_cursor(const std::string& path) const;
 
     std::vector<UsageRecord> query(const RecordQuery& query) const;  // sorted (timestamp, session, uuid)
     std::int64_t count(const std::optional<std::string>& machine = std::nullopt) const;
     // The machine names that have records, sorted (report --machine checks its argument here).
     std::vector<std::string> machine_names() const;
+    BucketSet buckets(const BucketQuery& query) const;
 
     std::int64_t max_sequence() const;
     // Records of `machine` inserted or updated after `after_sequence`, sorted as query().
@@ -101,6 +144,7 @@ private:
     std::unique_ptr<SQLite::Database> db_;
     std::filesystem::path file_;
     OpenMode mode_ = OpenMode::ReadWrite;
+    CostModel costs_;
 };
 
 }  // namespace ccu::store

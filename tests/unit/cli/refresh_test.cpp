@@ -6,6 +6,7 @@
 #include "unit/store/jsonl_fixture.hpp"
 #include "unit/store/legacy_fixture.hpp"
 #include "support/sandbox.hpp"
+#include "support/costs.hpp"
 
 namespace fs = std::filesystem;
 using ccu::store::OpenMode;
@@ -17,7 +18,7 @@ TEST_CASE("refresh_local scans incrementally and imports legacy history once", "
     const fs::path legacy = box.claude_dir() / "usage" / "usage_history_My_Laptop.db";
     ccu::test::write_origin_db(legacy);
     const auto paths = ccu::Paths::resolve(box.environment());
-    Store store(paths.store_file(), OpenMode::ReadWrite);
+    Store store(paths.store_file(), OpenMode::ReadWrite, ccu::test::embedded_costs());
 
     const auto first = ccu::cli::refresh_local(store, paths, "laptop", ccu::pricing::PriceTable::embedded());
     CHECK(first.scan.files_seen == 1);
@@ -62,7 +63,7 @@ TEST_CASE("with several legacy files only the one named like this machine is sta
     ccu::test::write_origin_db(box.claude_dir() / "usage" / "usage_history_My_Laptop.db");
     ccu::test::write_origin_db(box.claude_dir() / "usage" / "usage_history_laptop.db");
     const auto paths = ccu::Paths::resolve(box.environment());
-    Store store(paths.store_file(), OpenMode::ReadWrite);
+    Store store(paths.store_file(), OpenMode::ReadWrite, ccu::test::embedded_costs());
     const auto stats = ccu::cli::refresh_local(store, paths, "laptop", ccu::pricing::PriceTable::embedded());
     CHECK(stats.legacy_files.size() == 2);
     // Same identities in both files: stored once; the first file (sorted) decides the machine.

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/process.hpp"
+#include "support/costs.hpp"
 #include "support/sandbox.hpp"
 #include "unit/store/store_test_util.hpp"
 
@@ -25,7 +26,7 @@ TEST_CASE("report accepts --tz utc in lower case and refuses --since after --unt
 TEST_CASE("report --machine with an unknown name exits 2 and lists the machines the store knows", "[cli][report]") {
     ccu::test::Sandbox sb;
     {
-        ccu::store::Store store(sb.data_dir() / "ccu.db", ccu::store::OpenMode::ReadWrite);
+        ccu::store::Store store(sb.data_dir() / "ccu.db", ccu::store::OpenMode::ReadWrite, ccu::test::embedded_costs());
         store.upsert({ccu::test::make_record("s-1", "u-1", 5, 0, "laptop"),
                       ccu::test::make_record("s-2", "u-2", 7, 1, "desktop")});
     }

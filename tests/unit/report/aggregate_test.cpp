@@ -124,9 +124,9 @@ TEST_CASE("session and models reports", "[report]") {
     };
     auto sessions = build_report(ReportKind::Session, records, prices(), TimeZone::utc(), {});
     REQUIRE(sessions.rows.size() == 2);
-    CHECK(sessions.rows[0].key == "b");  // older last activity first
-    CHECK(sessions.rows[1].first_activity == "2025-03-01T10:00:00.000Z");
-    CHECK(sessions.rows[1].last_activity == "2025-03-05T10:00:00.000Z");
+    CHECK(sessions.rows[0].key == "a");  // highest cost first (ccusage's session order)
+    CHECK(sessions.rows[0].first_activity == "2025-03-01T10:00:00.000Z");
+    CHECK(sessions.rows[0].last_activity == "2025-03-05T10:00:00.000Z");
     CHECK(sessions.unknown_models == std::set<std::string>{"gpt-unknown"});
     auto models = build_report(ReportKind::Models, records, prices(), TimeZone::utc(), {});
     REQUIRE(models.rows.size() == 3);

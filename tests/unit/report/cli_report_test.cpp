@@ -9,6 +9,7 @@
 #include "ccu/store/store.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
+#include "support/costs.hpp"
 
 namespace {
 
@@ -49,7 +50,7 @@ TEST_CASE("ccu report daily --json: this machine by default, --machine, --all-ma
     write_line(sandbox.projects_dir() / "-home-dev-proj" / "s1.jsonl", "2025-03-02T23:30:00.000Z", "b", 200);
     {
         std::filesystem::create_directories(sandbox.data_dir());
-        ccu::store::Store store(sandbox.data_dir() / "ccu.db", ccu::store::OpenMode::ReadWrite);
+        ccu::store::Store store(sandbox.data_dir() / "ccu.db", ccu::store::OpenMode::ReadWrite, ccu::test::embedded_costs());
         store.upsert({other_machine_record()});
     }
 

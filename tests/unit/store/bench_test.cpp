@@ -7,10 +7,11 @@
 #include "ccu/store/store.hpp"
 #include "store_test_util.hpp"
 #include "support/sandbox.hpp"
+#include "support/costs.hpp"
 
 TEST_CASE("upsert throughput", "[.][bench]") {
     ccu::test::Sandbox box;
-    ccu::store::Store store(box.data_dir() / "ccu.db", ccu::store::OpenMode::ReadWrite);
+    ccu::store::Store store(box.data_dir() / "ccu.db", ccu::store::OpenMode::ReadWrite, ccu::test::embedded_costs());
     std::vector<ccu::UsageRecord> batch;
     for (int i = 0; i < 100000; ++i) {
         batch.push_back(ccu::test::with_ids(ccu::test::make_record("s" + std::to_string(i / 100), "u" + std::to_string(i), 5, i),

@@ -6,6 +6,7 @@
 #include "ccu/common/origin_rows.hpp"
 #include "ccu/store/store.hpp"
 #include "store_test_util.hpp"
+#include "support/costs.hpp"
 #include "support/sandbox.hpp"
 
 using ccu::UsageRecord;
@@ -77,7 +78,7 @@ TEST_CASE("prompt rows and rows without tokens are not billed responses", "[orig
 TEST_CASE("a row whose uuid is any line of a stored response is that response and never supplies its counts",
           "[store][record_lines]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     // From the logs: response with ids, first line l1, further lines l2 and l3.
     const UsageRecord logged = ccu::test::with_ids(make_record("s", "l1", 300), "msg_1", "req_1");
     REQUIRE(store.upsert({logged}, {{{"s", "l2"}, {"s", "l3"}}}).inserted == 1);
@@ -99,7 +100,7 @@ TEST_CASE("a row whose uuid is any line of a stored response is that response an
 
 TEST_CASE("the logs' counts replace an origin row's larger counts when they arrive after it", "[store][record_lines]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     UsageRecord origin = make_record("s", "l1", 300);
     origin.cache_creation_tokens = 1100;  // the origin's flat count disagreed with the buckets
     store.upsert({origin}, {{{"s", "l2"}}});
@@ -115,7 +116,7 @@ TEST_CASE("the logs' counts replace an origin row's larger counts when they arri
 TEST_CASE("origin fragments of one response stored before the logs are folded into the logs' record",
           "[store][record_lines]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     // The origin split one response into two records (its rows disagreed); pulled before a scan.
     store.upsert({make_record("s", "l1", 120), make_record("s", "l3", 300)}, {{{"s", "l2"}}, {}});
     REQUIRE(store.count() == 2);
@@ -130,7 +131,7 @@ TEST_CASE("origin fragments of one response stored before the logs are folded in
 
 TEST_CASE("replacing a machine's records drops them and their lines in one transaction", "[store][record_lines]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     store.upsert({make_record("s", "a", 5, 0, "old"), make_record("s", "b", 6, 1, "old"),
                   make_record("s", "c", 7, 2, "laptop")},
                  {{{"s", "a2"}}, {}, {}});

@@ -8,6 +8,7 @@
 #include "support/claude_tree_generator.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
+#include "support/costs.hpp"
 
 TEST_CASE("ccu scan of a generated tree stores exactly the ground truth and reads nothing twice", "[cli][e2e]") {
     ccu::test::Sandbox box;
@@ -28,7 +29,7 @@ TEST_CASE("ccu scan of a generated tree stores exactly the ground truth and read
 
     // Per UTC day, the store holds the generator's token totals.
     std::map<std::string, ccu::test::DayTotals> stored;
-    ccu::store::Store store(box.data_dir() / "ccu.db", ccu::store::OpenMode::ReadOnly);
+    ccu::store::Store store(box.data_dir() / "ccu.db", ccu::store::OpenMode::ReadOnly, ccu::test::embedded_costs());
     for (const auto& r : store.query({})) {
         auto& day = stored[ccu::timeutil::utc_date(*ccu::timeutil::parse_rfc3339_ms(r.timestamp))];
         day.input_tokens += r.input_tokens;

@@ -9,6 +9,7 @@
 #include "ccu/store/store.hpp"
 #include "store_test_util.hpp"
 #include "support/sandbox.hpp"
+#include "support/costs.hpp"
 
 namespace fs = std::filesystem;
 using ccu::store::OpenMode;
@@ -54,8 +55,8 @@ TEST_CASE("a new store is created private in WAL mode at the current schema", "[
     ccu::test::Sandbox box;
     const fs::path file = box.data_dir() / "nested" / "ccu.db";
     {
-        Store store(file, OpenMode::ReadWrite);
-        CHECK(store.schema_version() == 4);
+        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+        CHECK(store.schema_version() == 5);
         CHECK(store.count() == 0);
         CHECK(store.max_sequence() == 0);
     }
@@ -74,8 +75,8 @@ TEST_CASE("a hand-built v1 store is migrated to v2 keeping records and sequences
     const fs::path file = box.data_dir() / "ccu.db";
     build_v1_store(file);
 
-    Store store(file, OpenMode::ReadWrite);
-    CHECK(store.schema_version() == 4);
+    Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+    CHECK(store.schema_version() == 5);
     CHECK(store.count() == 2);
     CHECK(store.max_sequence() == 9);  // the counter starts after the highest v1 sequence
     CHECK(store.get_meta("last_push_sequence") == "7");
@@ -103,7 +104,7 @@ TEST_CASE("a store from a newer ccu is refused with a hint", "[store][migration]
         db.exec("PRAGMA user_version = 99");
     }
     try {
-        Store store(file, OpenMode::ReadWrite);
+        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
         FAIL("expected an error");
     } catch (const ccu::Error& e) {
         CHECK(std::string(e.what()).find(file.string()) != std::string::npos);
@@ -113,7 +114,7 @@ TEST_CASE("a store from a newer ccu is refused with a hint", "[store][migration]
 
 TEST_CASE("same identity - the larger total wins and a smaller or equal one changes nothing", "[store][upsert]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     CHECK(store.upsert({make_record("s", "u", 5)}).inserted == 1);
     const auto seq_after_insert = store.max_sequence();
 
@@ -136,7 +137,7 @@ TEST_CASE("same identity - the larger total wins and a smaller or equal one chan
 
 TEST_CASE("same message and request id is the same response and its uuid never changes", "[store][upsert]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     store.upsert({with_ids(make_record("s", "first-uuid", 5), "msg_1", "req_1")});
 
     // Another line of the same response, a different uuid, a larger total: counts update.
@@ -165,7 +166,7 @@ TEST_CASE("same message and request id is the same response and its uuid never c
 
 TEST_CASE("sequences strictly increase and changed_since returns exactly what changed", "[store][sequence]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     std::vector<ccu::UsageRecord> batch;
     for (int i = 0; i < 20; ++i) batch.push_back(make_record("s", "u" + std::to_string(i), 5, i));
     batch.push_back(make_record("s", "other-machine", 5, 500, "desktop"));
@@ -189,7 +190,7 @@ TEST_CASE("sequences strictly increase and changed_since returns exactly what ch
 
 TEST_CASE("query filters by machine and time and sorts by timestamp then session then uuid", "[store]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     store.upsert({make_record("b", "u", 1, 5), make_record("a", "z", 1, 5), make_record("a", "y", 1, 5),
                   make_record("c", "u", 1, 1, "desktop")});
     const auto all = store.query({});
@@ -208,11 +209,11 @@ TEST_CASE("query filters by machine and time and sorts by timestamp then session
 TEST_CASE("read-only mode refuses writes and never creates a store", "[store][readonly]") {
     ccu::test::Sandbox box;
     const fs::path file = box.data_dir() / "ccu.db";
-    CHECK_THROWS_AS(Store(file, OpenMode::ReadOnly), ccu::Error);
+    CHECK_THROWS_AS(Store(file, OpenMode::ReadOnly, ccu::test::embedded_costs()), ccu::Error);
     CHECK_FALSE(fs::exists(file));
 
-    { Store(file, OpenMode::ReadWrite).upsert({make_record("s", "u", 5)}); }
-    Store ro(file, OpenMode::ReadOnly);
+    { Store(file, OpenMode::ReadWrite, ccu::test::embedded_costs()).upsert({make_record("s", "u", 5)}); }
+    Store ro(file, OpenMode::ReadOnly, ccu::test::embedded_costs());
     CHECK(ro.count() == 1);
     CHECK_THROWS_AS(ro.upsert({make_record("s", "v", 5)}), ccu::Error);
     CHECK_THROWS_AS(ro.set_meta("k", "v"), ccu::Error);
@@ -224,7 +225,7 @@ TEST_CASE("read-only mode refuses writes and never creates a store", "[store][re
 
 TEST_CASE("scan cursors round-trip and vanished files lose their cursor but not their records", "[store][cursors]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     ccu::test::ScanInput first;
     ccu::FileCursor a{"/p/a.jsonl", 1, 2, 300, 1234567890123456789LL, 250, 0xfedcba9876543210ULL};
     ccu::FileCursor b{"/p/b.jsonl", 1, 3, 10, 5, 10, 42};
@@ -250,7 +251,7 @@ TEST_CASE("scan cursors round-trip and vanished files lose their cursor but not 
 
 TEST_CASE("rename_machine moves a machine's records and keeps others", "[store]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     store.upsert({make_record("s", "1", 5, 1, "old-name"), make_record("s", "2", 5, 2, "desktop")});
     store.rename_machine("old-name", "new-name");
     CHECK(store.count(std::string("old-name")) == 0);
@@ -261,7 +262,7 @@ TEST_CASE("rename_machine moves a machine's records and keeps others", "[store]"
 
 TEST_CASE("meta values round-trip and overwrite", "[store]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     CHECK_FALSE(store.get_meta("etag"));
     store.set_meta("etag", "W/\"1\"");
     store.set_meta("etag", "W/\"2\"");
@@ -274,7 +275,7 @@ TEST_CASE("a file that is not a database gives an error naming it and what to do
     const fs::path file = box.data_dir() / "ccu.db";
     std::ofstream(file) << std::string(4096, 'x');
     try {
-        Store store(file, OpenMode::ReadWrite);
+        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
         FAIL("expected an error");
     } catch (const ccu::Error& e) {
         CHECK(std::string(e.what()).find(file.string()) != std::string::npos);
@@ -284,7 +285,7 @@ TEST_CASE("a file that is not a database gives an error naming it and what to do
 
 TEST_CASE("a later scan's sidechain replay of a stored message id is not a new record", "[store][upsert]") {
     ccu::test::Sandbox box;
-    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite);
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     ccu::test::ScanInput first;
     first.records = {with_ids(make_record("main", "m-uuid", 5), "msg_1", "req_1")};
     first.sidechain = {0};
@@ -304,7 +305,7 @@ TEST_CASE("a later scan's sidechain replay of a stored message id is not a new r
 TEST_CASE("a write blocked by another process's transaction is a Locked error with a hint", "[store]") {
     ccu::test::Sandbox box;
     const fs::path file = box.data_dir() / "ccu.db";
-    Store store(file, OpenMode::ReadWrite, std::chrono::milliseconds(50));
+    Store store(file, OpenMode::ReadWrite, std::chrono::milliseconds(50), ccu::test::embedded_costs());
     {
         SQLite::Database other(file.string(), SQLite::OPEN_READWRITE);
         SQLite::Transaction held(other, SQLite::TransactionBehavior::IMMEDIATE);  // rolled back at scope end
@@ -325,16 +326,19 @@ TEST_CASE("a v3 store is migrated to v4 with every record's own uuid as its firs
     fs::create_directories(box.data_dir());
     const fs::path file = box.data_dir() / "ccu.db";
     {
-        Store store(file, OpenMode::ReadWrite);
+        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
         store.upsert({make_record("s1", "u1", 100), make_record("s1", "u2", 200)});
     }
     {
-        // Back to the v3 layout: v4 only added the record_lines table.
+        // Back to the v3 layout: v4 added the record_lines table, v5 the usage buckets.
         SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
-        db.exec("DROP TABLE record_lines; PRAGMA user_version = 3;");
+        db.exec("DROP TABLE record_lines; DROP TABLE usage_buckets; DROP TABLE usage_rollup; DROP TABLE bucket_names; "
+                "ALTER TABLE records DROP COLUMN cost; ALTER TABLE records DROP COLUMN unpriced; "
+                "ALTER TABLE records DROP COLUMN project; DELETE FROM meta WHERE key = 'buckets.pricing'; "
+                "PRAGMA user_version = 3;");
     }
-    Store store(file, OpenMode::ReadWrite);
-    CHECK(store.schema_version() == 4);
+    Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+    CHECK(store.schema_version() == 5);
     {
         SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
         CHECK(db.execAndGet("SELECT COUNT(*) FROM record_lines").getInt() == 2);

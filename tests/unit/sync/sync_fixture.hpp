@@ -23,6 +23,7 @@
 #include "support/fake_gist.hpp"
 #include "support/recording_progress.hpp"
 #include "support/sandbox.hpp"
+#include "support/costs.hpp"
 
 namespace ccu::test {
 
@@ -106,7 +107,7 @@ struct SimMachine {
         options.retry.max_attempts = 2;
         options.jitter = [] { return 0.5; };
         api = gist::make_curl_gist_api(options, clock);
-        store = std::make_unique<store::Store>(paths.store_file(), store::OpenMode::ReadWrite);
+        store = std::make_unique<store::Store>(paths.store_file(), store::OpenMode::ReadWrite, ccu::test::embedded_costs());
         etags = std::make_unique<sync::StoredEtags>(*store, gist_id);
         remote = std::make_unique<sync::RestRemoteStore>(current_api, clock, gist_id, etags.get());
         // CCU_TEST_TRANSPORT=git runs the suite over the fake's git host (tests/CMakeLists.txt,

@@ -1,0 +1,273 @@
+#include "store/buckets.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <unordered_map>
+
+namespace ccu::store::detail {
+namespace {
+
+constexpr const char* kPricingMetaKey = "buckets.pricing";
+
+// Maps strings to bucket_names ids, inserting new ones; caches what it has seen.
+class NameIds {
+public:
+    explicit NameIds(SQLite::Database& db)
+        : find_(db, "SELECT id FROM bucket_names WHERE name = ?"),
+          insert_(db, "INSERT INTO bucket_names (name) VALUES (?)"),
+          db_(db) {}
+
+    std::int64_t operator()(const std::string& name) {
+        if (auto it = cache_.find(name); it != cache_.end()) return it->second;
+        find_.bind(1, name);
+        std::int64_t id = 0;
+        if (find_.executeStep()) {
+            id = find_.getColumn(0).getInt64();
+        } else {
+            insert_.bind(1, name);
+            insert_.exec();
+            insert_.reset();
+            id = db_.getLastInsertRowid();
+        }
+        find_.reset();
+        cache_.emplace(name, id);
+        return id;
+    }
+
+private:
+    SQLite::Statement find_;
+    SQLite::Statement insert_;
+    SQLite::Database& db_;
+    std::unordered_map<std::string, std::int64_t> cache_;
+};
+
+void create_tables(SQLite::Database& db) {
+    db.exec(R"sql(
+        ALTER TABLE records ADD COLUMN cost REAL NOT NULL DEFAULT 0;
+        ALTER TABLE records ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE records ADD COLUMN project TEXT NOT NULL DEFAULT '';
+        CREATE TABLE bucket_names (
+            id   INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE usage_buckets (
+            quarter               INTEGER NOT NULL,
+            machine               INTEGER NOT NULL,
+            session               INTEGER NOT NULL,
+            model                 INTEGER NOT NULL,
+            project               INTEGER NOT NULL,
+            folder                INTEGER NOT NULL,
+            input_tokens          INTEGER NOT NULL,
+            output_tokens         INTEGER NOT NULL,
+            cache_creation_tokens INTEGER NOT NULL,
+            cache_read_tokens     INTEGER NOT NULL,
+            cost                  REAL NOT NULL,
+            records               INTEGER NOT NULL,
+            unpriced              INTEGER NOT NULL,
+            first_ms              INTEGER NOT NULL,
+            last_ms               INTEGER NOT NULL,
+            PRIMARY KEY (quarter, machine, session, model)
+        ) WITHOUT ROWID;
+        CREATE INDEX usage_buckets_session ON usage_buckets (session);
+        CREATE TABLE usage_rollup (
+            quarter               INTEGER NOT NULL,
+            machine               INTEGER NOT NULL,
+            session               INTEGER NOT NULL,
+            model                 INTEGER NOT NULL,
+            project               INTEGER NOT NULL,
+            folder                INTEGER NOT NULL,
+            input_tokens          INTEGER NOT NULL,
+            output_tokens         INTEGER NOT NULL,
+            cache_creation_tokens INTEGER NOT NULL,
+            cache_read_tokens     INTEGER NOT NULL,
+            cost                  REAL NOT NULL,
+            records               INTEGER NOT NULL,
+            unpriced              INTEGER NOT NULL,
+            first_ms              INTEGER NOT NULL,
+            last_ms               INTEGER NOT NULL,
+            PRIMARY KEY (quarter, machine, model, project)
+        ) WITHOUT ROWID;
+    )sql");
+}
+
+// Recomputes records.cost and records.unpriced of every record.
+void recompute_costs(SQLite::Database& db, const CostModel& costs) {
+    SQLite::Statement select(db, "SELECT id, model, input_tokens, output_tokens, cache_creation_tokens, "
+                                 "cache_read_tokens, cache_creation_1h_tokens, cost_usd FROM records");
+    SQLite::Statement update(db, "UPDATE records SET cost = ?, unpriced = ? WHERE id = ?");
+    while (select.executeStep()) {
+        UsageRecord r;
+        r.model = select.getColumn(1).getString();
+        r.input_tokens = select.getColumn(2).getInt64();
+        r.output_tokens = select.getColumn(3).getInt64();
+        r.cache_creation_tokens = select.getColumn(4).getInt64();
+        r.cache_read_tokens = select.getColumn(5).getInt64();
+        r.cache_creation_1h_tokens = select.getColumn(6).getInt64();
+        if (!select.getColumn(7).isNull()) r.cost_usd = select.getColumn(7).getDouble();
+        const RecordCost c = costs.cost_of(r);
+        update.bind(1, c.cost);
+        update.bind(2, c.unpriced ? 1 : 0);
+        update.bind(3, select.getColumn(0).getInt64());
+        update.exec();
+        update.reset();
+    }
+}
+
+void set_pricing_meta(SQLite::Database& db, const CostModel& costs) {
+    SQLite::Statement s(db, "INSERT INTO meta (key, value) VALUES (?, ?) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    s.bind(1, kPricingMetaKey);
+    s.bind(2, costs.fingerprint);
+    s.exec();
+}
+
+}  // namespace
+
+void migrate_add_usage_buckets(SQLite::Database& db) {
+    create_tables(db);
+}
+
+void rebuild_buckets(SQLite::Database& db, const std::optional<std::string>& machine) {
+    const std::string where = machine ? " WHERE machine_name = ?1" : "";
+    SQLite::Statement names(db, "INSERT OR IGNORE INTO bucket_names (name) "
+                                "SELECT machine_name FROM records" + where + " UNION SELECT session_id FROM records" +
+                                    where + " UNION SELECT model FROM records" + where +
+                                    " UNION SELECT project FROM records" + where + " UNION SELECT folder FROM records" +
+                                    where);
+    SQLite::Statement drop(db, "DELETE FROM usage_buckets WHERE machine IN "
+                               "(SELECT id FROM bucket_names WHERE name = ?1) OR ?1 IS NULL");
+    // MIN(timestamp_ms) makes SQLite take project and folder from the bucket's first record.
+    SQLite::Statement fill(db, "INSERT INTO usage_buckets SELECT timestamp_ms / 900000, "
+                               "(SELECT id FROM bucket_names WHERE name = machine_name), "
+                               "(SELECT id FROM bucket_names WHERE name = session_id), "
+                               "(SELECT id FROM bucket_names WHERE name = model), "
+                               "(SELECT id FROM bucket_names WHERE name = project), "
+                               "(SELECT id FROM bucket_names WHERE name = folder), "
+                               "SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), "
+                               "SUM(cache_read_tokens), SUM(cost), COUNT(*), SUM(unpriced), MIN(timestamp_ms), "
+                               "MAX(timestamp_ms) FROM records" + where +
+                                   " GROUP BY timestamp_ms / 900000, machine_name, session_id, model");
+    SQLite::Statement drop_rollup(db, "DELETE FROM usage_rollup WHERE machine IN "
+                                      "(SELECT id FROM bucket_names WHERE name = ?1) OR ?1 IS NULL");
+    SQLite::Statement fill_rollup(
+        db, "INSERT INTO usage_rollup SELECT timestamp_ms / 900000, "
+            "(SELECT id FROM bucket_names WHERE name = machine_name), (SELECT id FROM bucket_names WHERE name = ''), "
+            "(SELECT id FROM bucket_names WHERE name = model), "
+            "(SELECT id FROM bucket_names WHERE name = CASE WHEN project = '' THEN folder ELSE project END), "
+            "(SELECT id FROM bucket_names WHERE name = CASE WHEN project = '' THEN folder ELSE project END), "
+            "SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), SUM(cache_read_tokens), SUM(cost), "
+            "COUNT(*), SUM(unpriced), MIN(timestamp_ms), MAX(timestamp_ms) FROM records" + where +
+                " GROUP BY timestamp_ms / 900000, machine_name, model, CASE WHEN project = '' THEN folder ELSE project END");
+    db.exec("INSERT OR IGNORE INTO bucket_names (name) VALUES ('')");
+    for (SQLite::Statement* s : {&names, &drop, &fill, &drop_rollup, &fill_rollup}) {
+        if (machine) {
+            s->bind(1, *machine);
+        } else if (s == &drop || s == &drop_rollup) {
+            s->bind(1);
+        }
+        s->exec();
+    }
+}
+
+bool priced_with(SQLite::Database& db, const CostModel& costs) {
+    SQLite::Statement q(db, "SELECT value FROM meta WHERE key = ?");
+    q.bind(1, kPricingMetaKey);
+    return q.executeStep() && q.getColumn(0).getString() == costs.fingerprint;
+}
+
+void reprice_if_needed(SQLite::Database& db, const CostModel& costs) {
+    if (priced_with(db, costs)) return;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    if (priced_with(db, costs)) return;  // another process repriced meanwhile
+    recompute_costs(db, costs);
+    rebuild_buckets(db, std::nullopt);
+    set_pricing_meta(db, costs);
+    tx.commit();
+}
+
+namespace {
+
+void apply_change(BucketChanges::Change& c, const BucketRecord& where, const UsageRecord& counts,
+                  const RecordCost& cost, int sign) {
+    c.input += sign * counts.input_tokens;
+    c.output += sign * counts.output_tokens;
+    c.cache_creation += sign * counts.cache_creation_tokens;
+    c.cache_read += sign * counts.cache_read_tokens;
+    c.cost += sign * cost.cost;
+    if (cost.unpriced) c.unpriced += sign;
+    if (sign > 0) {
+        ++c.records;
+        c.first_ms = std::min(c.first_ms, where.timestamp_ms);
+        c.last_ms = std::max(c.last_ms, where.timestamp_ms);
+    } else {
+        --c.records;
+    }
+}
+
+}  // namespace
+
+void BucketChanges::add(const BucketRecord& where, const UsageRecord& counts, const RecordCost& cost, int sign) {
+    const std::int64_t quarter = where.timestamp_ms / kQuarterMs;
+    auto [it, inserted] = changes_.try_emplace(Key{quarter, *where.machine, *where.session, *where.model});
+    if (inserted) {
+        it->second.project = *where.project;
+        it->second.folder = *where.folder;
+    }
+    apply_change(it->second, where, counts, cost, sign);
+    const std::string& project = where.project->empty() ? *where.folder : *where.project;
+    auto [r, fresh] = rollup_.try_emplace(Key{quarter, *where.machine, project, *where.model});
+    if (fresh) {
+        r->second.project = project;
+        r->second.folder = project;
+    }
+    apply_change(r->second, where, counts, cost, sign);
+}
+
+void BucketChanges::flush(SQLite::Database& db) {
+    flush_table(db, changes_, false);
+    flush_table(db, rollup_, true);
+    changes_.clear();
+    rollup_.clear();
+}
+
+void BucketChanges::flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, bool rollup) {
+    if (changes.empty()) return;
+    NameIds ids(db);
+    const std::int64_t no_session = ids("");
+    SQLite::Statement put(db, std::string(rollup ? "INSERT INTO usage_rollup" : "INSERT INTO usage_buckets") +
+                                  (rollup ? " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (quarter, machine, model, project)"
+                                          : " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (quarter, machine, session, model)") +
+                                  R"sql( DO UPDATE SET
+            input_tokens = input_tokens + excluded.input_tokens,
+            output_tokens = output_tokens + excluded.output_tokens,
+            cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+            cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+            cost = cost + excluded.cost,
+            records = records + excluded.records,
+            unpriced = unpriced + excluded.unpriced,
+            first_ms = MIN(first_ms, excluded.first_ms),
+            last_ms = MAX(last_ms, excluded.last_ms)
+    )sql");
+    for (const auto& [key, c] : changes) {
+        const auto& [quarter, machine, session, model] = key;
+        put.bind(1, quarter);
+        put.bind(2, ids(machine));
+        put.bind(3, rollup ? no_session : ids(session));
+        put.bind(4, ids(model));
+        put.bind(5, ids(c.project));
+        put.bind(6, ids(c.folder));
+        put.bind(7, c.input);
+        put.bind(8, c.output);
+        put.bind(9, c.cache_creation);
+        put.bind(10, c.cache_read);
+        put.bind(11, c.cost);
+        put.bind(12, c.records);
+        put.bind(13, c.unpriced);
+        put.bind(14, c.first_ms);
+        put.bind(15, c.last_ms);
+        put.exec();
+        put.reset();
+    }
+}
+
+}  // namespace ccu::store::detail

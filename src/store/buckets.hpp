@@ -1,0 +1,81 @@
+#pragma once
+// Pre-aggregated usage per quarter hour x machine x session x model (table usage_buckets) and,
+// without sessions, per quarter hour x machine x project x model (usage_rollup),
+// kept in the same transaction as the records they sum. Every time zone in use today has an
+// offset of whole quarter hours, so any zone's days, weeks and months (and ccusage's 5-hour
+// blocks, which start on whole hours) are unions of buckets: reports never read records.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+
+#include "ccu/common/cost_model.hpp"
+#include "ccu/common/record.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace ccu::store::detail {
+
+inline constexpr std::int64_t kQuarterMs = 900'000;
+
+// The schema version that adds the buckets: one constant, so the step can move when another
+// migration lands before it (schema.cpp places migrate_add_usage_buckets at this version).
+inline constexpr int kUsageBucketsVersion = 5;
+
+// The tables: bucket_names (string ids), usage_buckets and usage_rollup; records get cost,
+// unpriced and project columns. Leaves the pricing meta unset, so the first read-write open
+// (reprice_if_needed) computes every cost and fills the buckets from the records stored.
+void migrate_add_usage_buckets(SQLite::Database& db);
+
+// Rebuilds the buckets of one machine (or all) from the records table (rename, reprice).
+void rebuild_buckets(SQLite::Database& db, const std::optional<std::string>& machine);
+
+// When `costs` differs from the prices the stored costs were computed with (meta
+// "buckets.pricing" holds CostModel::fingerprint), recomputes every record's cost and bucket.
+void reprice_if_needed(SQLite::Database& db, const CostModel& costs);
+
+// The identity of a bucket and the record fields it needs.
+struct BucketRecord {
+    std::int64_t timestamp_ms = 0;
+    const std::string* machine = nullptr;
+    const std::string* session = nullptr;
+    const std::string* model = nullptr;
+    const std::string* project = nullptr;
+    const std::string* folder = nullptr;
+};
+
+inline BucketRecord bucket_of(const UsageRecord& r, std::int64_t timestamp_ms) {
+    return {timestamp_ms, &r.machine_name, &r.session_id, &r.model, &r.project, &r.folder};
+}
+
+// Changes to buckets collected during one transaction and written once at its end.
+class BucketChanges {
+public:
+    // `sign` +1 adds a record, -1 takes one out (an update is -old, +new).
+    void add(const BucketRecord& where, const UsageRecord& counts, const RecordCost& cost, int sign);
+    void flush(SQLite::Database& db);
+    bool empty() const { return changes_.empty(); }
+
+    using Key = std::tuple<std::int64_t, std::string, std::string, std::string>;
+    struct Change {
+        std::string project;
+        std::string folder;
+        std::int64_t input = 0, output = 0, cache_creation = 0, cache_read = 0;
+        double cost = 0;
+        std::int64_t records = 0, unpriced = 0;
+        std::int64_t first_ms = INT64_MAX, last_ms = INT64_MIN;
+    };
+
+private:
+    void flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, bool rollup);
+    std::map<Key, Change> changes_;
+    // The same per quarter x machine x project x model, without sessions (usage_rollup: what
+    // every report but the session report reads). Key slot 2 is the project, not a session.
+    std::map<Key, Change> rollup_;
+};
+
+}  // namespace ccu::store::detail

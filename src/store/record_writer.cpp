@@ -1,0 +1,228 @@
+#include "store/record_writer.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "ccu/common/time.hpp"
+
+namespace ccu::store::detail {
+
+void bind_optional(SQLite::Statement& s, int index, const std::optional<std::string>& value) {
+    if (value) {
+        s.bind(index, *value);
+    } else {
+        s.bind(index);
+    }
+}
+
+void bind_optional(SQLite::Statement& s, int index, const std::optional<double>& value) {
+    if (value) {
+        s.bind(index, *value);
+    } else {
+        s.bind(index);
+    }
+}
+
+RecordInserter::RecordInserter(SQLite::Database& db)
+    : insert_(db, "INSERT INTO records (session_id, message_uuid, timestamp, model, input_tokens, output_tokens, "
+                  "cache_creation_tokens, cache_read_tokens, folder, git_branch, version, message_id, request_id, "
+                  "cost_usd, machine_name, cache_creation_1h_tokens, total_tokens, timestamp_ms, sequence, cost, "
+                  "unpriced, project) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)") {}
+
+void RecordInserter::insert(const UsageRecord& base, const UsageRecord& counts, const UsageRecord& ids,
+                            std::int64_t timestamp_ms, std::int64_t sequence, const RecordCost& cost) {
+    SQLite::Statement& s = insert_;
+    s.bind(1, base.session_id);
+    s.bind(2, base.message_uuid);
+    s.bind(3, base.timestamp);
+    s.bind(4, base.model);
+    s.bind(5, static_cast<std::int64_t>(counts.input_tokens));
+    s.bind(6, static_cast<std::int64_t>(counts.output_tokens));
+    s.bind(7, static_cast<std::int64_t>(counts.cache_creation_tokens));
+    s.bind(8, static_cast<std::int64_t>(counts.cache_read_tokens));
+    s.bind(9, base.folder);
+    bind_optional(s, 10, base.git_branch);
+    bind_optional(s, 11, base.version);
+    bind_optional(s, 12, ids.message_id);
+    bind_optional(s, 13, ids.request_id);
+    bind_optional(s, 14, counts.cost_usd);
+    s.bind(15, base.machine_name);
+    s.bind(16, static_cast<std::int64_t>(counts.cache_creation_1h_tokens));
+    s.bind(17, static_cast<std::int64_t>(counts.total_tokens()));
+    s.bind(18, timestamp_ms);
+    s.bind(19, sequence);
+    s.bind(20, cost.cost);
+    s.bind(21, cost.unpriced ? 1 : 0);
+    s.bind(22, base.project);
+    s.exec();
+    s.reset();
+}
+
+void write_sequence(SQLite::Database& db, std::int64_t sequence) {
+    SQLite::Statement s(db, "UPDATE sequence_counter SET value = ? WHERE id = 1");
+    s.bind(1, sequence);
+    s.exec();
+}
+
+namespace {
+
+bool has_response_id(const UsageRecord& r) {
+    return r.message_id && !r.message_id->empty() && r.request_id && !r.request_id->empty();
+}
+
+bool records_table_empty(SQLite::Database& db) {
+    return db.execAndGet("SELECT NOT EXISTS (SELECT 1 FROM records)").getInt() != 0;
+}
+
+}  // namespace
+
+bool bulk_load_applies(SQLite::Database& db, const std::vector<UsageRecord>& records,
+                       const std::vector<LineUuids>& lines) {
+    if (records.size() < kBulkLoadMinRecords) return false;
+    for (const auto& l : lines) {
+        if (!l.empty()) return false;
+    }
+    for (const auto& r : records) {
+        if (!has_response_id(r)) return false;
+    }
+    return records_table_empty(db);
+}
+
+namespace {
+
+using Key = std::pair<std::string_view, std::string_view>;
+
+struct PairHash {
+    std::size_t operator()(const std::pair<std::string_view, std::string_view>& p) const {
+        return std::hash<std::string_view>{}(p.first) * 31 + std::hash<std::string_view>{}(p.second);
+    }
+};
+
+// One record to insert: `base` as first seen, the counts and ids it ended up with.
+struct Kept {
+    const UsageRecord* base;
+    const UsageRecord* counts;
+    const UsageRecord* ids;
+    std::int64_t sequence;
+};
+
+// The store's upsert rules (store_records.cpp, Upserter::apply) over an in-memory table, for
+// batches bulk_load_applies to: every record has response ids and no further line uuids, so
+// the logs-versus-origin rules and fragment folding never fire; what remains is the lookup
+// (identity, response ids, remembered lines), sidechain replays and "the larger total wins".
+class MemoryTable {
+public:
+    explicit MemoryTable(std::size_t n) {
+        kept_.reserve(n);
+        by_identity_.reserve(n);
+        by_response_.reserve(n);
+        by_line_.reserve(n);
+    }
+
+    void apply(const UsageRecord& r, bool sidechain, std::int64_t& sequence, UpsertStats& stats) {
+        const std::optional<std::size_t> found = find(r);
+        if (!found && sidechain) {
+            if (auto it = by_message_.find(*r.message_id); it != by_message_.end()) {
+                remember_line(r, it->second);
+                ++stats.unchanged;
+                return;
+            }
+        }
+        if (!found) {
+            kept_.push_back({&r, &r, &r, ++sequence});
+            const std::size_t index = kept_.size() - 1;
+            by_identity_.emplace(Key(r.session_id, r.message_uuid), index);
+            by_response_.try_emplace(Key(*r.message_id, *r.request_id), index);
+            learn_message(r, index);
+            remember_line(r, index);
+            ++stats.inserted;
+            return;
+        }
+        remember_line(r, *found);
+        Kept& k = kept_[*found];
+        if (r.total_tokens() > k.counts->total_tokens()) {
+            k.counts = &r;
+            k.sequence = ++sequence;
+            ++stats.updated;
+        } else {
+            ++stats.unchanged;
+        }
+    }
+
+    const std::vector<Kept>& kept() const { return kept_; }
+    // record_lines rows: (session, line uuid) -> index into kept(), in first-remembered order.
+    const std::vector<std::pair<Key, std::size_t>>& lines() const { return lines_; }
+
+private:
+    std::optional<std::size_t> find(const UsageRecord& r) const {
+        if (auto it = by_identity_.find({r.session_id, r.message_uuid}); it != by_identity_.end()) return it->second;
+        if (auto it = by_response_.find({*r.message_id, *r.request_id}); it != by_response_.end()) return it->second;
+        if (auto it = by_line_.find({r.session_id, r.message_uuid}); it != by_line_.end()) return it->second;
+        return std::nullopt;
+    }
+
+    // SQLite answers "message_id = ? AND request_id IS NOT NULL LIMIT 1" from the partial index
+    // on (message_id, request_id): the smallest request id, then the first inserted.
+    void learn_message(const UsageRecord& r, std::size_t index) {
+        auto [it, added] = by_message_.try_emplace(*r.message_id, index);
+        if (!added && *r.request_id < *kept_[it->second].ids->request_id) it->second = index;
+    }
+
+    void remember_line(const UsageRecord& r, std::size_t index) {
+        const Key key(r.session_id, r.message_uuid);
+        if (by_line_.try_emplace(key, index).second) lines_.emplace_back(key, index);
+    }
+
+    std::vector<Kept> kept_;
+    std::unordered_map<Key, std::size_t, PairHash> by_identity_;
+    std::unordered_map<Key, std::size_t, PairHash> by_response_;
+    std::unordered_map<Key, std::size_t, PairHash> by_line_;
+    std::unordered_map<std::string_view, std::size_t> by_message_;
+    std::vector<std::pair<Key, std::size_t>> lines_;
+};
+
+}  // namespace
+
+UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& records,
+                      const std::vector<std::uint8_t>& sidechain, const CostModel& costs) {
+    UpsertStats stats;
+    std::int64_t sequence = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
+    MemoryTable table(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        table.apply(records[i], i < sidechain.size() && sidechain[i] != 0, sequence, stats);
+    }
+    RecordInserter inserter(db);
+    BucketChanges buckets;
+    std::vector<std::int64_t> ids;
+    ids.reserve(table.kept().size());
+    for (const Kept& k : table.kept()) {
+        UsageRecord merged_counts_model;  // the cost is the stored model's, priced with the kept counts
+        const UsageRecord* priced = k.counts;
+        if (k.counts != k.base && k.counts->model != k.base->model) {
+            merged_counts_model = *k.counts;
+            merged_counts_model.model = k.base->model;
+            priced = &merged_counts_model;
+        }
+        const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
+        const RecordCost cost = costs.cost_of(*priced);
+        inserter.insert(*k.base, *k.counts, *k.ids, ms, k.sequence, cost);
+        ids.push_back(db.getLastInsertRowid());
+        buckets.add(bucket_of(*k.base, ms), *k.counts, cost, +1);
+    }
+    SQLite::Statement line(db, "INSERT INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)");
+    for (const auto& [key, index] : table.lines()) {
+        line.bind(1, std::string(key.first));
+        line.bind(2, std::string(key.second));
+        line.bind(3, ids[index]);
+        line.exec();
+        line.reset();
+    }
+    buckets.flush(db);
+    write_sequence(db, sequence);
+    return stats;
+}
+
+}  // namespace ccu::store::detail

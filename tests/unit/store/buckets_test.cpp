@@ -1,0 +1,284 @@
+// The usage buckets (store/buckets.hpp) always equal the stored records summed per quarter
+// hour x machine x session x model, whatever path wrote them; the bulk load into an empty
+// store gives exactly what one-by-one upserts give.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <random>
+#include <tuple>
+
+#include "ccu/common/time.hpp"
+#include "ccu/pricing/price_table.hpp"
+#include "ccu/store/store.hpp"
+#include "store_test_util.hpp"
+#include "support/costs.hpp"
+#include "support/sandbox.hpp"
+
+using ccu::UsageRecord;
+using ccu::store::OpenMode;
+using ccu::store::Store;
+
+namespace {
+
+struct Sums {
+    std::int64_t input = 0, output = 0, cache_creation = 0, cache_read = 0, records = 0, first = INT64_MAX, last = 0;
+    double cost = 0;
+};
+using Key = std::tuple<std::int64_t, std::string, std::string, std::string>;
+
+std::map<Key, Sums> from_records(const Store& store, const ccu::CostModel& costs = ccu::test::embedded_costs()) {
+    std::map<Key, Sums> out;
+    for (const UsageRecord& r : store.query({})) {
+        const std::int64_t ms = *ccu::timeutil::parse_rfc3339_ms(r.timestamp);
+        Sums& s = out[{ms / 900000, r.machine_name, r.session_id, r.model}];
+        s.input += r.input_tokens;
+        s.output += r.output_tokens;
+        s.cache_creation += r.cache_creation_tokens;
+        s.cache_read += r.cache_read_tokens;
+        s.cost += costs.cost_of(r).cost;
+        s.records += 1;
+        s.first = std::min(s.first, ms);
+        s.last = std::max(s.last, ms);
+    }
+    return out;
+}
+
+std::map<Key, Sums> from_buckets(const Store& store) {
+    std::map<Key, Sums> out;
+    const auto set = store.buckets({});
+    for (const auto& b : set.buckets) {
+        Sums& s = out[{b.quarter, set.names[b.machine], set.names[b.session], set.names[b.model]}];
+        s = {b.input_tokens, b.output_tokens, b.cache_creation_tokens, b.cache_read_tokens, b.records,
+             b.first_ms, b.last_ms, b.cost};
+    }
+    return out;
+}
+
+void require_same(const std::map<Key, Sums>& want, const std::map<Key, Sums>& got) {
+    REQUIRE(want.size() == got.size());
+    for (const auto& [key, w] : want) {
+        const auto it = got.find(key);
+        REQUIRE(it != got.end());
+        const Sums& g = it->second;
+        CHECK(g.input == w.input);
+        CHECK(g.output == w.output);
+        CHECK(g.cache_creation == w.cache_creation);
+        CHECK(g.cache_read == w.cache_read);
+        CHECK(g.records == w.records);
+        CHECK(g.first == w.first);
+        CHECK(g.last == w.last);
+        CHECK(g.cost == Approx(w.cost).epsilon(1e-9));
+    }
+}
+
+// Records with streamed copies (same identity, growing counts), the same response under
+// another uuid, sidechain replays, several machines, sessions and quarter hours.
+std::vector<UsageRecord> messy_records(unsigned seed, std::size_t n, bool all_with_ids = false) {
+    std::mt19937 rng(seed);
+    std::vector<UsageRecord> out;
+    const char* models[] = {"claude-sonnet-4-20250514", "claude-opus-4-6", "claude-mystery-9"};
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t base = rng() % (n / 2 + 1);
+        UsageRecord r = ccu::test::make_record("s" + std::to_string(base % 7), "u" + std::to_string(base),
+                                               static_cast<std::int64_t>(rng() % 500), 0,
+                                               base % 3 == 0 ? "desktop" : "laptop");
+        r.timestamp = ccu::timeutil::format_rfc3339_ms(1735787045000LL + static_cast<std::int64_t>(base) * 411'000);
+        r.model = models[base % 3];
+        if (base % 4 == 0) r.cost_usd = 0.25;
+        if (all_with_ids || base % 5 != 0) {
+            r = ccu::test::with_ids(r, "m" + std::to_string(base % (n / 3 + 1)), "q" + std::to_string(base));
+        }
+        if (rng() % 6 == 0) r.message_uuid += "-copy";  // same response, another line
+        out.push_back(r);
+    }
+    return out;
+}
+
+// A price table that is not the embedded one: a cent per output token, unpriced when "mystery".
+ccu::CostModel flat_costs(std::string fingerprint, double per_token) {
+    return {std::move(fingerprint), [per_token](const UsageRecord& r) {
+                return ccu::RecordCost{per_token * static_cast<double>(r.output_tokens),
+                                       r.model.find("mystery") != std::string::npos};
+            }};
+}
+
+}  // namespace
+
+TEST_CASE("the buckets equal the stored records summed after inserts, updates and a rename", "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    const auto records = messy_records(7, 600);
+    // Small batches take the one-by-one path and meet stored records: updates and matches.
+    for (std::size_t i = 0; i < records.size(); i += 50) {
+        store.upsert(std::vector<UsageRecord>(records.begin() + static_cast<long>(i),
+                                              records.begin() + static_cast<long>(std::min(i + 50, records.size()))));
+    }
+    require_same(from_records(store), from_buckets(store));
+    store.rename_machine("laptop", "desktop");
+    require_same(from_records(store), from_buckets(store));
+    CHECK(store.machine_names() == std::vector<std::string>{"desktop"});
+}
+
+std::vector<std::tuple<std::string, std::string, std::int64_t>> record_lines(const Store& store) {
+    SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT session_id, line_uuid, record_id FROM record_lines ORDER BY 1, 2");
+    std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
+    while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
+    return out;
+}
+
+TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store", "[store][buckets][bulk]") {
+    ccu::test::Sandbox sandbox;
+    // Every record with response ids (the bulk path's condition): streamed copies, the same
+    // response under another uuid, message ids shared by several requests, sidechain replays.
+    ccu::test::ScanInput scan;
+    scan.records = messy_records(11, 2000, true);
+    for (std::size_t i = 0; i < scan.records.size(); ++i) scan.sidechain.push_back(i % 7 == 3 ? 1 : 0);
+    Store bulk(sandbox.data_dir() / "bulk.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    Store single(sandbox.data_dir() / "single.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    const auto bulk_stats = bulk.apply_scan(scan.write());  // >= 256 records into an empty store: the bulk path
+    ccu::store::UpsertStats single_stats;
+    for (std::size_t i = 0; i < scan.records.size(); ++i) {
+        ccu::test::ScanInput one;
+        one.records = {scan.records[i]};
+        one.sidechain = {scan.sidechain[i]};
+        const auto s = single.apply_scan(one.write());
+        single_stats.inserted += s.inserted;
+        single_stats.updated += s.updated;
+        single_stats.unchanged += s.unchanged;
+    }
+    CHECK(bulk_stats.inserted == single_stats.inserted);
+    CHECK(bulk_stats.updated == single_stats.updated);
+    CHECK(bulk_stats.unchanged == single_stats.unchanged);
+    CHECK(bulk_stats.updated > 0);
+    CHECK(bulk.query({}) == single.query({}));
+    CHECK(bulk.max_sequence() == single.max_sequence());
+    CHECK(record_lines(bulk) == record_lines(single));
+    CHECK(record_lines(bulk).size() > bulk_stats.inserted);  // uuids of copies are lines of their record
+    require_same(from_records(bulk), from_buckets(bulk));
+    require_same(from_buckets(single), from_buckets(bulk));
+}
+
+TEST_CASE("replacing a machine's records and folding origin fragments keep the buckets exact", "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    store.upsert(messy_records(19, 400));
+    // Two origin-tool rows (no response ids), then the logs' record naming both as its lines:
+    // the first becomes the record, the second is folded into it (deleted).
+    UsageRecord a = ccu::test::make_record("sx", "line-a", 40, 0, "laptop");
+    UsageRecord c = ccu::test::make_record("sx", "line-c", 30, 0, "laptop");
+    c.timestamp = "2025-01-02T05:00:00.000Z";  // another quarter hour
+    store.upsert({a, c});
+    const auto before = store.count();
+    UsageRecord b = ccu::test::with_ids(ccu::test::make_record("sx", "line-b", 90, 0, "laptop"), "mx", "rx");
+    store.upsert({b}, {{ccu::LineRef{"sx", "line-a"}, ccu::LineRef{"sx", "line-c"}}});
+    CHECK(store.count() == before - 1);
+    require_same(from_records(store), from_buckets(store));
+    const auto replacement = messy_records(23, 100);
+    std::vector<UsageRecord> laptop;
+    for (const auto& r : replacement) {
+        if (r.machine_name == "laptop") laptop.push_back(r);
+    }
+    store.replace_machine_records("laptop", laptop, {});
+    require_same(from_records(store), from_buckets(store));
+}
+
+TEST_CASE("a store priced by another price table is repriced when opened", "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    const auto file = sandbox.data_dir() / "store.db";
+    {
+        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+        store.upsert(messy_records(3, 100));
+    }
+    {
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+        db.exec("UPDATE records SET cost = 0; UPDATE usage_buckets SET cost = 0; "
+                "UPDATE meta SET value = 'older table' WHERE key = 'buckets.pricing'");
+    }
+    Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+    const auto want = from_records(store);
+    double total = 0;
+    for (const auto& [key, s] : want) total += s.cost;
+    REQUIRE(total > 0);
+    require_same(want, from_buckets(store));
+}
+
+TEST_CASE("buckets can be read for one session and one time range", "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    store.upsert(messy_records(5, 300));
+    ccu::store::BucketQuery session;
+    session.session = "s3";
+    const auto one = store.buckets(session);
+    REQUIRE(!one.buckets.empty());
+    for (const auto& b : one.buckets) CHECK(one.names[b.session] == "s3");
+    ccu::store::BucketQuery range;
+    range.since_ms = 1735787045000LL + 3'600'000;
+    range.until_ms = 1735787045000LL + 7'200'000;
+    const auto hour = store.buckets(range);
+    REQUIRE(!hour.buckets.empty());
+    for (const auto& b : hour.buckets) {
+        CHECK(b.quarter * 900000 + 900000 > *range.since_ms);
+        CHECK(b.quarter * 900000 < *range.until_ms);
+    }
+}
+
+TEST_CASE("the store prices records with the cost model it is handed and reprices when it changes", "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    const auto file = sandbox.data_dir() / "store.db";
+    const auto records = messy_records(9, 400);
+    {
+        Store store(file, OpenMode::ReadWrite, flat_costs("cent", 0.01));
+        store.upsert(records);
+        require_same(from_records(store, flat_costs("cent", 0.01)), from_buckets(store));
+        std::int64_t unpriced = 0;
+        for (const auto& b : store.buckets({}).buckets) unpriced += b.unpriced;
+        CHECK(unpriced > 0);
+    }
+    Store store(file, OpenMode::ReadWrite, flat_costs("dime", 0.1));
+    const auto want = from_records(store, flat_costs("dime", 0.1));
+    require_same(want, from_buckets(store));
+    double total = 0;
+    for (const auto& [key, s] : want) total += s.cost;
+    REQUIRE(total > 0);
+}
+
+TEST_CASE("a store of the schema before the buckets migrates with every bucket filled and priced", "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    const auto file = sandbox.data_dir() / "store.db";
+    {
+        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+        store.upsert(messy_records(13, 500));
+    }
+    {
+        // Back to the previous schema: no bucket tables, no cost columns, no pricing meta.
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE usage_buckets; DROP TABLE usage_rollup; DROP TABLE bucket_names; "
+                "ALTER TABLE records DROP COLUMN cost; ALTER TABLE records DROP COLUMN unpriced; "
+                "ALTER TABLE records DROP COLUMN project; DELETE FROM meta WHERE key = 'buckets.pricing'; "
+                "PRAGMA user_version = 4");
+    }
+    Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+    CHECK(store.schema_version() == 5);
+    const auto want = from_records(store);
+    REQUIRE(want.size() > 10);
+    require_same(want, from_buckets(store));
+}
+
+TEST_CASE("scans that replace streamed records and replay sidechains keep the buckets exact", "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    const auto records = messy_records(17, 900);
+    for (std::size_t i = 0; i < records.size(); i += 300) {  // the first batch takes the bulk path
+        ccu::test::ScanInput scan;
+        scan.records.assign(records.begin() + static_cast<long>(i), records.begin() + static_cast<long>(i + 300));
+        for (std::size_t j = 0; j < scan.records.size(); ++j) scan.sidechain.push_back(j % 9 == 0 ? 1 : 0);
+        ccu::FileCursor cursor;
+        cursor.path = "/p/" + std::to_string(i) + ".jsonl";
+        scan.cursors[cursor.path] = cursor;
+        const auto stats = store.apply_scan(scan.write());
+        CHECK(stats.inserted + stats.updated + stats.unchanged == 300);
+    }
+    require_same(from_records(store), from_buckets(store));
+}
