@@ -43,14 +43,16 @@ public:
     void deliver(std::size_t job, FileScan&& scanned) {
         const std::lock_guard lock(mutex_);
         pending_[job] = std::move(scanned);
+        // Files are merged in job order, so a file that finishes before an earlier one waits; each
+        // merged file is reported once, in order (a report per delivery showed 0 done, then 2).
         while (next_ < pending_.size() && pending_[next_]) {
             merge(next_, *pending_[next_]);
             pending_[next_].reset();
             ++next_;
-        }
-        if (progress_ != nullptr) {
-            progress_->update(Progress{"Scanning", next_, jobs_.size(), result_.stats.bytes_read, bytes_total_,
-                                       "file"});
+            if (progress_ != nullptr) {
+                progress_->update(Progress{"Scanning", next_, jobs_.size(), result_.stats.bytes_read, bytes_total_,
+                                           "file"});
+            }
         }
     }
 
