@@ -9,7 +9,10 @@
 #   statusline (warm) on the tree's store and the 1M store
 # usage: bench/report_speed.sh            Env: CCU (default build/release/ccu), GEN_TREE (default
 # build/dev/bench/bench_gen_tree), CCU_BENCH_SCRATCH (default /tmp/ccu-bench-reports), SIZE_MB
-# (200), SMALL_RECORDS (60000), ORIGIN_RECORDS (1000000), FILES (10000), RUNS (5). Trees and the origin DB are reused.
+# (200), SMALL_RECORDS (60000), ORIGIN_RECORDS (1000000), FILES (10000), RUNS (5), SECTIONS (all of
+# "cold,small,large,rescan"; e.g. SECTIONS=large runs only the 1M import, its warm table and statusline),
+# KINDS (the warm table's report kinds, default all), IMPORT_RUNS (2; 0 reuses a store imported before).
+# Trees and the origin DB are reused.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 ccu=${CCU:-$here/build/release/ccu}
@@ -20,19 +23,9 @@ origin_records=${ORIGIN_RECORDS:-1000000}
 small_records=${SMALL_RECORDS:-60000}
 files=${FILES:-10000}
 runs=${RUNS:-5}
+sections=,${SECTIONS:-cold,small,large,rescan},
+section() { [[ $sections == *",$1,"* ]]; }
 mkdir -p "$scratch/npm"
-
-ccusage=$scratch/npm/node_modules/.bin/ccusage
-if [[ ! -x $ccusage ]]; then
-  (cd "$scratch/npm" && echo '{}' >package.json && npm install --no-audit --no-fund --loglevel=error ccusage@20.0.24 >/dev/null)
-fi
-tree=$scratch/tree-${size_mb}mb
-if [[ ! -f $tree/.complete ]]; then
-  rm -rf "$tree"
-  "$gen_tree" --dir "$tree/projects" --size-mb "$size_mb" --projects 8 --sessions 25 --truth "$tree/truth.json" >/dev/null
-  touch "$tree/.complete"
-fi
-find "$tree/projects" -type f -exec cat {} + >/dev/null   # page cache
 
 now_ns() { date +%s%N; }
 # run_ccu HOME_DIR DATA_DIR CLAUDE_DIR ARGS...: one ccu process in a clean environment; sets
@@ -63,27 +56,10 @@ home=$scratch/home; mkdir -p "$home"
 echo "machine load (uptime): $(uptime)"
 best_of "$runs" run_ccu "$home" "$scratch/none" "$scratch/none" --version
 echo "process floor: ccu --version ${BEST_MS} ms wall, ${BEST_CPU_MS} ms CPU"
-echo "== cold: report daily --json on a fresh data dir, ${size_mb} MB tree ($(du -sm "$tree/projects" | cut -f1) MB)"
-cold_ccu() { rm -rf "$scratch/cold-data"; run_ccu "$home" "$scratch/cold-data" "$tree" report daily --json --tz UTC; }
-cold_ccusage() {
-  local t0; t0=$(now_ns)
-  CLAUDE_CONFIG_DIR=$tree "$ccusage" claude daily --offline --json --timezone UTC >"$scratch/ccusage.json"
-  LAST_MS=$(( ($(now_ns) - t0) / 1000000 )); LAST_RSS_MB=0
-}
-best_of 3 cold_ccusage; ccusage_ms=$BEST_MS
-best_of 3 cold_ccu; cold_ms=$BEST_MS; cold_rss=$MAX_RSS_MB
-cp "$scratch/out" "$scratch/ccu-cold.json"
-python3 "$here/tests/ccusage/compare.py" daily "$scratch/ccusage.json" "$scratch/ccu-cold.json" | tail -1
-records=$(env -i PATH="$PATH" HOME="$home" CCU_DATA_DIR="$scratch/cold-data" XDG_CONFIG_HOME="$home/.config" \
-  CLAUDE_CONFIG_DIR="$tree" "$ccu" scan --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"]["total"])')
-echo "ccusage 20.0.24 claude daily --json (best of 3): ${ccusage_ms} ms"
-echo "ccu report daily --json, fresh data dir (best of 3): ${cold_ms} ms (CPU ${BEST_CPU_MS} ms), peak RSS ${cold_rss} MB, ${records} records"
-awk -v a="$ccusage_ms" -v b="$cold_ms" 'BEGIN { printf "cold ratio ccusage/ccu: %.1fx (target >= 3x)\n", a / b }'
-
 warm_table() {  # warm_table HOME DATA CLAUDE LABEL MACHINE_FLAG
   local h=$1 d=$2 c=$3 label=$4 flag=$5 worst=0 worst_cpu=0 worst_rss=0
   echo "== warm reports, $label (best of $runs per cell: wall/CPU ms, peak RSS MB)"
-  for kind in daily weekly monthly session models blocks; do
+  for kind in ${KINDS:-daily weekly monthly session models blocks}; do
     line=$(printf '%-8s' "$kind")
     for tz in UTC Asia/Kolkata America/New_York; do
       for range in "" "--since 20250301 --until 20250331"; do
@@ -99,8 +75,20 @@ warm_table() {  # warm_table HOME DATA CLAUDE LABEL MACHINE_FLAG
   done
   echo "warm, $label: slowest ${worst} ms wall, ${worst_cpu} ms CPU, largest peak RSS ${worst_rss} MB"
 }
-warm_table "$home" "$scratch/cold-data" "$tree" "${records} records" ""
-
+# origin_import N: a fresh data dir importing an origin-tool database of N records; sets OHOME, ODATA.
+origin_import() {
+  local n=$1
+  OHOME=$scratch/origin-home-$n; ODATA=$scratch/origin-data-$n
+  mkdir -p "$OHOME/.claude/usage" "$scratch/empty-claude"
+  local odb=$OHOME/.claude/usage/usage_history_bench.db
+  if [[ ! -f $odb.complete ]]; then
+    rm -f "$odb"; python3 "$here/bench/gen_origin_db.py" "$odb" "$n"; touch "$odb.complete"
+  fi
+  import_once() { rm -rf "$ODATA"; run_ccu "$OHOME" "$ODATA" "$scratch/empty-claude" scan; }
+  if [[ ${IMPORT_RUNS:-2} == 0 && -f $ODATA/ccu.db ]]; then echo "import ${n} records: reusing $ODATA"; return; fi
+  best_of "${IMPORT_RUNS:-2}" import_once
+  echo "import ${n} records from an origin-tool database (ccu scan, fresh data dir, best of ${IMPORT_RUNS:-2}): ${BEST_MS} ms (CPU ${BEST_CPU_MS} ms), peak RSS ${MAX_RSS_MB} MB"
+}
 # statusline_bench HOME DATA CLAUDE LABEL: Claude Code's stdin for the newest session in the store.
 statusline_bench() {
   local h=$1 d=$2 c=$3 label=$4
@@ -118,29 +106,52 @@ PY
   STDIN_FILE=$scratch/statusline-bad.txt run_ccu "$h" "$d" "$c" statusline
   echo "statusline, garbage stdin: ${LAST_MS} ms: $(cat "$scratch/out")"
 }
-statusline_bench "$home" "$scratch/cold-data" "$tree" "${records} records"
+if section cold; then
+ccusage=$scratch/npm/node_modules/.bin/ccusage
+if [[ ! -x $ccusage ]]; then
+  (cd "$scratch/npm" && echo '{}' >package.json && npm install --no-audit --no-fund --loglevel=error ccusage@20.0.24 >/dev/null)
+fi
+tree=$scratch/tree-${size_mb}mb
+if [[ ! -f $tree/.complete ]]; then
+  rm -rf "$tree"
+  "$gen_tree" --dir "$tree/projects" --size-mb "$size_mb" --projects 8 --sessions 25 --truth "$tree/truth.json" >/dev/null
+  touch "$tree/.complete"
+fi
+find "$tree/projects" -type f -exec cat {} + >/dev/null   # page cache
 
-# origin_import N: a fresh data dir importing an origin-tool database of N records; sets OHOME, ODATA.
-origin_import() {
-  local n=$1
-  OHOME=$scratch/origin-home-$n; ODATA=$scratch/origin-data-$n
-  mkdir -p "$OHOME/.claude/usage" "$scratch/empty-claude"
-  local odb=$OHOME/.claude/usage/usage_history_bench.db
-  if [[ ! -f $odb.complete ]]; then
-    rm -f "$odb"; python3 "$here/bench/gen_origin_db.py" "$odb" "$n"; touch "$odb.complete"
-  fi
-  import_once() { rm -rf "$ODATA"; run_ccu "$OHOME" "$ODATA" "$scratch/empty-claude" scan; }
-  best_of 2 import_once
-  echo "import ${n} records from an origin-tool database (ccu scan, fresh data dir, best of 2): ${BEST_MS} ms (CPU ${BEST_CPU_MS} ms), peak RSS ${MAX_RSS_MB} MB"
+echo "== cold: report daily --json on a fresh data dir, ${size_mb} MB tree ($(du -sm "$tree/projects" | cut -f1) MB)"
+cold_ccu() { rm -rf "$scratch/cold-data"; run_ccu "$home" "$scratch/cold-data" "$tree" report daily --json --tz UTC; }
+cold_ccusage() {
+  local t0; t0=$(now_ns)
+  CLAUDE_CONFIG_DIR=$tree "$ccusage" claude daily --offline --json --timezone UTC >"$scratch/ccusage.json"
+  LAST_MS=$(( ($(now_ns) - t0) / 1000000 )); LAST_RSS_MB=0
 }
+best_of 3 cold_ccusage; ccusage_ms=$BEST_MS
+best_of 3 cold_ccu; cold_ms=$BEST_MS; cold_rss=$MAX_RSS_MB
+cp "$scratch/out" "$scratch/ccu-cold.json"
+python3 "$here/tests/ccusage/compare.py" daily "$scratch/ccusage.json" "$scratch/ccu-cold.json" | tail -1
+records=$(env -i PATH="$PATH" HOME="$home" CCU_DATA_DIR="$scratch/cold-data" XDG_CONFIG_HOME="$home/.config" \
+  CLAUDE_CONFIG_DIR="$tree" "$ccu" scan --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"]["total"])')
+echo "ccusage 20.0.24 claude daily --json (best of 3): ${ccusage_ms} ms"
+echo "ccu report daily --json, fresh data dir (best of 3): ${cold_ms} ms (CPU ${BEST_CPU_MS} ms), peak RSS ${cold_rss} MB, ${records} records"
+awk -v a="$ccusage_ms" -v b="$cold_ms" 'BEGIN { printf "cold ratio ccusage/ccu: %.1fx (target >= 3x)\n", a / b }'
+
+warm_table "$home" "$scratch/cold-data" "$tree" "${records} records" ""
+
+statusline_bench "$home" "$scratch/cold-data" "$tree" "${records} records"
+fi
+if section small; then
 echo "== ${small_records} records (origin import)"
 origin_import "$small_records"
 warm_table "$OHOME" "$ODATA" "$scratch/empty-claude" "${small_records} records" "--all-machines"
+fi
+if section large; then
 echo "== ${origin_records} records (origin import; targets: import <= 10000 ms and <= 200 MB)"
 origin_import "$origin_records"
 warm_table "$OHOME" "$ODATA" "$scratch/empty-claude" "${origin_records} records" "--all-machines"
 statusline_bench "$OHOME" "$ODATA" "$scratch/empty-claude" "${origin_records} records"
-
+fi
+if section rescan; then
 echo "== re-scan with nothing new over ${files} files"
 many=$scratch/many-$files
 if [[ ! -f $many/.complete ]]; then
@@ -163,3 +174,4 @@ rm -rf "$scratch/many-data"
 run_ccu "$home" "$scratch/many-data" "$many" scan
 best_of "$runs" run_ccu "$home" "$scratch/many-data" "$many" scan
 echo "re-scan, nothing new, ${files} files (ccu scan, best of $runs): ${BEST_MS} ms (CPU ${BEST_CPU_MS} ms), peak RSS ${MAX_RSS_MB} MB (target <= 50 ms)"
+fi
