@@ -65,14 +65,23 @@ void import_legacy(Store& store, const ccu::Paths& paths, const std::string& mac
             stats.legacy_files.push_back(std::move(report));
             continue;
         }
-        const auto read = ingest::read_legacy_db(file, owner_of(file, files.size(), machine_name));
+        // Read in batches into one transaction: a year of history never sits in memory, and a
+        // file that fails half-way leaves nothing behind.
+        UpsertStats upserted;
+        store::BatchWrite write = store.begin_batches();
+        const auto read = ingest::read_legacy_db(
+            file, owner_of(file, files.size(), machine_name),
+            [&](const std::vector<UsageRecord>& records, const std::vector<LineUuids>& lines) {
+                add(upserted, write.add(records, lines));
+            });
         report.rows = read.rows;
-        report.records = read.records.size();
+        report.records = read.record_count;
         report.skipped = read.skipped;
         if (read.merged > 0) report.skipped["further lines of one response (merged)"] += read.merged;
         report.problem = read.problem;
         if (read.problem.empty()) {
-            add(stats.legacy_upsert, store.upsert(read.records, read.lines));
+            write.commit();
+            add(stats.legacy_upsert, upserted);
             if (signature) store.set_meta(key, *signature);
         }
         stats.legacy_files.push_back(std::move(report));

@@ -3,11 +3,13 @@
 #include "ccu/ingest/legacy_db.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <optional>
 #include <set>
 #include <system_error>
+#include <utility>
 
 #include "ccu/common/config.hpp"
 #include "ccu/common/time.hpp"
@@ -93,9 +95,9 @@ std::string project_dir_name(std::string cwd) {
 
 // Timestamps are Python isoformat(): "...+00:00" with microseconds, or "...Z" when they came
 // through a gist import. A naive timestamp (no zone) is taken as UTC.
-std::optional<std::int64_t> legacy_time(const std::string& text) {
+std::optional<std::int64_t> legacy_time(const char* text) {
     if (auto ms = timeutil::parse_rfc3339_ms(text)) return ms;
-    return timeutil::parse_rfc3339_ms(text + "Z");
+    return timeutil::parse_rfc3339_ms(std::string(text) + "Z");
 }
 
 // Returns the reason a row is not a billed response, or nullopt when it is one.
@@ -111,34 +113,66 @@ std::optional<std::string> reject_reason(const LegacyRow& row) {
     return std::nullopt;
 }
 
-std::vector<LegacyRow> read_rows(SQLite::Database& db, const std::set<std::string>& columns,
-                                 LegacyReadResult& result) {
-    const bool has_type = columns.count("message_type") > 0;
-    const bool has_machine = columns.count("machine_name") > 0;
-    const std::string sql = std::string("SELECT id, session_id, message_uuid, timestamp, model, folder, git_branch, "
-                                        "version, input_tokens, output_tokens, cache_creation_tokens, "
-                                        "cache_read_tokens, ") +
-                            (has_type ? "message_type" : "NULL") + ", " + (has_machine ? "machine_name" : "NULL") +
-                            " FROM usage_records";
-    SQLite::Statement q(db, sql);
-    std::vector<LegacyRow> rows;
-    while (q.executeStep()) {
-        ++result.rows;
-        LegacyRow row;
-        row.id = q.getColumn(0).getInt64();
-        UsageRecord& r = row.record;
-        r.session_id = q.getColumn(1).getString();
-        r.message_uuid = q.getColumn(2).getString();
-        const auto ms = legacy_time(q.getColumn(3).getString());
-        if (!ms) {
-            ++result.skipped["unparseable timestamp"];
-            continue;
+// ccu_origin_ms(timestamp): epoch ms of an origin timestamp, NULL when unparseable. The rows are
+// read sorted by it, so that they reach the OriginStream in time order.
+void origin_ms_function(sqlite3_context* context, int, sqlite3_value** argv) {
+    const unsigned char* text = sqlite3_value_text(argv[0]);
+    const auto ms = text == nullptr ? std::nullopt : legacy_time(reinterpret_cast<const char*>(text));
+    if (ms) {
+        sqlite3_result_int64(context, *ms);
+    } else {
+        sqlite3_result_null(context);
+    }
+}
+
+// Reads the rows in (time, id) order (SQLite sorts in bounded memory, spilling to its temporary
+// files), stamps each row's machine and feeds the OriginStream; hands the records that are
+// ready to `batch` whenever about `batch_records` have gathered.
+class RowReader {
+public:
+    RowReader(LegacyReadResult& result, const std::string& owner_machine, const std::string& file_machine,
+              const LegacyBatchFn& batch, std::size_t batch_records)
+        : result_(result), owner_(owner_machine), file_machine_(file_machine), batch_(batch),
+          batch_records_(std::max<std::size_t>(batch_records, 1)),
+          ready_every_(std::min<std::uint64_t>(kReadyEvery, batch_records_)) {}
+
+    void read(SQLite::Database& db, const std::set<std::string>& columns) {
+        db.createFunction("ccu_origin_ms", 1, true, nullptr, &origin_ms_function);
+        const bool has_type = columns.count("message_type") > 0;
+        const bool has_machine = columns.count("machine_name") > 0;
+        SQLite::Statement q(db, std::string("SELECT ccu_origin_ms(timestamp) AS ms, id, session_id, message_uuid, "
+                                            "model, folder, git_branch, version, input_tokens, output_tokens, "
+                                            "cache_creation_tokens, cache_read_tokens, ") +
+                                    (has_type ? "message_type" : "NULL") + ", " +
+                                    (has_machine ? "machine_name" : "NULL") + " FROM usage_records ORDER BY ms, id");
+        while (q.executeStep()) {
+            ++result_.rows;
+            if (auto row = read_row(q)) stream_.add(std::move(*row));
+            if (result_.rows % ready_every_ == 0) deliver(false);
         }
-        row.timestamp_ms = *ms;
-        r.timestamp = timeutil::format_rfc3339_ms(*ms);
+        stream_.finish(ready_);
+        deliver(true);
+    }
+
+private:
+    static constexpr std::uint64_t kReadyEvery = 1024;
+
+    std::optional<OriginRow> read_row(SQLite::Statement& q) {
+        if (q.getColumn(0).isNull()) {
+            ++result_.skipped["unparseable timestamp"];
+            return std::nullopt;
+        }
+        LegacyRow row;
+        row.timestamp_ms = q.getColumn(0).getInt64();
+        row.id = q.getColumn(1).getInt64();
+        UsageRecord& r = row.record;
+        r.session_id = q.getColumn(2).getString();
+        r.message_uuid = q.getColumn(3).getString();
+        r.timestamp = timeutil::format_rfc3339_ms(row.timestamp_ms);
         r.model = non_empty(q.getColumn(4)).value_or("unknown");
-        r.folder = folder_name(q.getColumn(5).getString());
-        r.project = project_dir_name(q.getColumn(5).getString());
+        const std::string cwd = q.getColumn(5).getString();
+        r.folder = folder_name(cwd);
+        r.project = project_dir_name(cwd);
         r.git_branch = non_empty(q.getColumn(6));
         r.version = non_empty(q.getColumn(7));
         if (r.version == "unknown") r.version.reset();
@@ -149,29 +183,33 @@ std::vector<LegacyRow> read_rows(SQLite::Database& db, const std::set<std::strin
         row.message_type = q.getColumn(12).isNull() ? "" : q.getColumn(12).getString();
         row.row_machine = q.getColumn(13).isNull() ? "" : q.getColumn(13).getString();
         if (const auto reason = reject_reason(row)) {
-            ++result.skipped[*reason];
-            continue;
+            ++result_.skipped[*reason];
+            return std::nullopt;
         }
-        rows.push_back(std::move(row));
+        const bool own = row.row_machine.empty() || row.row_machine == file_machine_;
+        r.machine_name = own ? owner_ : sanitize_machine_name(row.row_machine);
+        return OriginRow{std::move(r), row.timestamp_ms, row.id};
     }
-    return rows;
-}
 
-// Stamps each row's machine and makes one record per response of the rows (origin_rows.hpp).
-void collapse_into(std::vector<LegacyRow>& rows, LegacyReadResult& result, const std::string& owner_machine,
-                   const std::string& file_machine) {
-    std::vector<OriginRow> origin;
-    origin.reserve(rows.size());
-    for (auto& row : rows) {
-        const bool own = row.row_machine.empty() || row.row_machine == file_machine;
-        row.record.machine_name = own ? owner_machine : sanitize_machine_name(row.row_machine);
-        origin.push_back(OriginRow{std::move(row.record), row.timestamp_ms, row.id});
+    void deliver(bool all) {
+        stream_.take_ready(ready_);
+        result_.merged += std::exchange(ready_.merged, 0);
+        if (ready_.records.empty() || (!all && ready_.records.size() < batch_records_)) return;
+        result_.record_count += ready_.records.size();
+        batch_(ready_.records, ready_.lines);
+        ready_.records.clear();
+        ready_.lines.clear();
     }
-    OriginCollapse collapsed = collapse_origin_rows(std::move(origin));
-    result.records = std::move(collapsed.records);
-    result.lines = std::move(collapsed.lines);
-    result.merged = collapsed.merged;
-}
+
+    LegacyReadResult& result_;
+    const std::string& owner_;
+    const std::string& file_machine_;
+    const LegacyBatchFn& batch_;
+    std::size_t batch_records_;
+    std::uint64_t ready_every_;  // rows between two looks for ready records
+    OriginStream stream_;
+    OriginCollapse ready_;
+};
 
 }  // namespace
 
@@ -202,7 +240,8 @@ std::string legacy_db_machine(const fs::path& file) {
     return name;
 }
 
-LegacyReadResult read_legacy_db(const fs::path& file, const std::string& owner_machine) {
+LegacyReadResult read_legacy_db(const fs::path& file, const std::string& owner_machine, const LegacyBatchFn& batch,
+                                std::size_t batch_records) {
     LegacyReadResult result;
     try {
         SQLite::Database db = open_read_only(file);
@@ -216,11 +255,27 @@ LegacyReadResult read_legacy_db(const fs::path& file, const std::string& owner_m
                 return result;
             }
         }
-        auto rows = read_rows(db, columns, result);
-        collapse_into(rows, result, owner_machine, legacy_db_machine(file));
+        RowReader(result, owner_machine, legacy_db_machine(file), batch, batch_records).read(db, columns);
     } catch (const SQLite::Exception& e) {
         result = LegacyReadResult{};
         result.problem = e.what();
+    }
+    return result;
+}
+
+LegacyReadResult read_legacy_db(const fs::path& file, const std::string& owner_machine) {
+    std::vector<UsageRecord> records;
+    std::vector<LineUuids> lines;
+    LegacyReadResult result = read_legacy_db(
+        file, owner_machine,
+        [&](const std::vector<UsageRecord>& batch_records, const std::vector<LineUuids>& batch_lines) {
+            records.insert(records.end(), batch_records.begin(), batch_records.end());
+            lines.insert(lines.end(), batch_lines.begin(), batch_lines.end());
+        },
+        kLegacyBatchRecords);
+    if (result.problem.empty()) {
+        result.records = std::move(records);
+        result.lines = std::move(lines);
     }
     return result;
 }

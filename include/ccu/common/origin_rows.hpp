@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,29 @@ bool is_unbilled_origin_row(const UsageRecord& record);
 // Output records are in (timestamp, order) order of their first row.
 inline constexpr std::int64_t kStreamGapMs = 10 * 60 * 1000;
 OriginCollapse collapse_origin_rows(std::vector<OriginRow> rows);
+
+// The same rules over rows that arrive already in (timestamp, order) order, holding only the
+// responses that a later row can still join (those of the last kStreamGapMs): an origin
+// database of a year is collapsed in batches. collapse_origin_rows is sort + add + finish.
+class OriginStream {
+public:
+    OriginStream();
+    ~OriginStream();
+    OriginStream(OriginStream&&) noexcept;
+    OriginStream& operator=(OriginStream&&) noexcept;
+
+    // `row` must not sort before any row added so far (throws std::logic_error).
+    void add(OriginRow row);
+    // Appends the records no later row can change to `out`, in output order.
+    void take_ready(OriginCollapse& out);
+    // Appends every remaining record: the stream is over.
+    void finish(OriginCollapse& out);
+    // Records held back (still open to further lines).
+    std::size_t pending() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 }  // namespace ccu

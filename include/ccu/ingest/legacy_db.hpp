@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@ namespace ccu::ingest {
 struct LegacyReadResult {
     std::vector<UsageRecord> records;  // one per response, normalized to docs/format.md §4
     std::vector<LineUuids> lines;      // parallel: uuids of the further rows of each response
+    std::uint64_t record_count = 0;    // records made (also when they were handed on in batches)
     std::uint64_t rows = 0;            // rows read from usage_records
     std::uint64_t merged = 0;          // rows that were further lines of an already kept response
     std::map<std::string, std::uint64_t> skipped;  // reason -> rows not imported
@@ -37,5 +39,16 @@ std::string legacy_db_machine(const std::filesystem::path& file);
 // (collapse_origin_rows, origin_rows.hpp). Never throws for a bad file: `problem` says what
 // went wrong.
 LegacyReadResult read_legacy_db(const std::filesystem::path& file, const std::string& owner_machine);
+
+// Receives records (and their further line uuids, parallel) in output order.
+using LegacyBatchFn = std::function<void(const std::vector<UsageRecord>&, const std::vector<LineUuids>&)>;
+inline constexpr std::size_t kLegacyBatchRecords = 8192;
+// The same, streaming: the rows are read in time order (SQLite sorts them in bounded memory)
+// and `batch` gets the records in batches of about `batch_records` as soon as no later row can
+// change them, so memory stays flat however large the file; `records` and `lines` of the result
+// stay empty. When the result has a `problem`, batches already handed on are to be discarded
+// (the caller writes them in one transaction). Exceptions thrown by `batch` propagate.
+LegacyReadResult read_legacy_db(const std::filesystem::path& file, const std::string& owner_machine,
+                                const LegacyBatchFn& batch, std::size_t batch_records = kLegacyBatchRecords);
 
 }  // namespace ccu::ingest

@@ -14,6 +14,7 @@
 
 namespace SQLite {
 class Database;
+class Transaction;
 }
 
 namespace ccu::store {
@@ -83,6 +84,29 @@ struct BucketQuery {
     std::optional<std::string> session;    // only this session's buckets
 };
 
+// Batches upserted in one transaction (an origin database imported as it is read): each add()
+// follows the rules of Store::upsert; commit() makes every batch visible at once, and a
+// BatchWrite destroyed without commit() leaves the store as it was. The Store must outlive it,
+// and nothing else may write through the Store meanwhile.
+class BatchWrite {
+public:
+    ~BatchWrite();
+    BatchWrite(BatchWrite&&) noexcept;
+    BatchWrite& operator=(BatchWrite&&) = delete;
+
+    UpsertStats add(const std::vector<UsageRecord>& records, const std::vector<LineUuids>& lines);
+    void commit();
+
+private:
+    friend class Store;
+    BatchWrite(SQLite::Database& db, std::filesystem::path file, CostModel costs);
+
+    SQLite::Database* db_;
+    std::filesystem::path file_;
+    CostModel costs_;
+    std::unique_ptr<SQLite::Transaction> tx_;
+};
+
 // ccu's own SQLite store in the data dir (WAL, schema version + migrations).
 // Records keyed (session_id, message_uuid); a record that matches an existing one by
 // (message_id, request_id), or by any of its line uuids (table record_lines), is the same
@@ -115,6 +139,8 @@ public:
     // machine file of a newer generation supersedes what was imported before (docs/format.md).
     UpsertStats replace_machine_records(const std::string& machine, const std::vector<UsageRecord>& records,
                                         const std::vector<LineUuids>& lines = {});
+    // Opens the transaction of a BatchWrite (waits for the write lock like every write).
+    BatchWrite begin_batches();
     // Upserts a scan's records and saves its cursors in one transaction.
     UpsertStats apply_scan(const ScanWrite& scan);
     std::map<std::string, FileCursor> load_cursors() const;

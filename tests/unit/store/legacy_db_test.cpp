@@ -4,14 +4,21 @@
 
 #include <algorithm>
 #include <fstream>
+#include <random>
 #include <set>
 
 #include "ccu/common/atomic_file.hpp"
 #include "ccu/ingest/legacy_db.hpp"
+#include "ccu/store/store.hpp"
 #include "legacy_fixture.hpp"
+#include "store_test_util.hpp"
+#include "support/costs.hpp"
 #include "support/sandbox.hpp"
 
 namespace fs = std::filesystem;
+using ccu::store::OpenMode;
+using ccu::store::Store;
+using ccu::store::UpsertStats;
 
 TEST_CASE("legacy rows map to spec records with responses merged and non-billed rows skipped", "[legacy]") {
     ccu::test::Sandbox box;
@@ -118,4 +125,132 @@ TEST_CASE("a legacy database with a live WAL is read through it without creating
     CHECK(std::any_of(result.records.begin(), result.records.end(),
                       [](const ccu::UsageRecord& r) { return r.message_uuid == "in-wal"; }));
     CHECK(ccu::test::dir_listing(file.parent_path()) == listing_before);
+}
+
+namespace {
+
+// prefix + n, without `"literal" + std::to_string()` (a false -Wstringop-overflow of GCC 12 at -O3).
+std::string numbered(const char* prefix, int n) {
+    std::string out(prefix);
+    out += std::to_string(n);
+    return out;
+}
+
+// An origin database of `responses` streamed responses (1 to 3 lines each, some with a copy
+// under a resumed session), inserted in shuffled order so that row ids do not follow time.
+void write_large_origin_db(const fs::path& file, int responses) {
+    ccu::test::write_origin_db(file);
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+    struct Row {
+        std::string ts, session, uuid;
+        int out;
+    };
+    std::vector<Row> rows;
+    std::mt19937 rng(7);
+    for (int i = 0; i < responses; ++i) {
+        const int minute = i * 3 + static_cast<int>(rng() % 3);
+        const int lines = 1 + static_cast<int>(rng() % 3);
+        for (int l = 0; l < lines; ++l) {
+            char ts[64];
+            std::snprintf(ts, sizeof ts, "2025-03-%02dT%02d:%02d:%02d.%06d+00:00", 1 + minute / 1440,
+                          minute / 60 % 24, minute % 60, l, static_cast<int>(rng() % 1000000));
+            rows.push_back({ts, numbered("big", i % 7), numbered("r", i * 10 + l), 10 * (l + 1)});
+        }
+        if (rng() % 5 == 0) rows.push_back({rows.back().ts, numbered("resumed", i), numbered("copy", i), rows.back().out});
+    }
+    std::shuffle(rows.begin(), rows.end(), rng);
+    SQLite::Transaction tx(db);
+    SQLite::Statement insert(db, "INSERT INTO usage_records (date, timestamp, session_id, message_uuid, message_type, "
+                                 "model, folder, git_branch, version, input_tokens, output_tokens, "
+                                 "cache_creation_tokens, cache_read_tokens, total_tokens, machine_name) VALUES "
+                                 "('2025-03-01', ?, ?, ?, 'assistant', 'claude-sonnet-4-20250514', '/home/u/big', "
+                                 "'main', '1.0.80', 7, ?, 100, 2000, 0, 'My_Laptop')");
+    for (const Row& r : rows) {
+        insert.bind(1, r.ts);
+        insert.bind(2, r.session);
+        insert.bind(3, r.uuid);
+        insert.bind(4, r.out);
+        insert.exec();
+        insert.reset();
+    }
+    tx.commit();
+}
+
+struct Batches {
+    std::vector<std::size_t> sizes;
+    std::vector<ccu::UsageRecord> records;
+    std::vector<ccu::LineUuids> lines;
+};
+
+}  // namespace
+
+TEST_CASE("a legacy database larger than one batch is handed on in batches that add up to the one-batch read",
+          "[legacy][stream]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.claude_dir() / "usage" / "usage_history_My_Laptop.db";
+    write_large_origin_db(file, 400);
+
+    const auto whole = ccu::ingest::read_legacy_db(file, "laptop");
+    REQUIRE(whole.problem.empty());
+    REQUIRE(whole.records.size() > 400);  // the fixture's own records too
+
+    Batches got;
+    const auto streamed = ccu::ingest::read_legacy_db(
+        file, "laptop",
+        [&](const std::vector<ccu::UsageRecord>& records, const std::vector<ccu::LineUuids>& lines) {
+            got.sizes.push_back(records.size());
+            got.records.insert(got.records.end(), records.begin(), records.end());
+            got.lines.insert(got.lines.end(), lines.begin(), lines.end());
+        },
+        16);
+    REQUIRE(streamed.problem.empty());
+    CHECK(got.sizes.size() > 10);
+    CHECK(*std::max_element(got.sizes.begin(), got.sizes.end()) < 16 + 16);
+    CHECK(streamed.records.empty());
+    CHECK(streamed.record_count == whole.records.size());
+    CHECK(got.records == whole.records);
+    CHECK(got.lines == whole.lines);
+    CHECK(streamed.rows == whole.rows);
+    CHECK(streamed.merged == whole.merged);
+    CHECK(streamed.skipped == whole.skipped);
+    // Time order whatever the row ids: records come sorted by timestamp.
+    CHECK(std::is_sorted(got.records.begin(), got.records.end(),
+                         [](const ccu::UsageRecord& a, const ccu::UsageRecord& b) { return a.timestamp < b.timestamp; }));
+}
+
+TEST_CASE("a legacy database imported batch by batch in one transaction gives the store of a one-batch import",
+          "[legacy][stream][store]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.claude_dir() / "usage" / "usage_history_My_Laptop.db";
+    write_large_origin_db(file, 400);
+    const auto whole = ccu::ingest::read_legacy_db(file, "laptop");
+    REQUIRE(whole.problem.empty());
+
+    Store one(box.data_dir() / "one.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    const UpsertStats one_stats = one.upsert(whole.records, whole.lines);
+
+    Store batched(box.data_dir() / "batched.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    UpsertStats batched_stats;
+    {
+        ccu::store::BatchWrite write = batched.begin_batches();
+        const auto read = ccu::ingest::read_legacy_db(
+            file, "laptop",
+            [&](const std::vector<ccu::UsageRecord>& records, const std::vector<ccu::LineUuids>& lines) {
+                const UpsertStats s = write.add(records, lines);
+                batched_stats.inserted += s.inserted;
+                batched_stats.updated += s.updated;
+                batched_stats.unchanged += s.unchanged;
+            },
+            16);
+        REQUIRE(read.problem.empty());
+        write.commit();
+    }
+    CHECK(batched_stats.inserted == one_stats.inserted);
+    CHECK(batched_stats.inserted == whole.records.size());
+    CHECK(batched.query({}) == one.query({}));
+    CHECK(batched.max_sequence() == one.max_sequence());
+    CHECK(ccu::test::bucket_rows(batched) == ccu::test::bucket_rows(one));
+    // A second import of the same file finds every record: nothing new, nothing changed.
+    CHECK(batched.upsert(whole.records, whole.lines).unchanged == whole.records.size());
+    CHECK(batched.query({}) == one.query({}));
 }

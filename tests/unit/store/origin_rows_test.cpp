@@ -2,6 +2,12 @@
 // and the store's memory of every line uuid of a response (table record_lines).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <random>
+#include <stdexcept>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "ccu/common/time.hpp"
 #include "ccu/common/origin_rows.hpp"
 #include "ccu/store/store.hpp"
@@ -13,6 +19,7 @@ using ccu::UsageRecord;
 using ccu::OriginRow;
 using ccu::store::OpenMode;
 using ccu::store::Store;
+using ccu::store::UpsertStats;
 using ccu::test::make_record;
 
 namespace {
@@ -141,4 +148,159 @@ TEST_CASE("replacing a machine's records drops them and their lines in one trans
     CHECK(store.count(std::string("laptop")) == 1);
     // "a2" no longer points anywhere: a row with that uuid is a new record.
     CHECK(store.upsert({make_record("s", "a2", 5, 4, "old")}).inserted == 1);
+}
+
+namespace {
+
+// prefix + n, without `"literal" + std::to_string()` (a false -Wstringop-overflow of GCC 12 at -O3).
+std::string numbered(const char* prefix, std::uint64_t n) {
+    std::string out(prefix);
+    out += std::to_string(n);
+    return out;
+}
+
+// Origin-like rows: streams of lines, copies at the same millisecond, sessions and models that
+// repeat, gaps around kStreamGapMs; `order` is the row id.
+std::vector<OriginRow> random_rows(std::mt19937& rng, std::size_t n) {
+    std::vector<OriginRow> rows;
+    std::int64_t ms = kT;
+    for (std::size_t i = 0; i < n; ++i) {
+        const int step = static_cast<int>(rng() % 8);
+        if (step == 0) ms += ccu::kStreamGapMs + 1;  // a gap that ends every stream
+        if (step >= 3) ms += static_cast<std::int64_t>(rng() % 200'000);
+        const std::string session = numbered("s", rng() % 3);
+        OriginRow r = row(session, numbered("u", i), ms, static_cast<std::int64_t>(rng() % 4),
+                          static_cast<std::int64_t>(rng() % 3) * 100, 1000 + static_cast<std::int64_t>(rng() % 2));
+        r.record.model = rng() % 4 == 0 ? "claude-opus-4-20250514" : "claude-sonnet-4-20250514";
+        r.order = static_cast<std::int64_t>(i);
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
+}  // namespace
+
+TEST_CASE("the streaming collapse hands on exactly what the whole-input collapse makes and holds little back",
+          "[origin_rows][stream]") {
+    for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+        std::mt19937 rng(seed);
+        const std::vector<OriginRow> rows = random_rows(rng, 300);
+        const ccu::OriginCollapse whole = ccu::collapse_origin_rows(rows);
+
+        ccu::OriginStream stream;
+        ccu::OriginCollapse streamed;
+        std::size_t most_pending = 0;
+        for (const OriginRow& r : rows) {  // already in (timestamp, order) order
+            stream.add(r);
+            if (rng() % 3 == 0) stream.take_ready(streamed);
+            most_pending = std::max(most_pending, stream.pending());
+        }
+        stream.finish(streamed);
+        INFO("seed " << seed);
+        REQUIRE(streamed.records.size() == whole.records.size());
+        CHECK(streamed.records == whole.records);
+        CHECK(streamed.lines == whole.lines);
+        CHECK(streamed.merged == whole.merged);
+        CHECK(most_pending < rows.size() / 2);  // responses are handed on as time moves past them
+    }
+}
+
+TEST_CASE("the streaming collapse refuses a row that sorts before the previous one", "[origin_rows][stream]") {
+    ccu::OriginStream stream;
+    stream.add(row("s", "b", kT + 10, 5, 0));
+    CHECK_THROWS_AS(stream.add(row("s", "a", kT, 5, 0)), std::logic_error);
+}
+
+namespace {
+
+// record_lines as (session, line uuid -> the identity of its record), read from the file.
+std::vector<std::string> line_map(const std::filesystem::path& file) {
+    SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT l.session_id || '/' || l.line_uuid || ' -> ' || r.session_id || '/' || "
+                            "r.message_uuid FROM record_lines l JOIN records r ON r.id = l.record_id ORDER BY 1");
+    std::vector<std::string> out;
+    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("origin rows upserted as plain inserts when all are new give the store the one-by-one upsert gives",
+          "[store][record_lines][fresh]") {
+    // The reference store sees each record in a batch that starts with a record it already
+    // holds: that batch cannot be inserted as it is, so each record takes the one-by-one path.
+    for (std::uint32_t seed = 1; seed <= 12; ++seed) {
+        ccu::test::Sandbox box;
+        Store fast(box.data_dir() / "fast.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+        Store reference(box.data_dir() / "reference.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+        const UsageRecord sentinel = make_record("sentinel", "x", 1);
+        fast.upsert({sentinel});
+        reference.upsert({sentinel});
+        std::mt19937 rng(seed);
+        int next = 0;
+        std::vector<std::string> seen;  // uuids used so far, all in session "s"
+        for (int batch = 0; batch < 12; ++batch) {
+            std::vector<UsageRecord> records;
+            std::vector<ccu::LineUuids> lines;
+            const bool collide = rng() % 3 == 0;  // some batches repeat a uuid seen before
+            for (int i = 0; i < 20; ++i) {
+                const bool repeat = collide && i == 10 + static_cast<int>(rng() % 10) && !seen.empty();
+                const std::string uuid = repeat ? seen[rng() % seen.size()] : numbered("u", static_cast<std::uint64_t>(next++));
+                records.push_back(make_record("s", uuid, static_cast<std::int64_t>(rng() % 500), next % 1000));
+                ccu::LineUuids further;
+                if (rng() % 2 == 0) further.push_back({"s", numbered("u", static_cast<std::uint64_t>(next++))});
+                lines.push_back(further);
+                seen.push_back(uuid);
+                for (const auto& l : further) seen.push_back(l.uuid);
+            }
+            const UpsertStats got = fast.upsert(records, lines);
+            UpsertStats want;
+            for (std::size_t i = 0; i < records.size(); ++i) {
+                const UpsertStats s = reference.upsert({sentinel, records[i]}, {{}, lines[i]});
+                want.inserted += s.inserted;
+                want.updated += s.updated;
+                want.unchanged += s.unchanged - 1;  // the sentinel
+            }
+            INFO("seed " << seed << " batch " << batch);
+            CHECK(got.inserted == want.inserted);
+            CHECK(got.updated == want.updated);
+            CHECK(got.unchanged == want.unchanged);
+        }
+        INFO("seed " << seed);
+        CHECK(fast.query({}) == reference.query({}));
+        CHECK(fast.max_sequence() == reference.max_sequence());
+        CHECK(fast.changed_since("laptop", fast.max_sequence() / 2) ==
+              reference.changed_since("laptop", reference.max_sequence() / 2));
+        CHECK(ccu::test::bucket_rows(fast) == ccu::test::bucket_rows(reference));
+        CHECK(line_map(fast.file()) == line_map(reference.file()));
+    }
+}
+
+TEST_CASE("a batch write leaves nothing behind without commit and equals one upsert with it", "[store][batch]") {
+    ccu::test::Sandbox box;
+    Store store(box.data_dir() / "ccu.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    const std::vector<UsageRecord> first{make_record("s", "a", 5), make_record("s", "b", 6, 1)};
+    const std::vector<UsageRecord> second{make_record("s", "c", 7, 2), make_record("s", "a", 50)};
+    {
+        ccu::store::BatchWrite write = store.begin_batches();
+        CHECK(write.add(first, {}).inserted == 2);
+        CHECK(write.add(second, {}).updated == 1);  // sees the first batch: same transaction
+    }
+    CHECK(store.count() == 0);
+    CHECK(store.max_sequence() == 0);
+    CHECK(ccu::test::bucket_rows(store).empty());
+
+    {
+        ccu::store::BatchWrite write = store.begin_batches();
+        write.add(first, {});
+        write.add(second, {});
+        write.commit();
+    }
+    Store reference(box.data_dir() / "reference.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    std::vector<UsageRecord> both = first;
+    both.insert(both.end(), second.begin(), second.end());
+    reference.upsert(both);
+    CHECK(store.query({}) == reference.query({}));
+    CHECK(store.max_sequence() == reference.max_sequence());
+    CHECK(ccu::test::bucket_rows(store) == ccu::test::bucket_rows(reference));
 }

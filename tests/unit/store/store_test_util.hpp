@@ -1,5 +1,7 @@
 #pragma once
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include <map>
@@ -30,6 +32,30 @@ inline UsageRecord make_record(const std::string& session, const std::string& uu
     r.version = "1.0.0";
     r.machine_name = machine;
     return r;
+}
+
+// Every usage bucket of both grains, names resolved and costs to 10 digits: comparable across
+// two stores filled in different ways.
+inline std::vector<std::string> bucket_rows(const store::Store& s) {
+    std::vector<std::string> out;
+    for (const auto grain : {store::BucketGrain::Session, store::BucketGrain::Project}) {
+        store::BucketQuery query;
+        query.grain = grain;
+        const store::BucketSet set = s.buckets(query);
+        for (const store::UsageBucket& b : set.buckets) {
+            char cost[32];
+            std::snprintf(cost, sizeof cost, "%.10g", b.cost);
+            out.push_back(std::to_string(static_cast<int>(grain)) + " " + std::to_string(b.quarter) + " " +
+                          set.names[b.machine] + " " + set.names[b.session] + " " + set.names[b.model] + " " +
+                          set.names[b.project] + " " + set.names[b.folder] + " " + std::to_string(b.input_tokens) +
+                          " " + std::to_string(b.output_tokens) + " " + std::to_string(b.cache_creation_tokens) + " " +
+                          std::to_string(b.cache_read_tokens) + " " + cost + " " + std::to_string(b.records) + " " +
+                          std::to_string(b.unpriced) + " " + std::to_string(b.first_ms) + " " +
+                          std::to_string(b.last_ms));
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 inline UsageRecord with_ids(UsageRecord r, const std::string& message_id, const std::string& request_id) {

@@ -1,0 +1,26 @@
+#pragma once
+// The fast path of records without response ids (the origin tool's rows, from its database or
+// its gist files): when none of their identities and lines is known, an upsert is a plain
+// insert, and the store's own UNIQUE / PRIMARY KEY constraints say whether that is the case.
+#include <SQLiteCpp/Database.h>
+
+#include <vector>
+
+#include "ccu/common/cost_model.hpp"
+#include "ccu/common/record.hpp"
+#include "ccu/store/store.hpp"
+
+namespace ccu::store::detail {
+
+// Upserter::apply (store_records.cpp) looks a record without a message id up only by its
+// identity (records) and by its identity and further lines (record_lines, which holds every
+// stored record's identity too), and inserts it with its lines when none is found. Inserting
+// the batch with plain INSERTs under a savepoint checks exactly those keys, against the store
+// and against the batch's earlier records: no conflict means every record was new and the
+// batch is written as apply() would have written it (same rows, sequence numbers, buckets).
+// At the first conflict everything of the attempt is rolled back and false is returned (the
+// caller upserts one by one). Also false, with nothing done, when a record has a message id.
+bool insert_if_all_new(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,
+                       const std::vector<LineUuids>& lines, UpsertStats& stats);
+
+}  // namespace ccu::store::detail
