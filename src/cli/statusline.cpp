@@ -69,7 +69,7 @@ void load_from_store(Context& ctx, const StatusInput& in, report::StatusInputs& 
         out.session = store.buckets(session);
         store::BucketQuery recent;
         recent.since_ms = out.now_ms - kRecentMs;
-        recent.grain = store::BucketGrain::Project;
+        recent.grain = store::BucketGrain::Model;
         out.recent = store.buckets(recent);
         if (!in.transcript_path.empty()) {
             if (const auto cursor = store.load_cursor(in.transcript_path)) offset = cursor->offset;

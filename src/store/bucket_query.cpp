@@ -6,6 +6,19 @@
 #include "store/sqlite_error.hpp"
 
 namespace ccu::store {
+namespace {
+
+const char* table_of(BucketGrain grain) {
+    switch (grain) {
+        case BucketGrain::Session: return "usage_buckets";
+        case BucketGrain::Project: return "usage_rollup";
+        case BucketGrain::Model: return "usage_models";
+        case BucketGrain::WholeSession: return "usage_sessions";
+    }
+    return "usage_buckets";
+}
+
+}  // namespace
 
 BucketSet Store::buckets(const BucketQuery& query) const {
     return detail::guarded(file_, "reading usage buckets from", [&] {
@@ -19,15 +32,16 @@ BucketSet Store::buckets(const BucketQuery& query) const {
         std::string sql =
             "SELECT quarter, machine, session, model, project, folder, input_tokens, output_tokens, "
             "cache_creation_tokens, cache_read_tokens, cost, records, unpriced, first_ms, last_ms FROM " +
-            std::string(query.grain == BucketGrain::Session ? "usage_buckets" : "usage_rollup") +
-            " WHERE quarter >= ? AND quarter < ?";
+            std::string(table_of(query.grain)) + " WHERE quarter >= ? AND quarter < ?";
         if (!query.machines.empty()) {
             sql += " AND machine IN (SELECT id FROM bucket_names WHERE name IN (";
             for (std::size_t i = 0; i < query.machines.size(); ++i) sql += i == 0 ? "?" : ",?";
             sql += "))";
         }
         if (query.session) sql += " AND session = (SELECT id FROM bucket_names WHERE name = :session)";
-        sql += " ORDER BY quarter";
+        // Sessions in key order: a session's rows together, as in quarter order (ties of equal
+        // first records fall the same way: machine, then model).
+        sql += query.grain == BucketGrain::WholeSession ? " ORDER BY machine, session, model" : " ORDER BY quarter";
         SQLite::Statement q(*db_, sql);
         q.bind(1, query.since_ms ? *query.since_ms / detail::kQuarterMs : INT64_MIN);
         q.bind(2, query.until_ms ? (*query.until_ms + detail::kQuarterMs - 1) / detail::kQuarterMs : INT64_MAX);

@@ -121,10 +121,65 @@ void set_pricing_meta(SQLite::Database& db, const CostModel& costs) {
     s.exec();
 }
 
+// The columns of usage_rollup; usage_models and usage_sessions have the same ones.
+constexpr const char* kBucketColumns = R"sql(
+            quarter               INTEGER NOT NULL,
+            machine               INTEGER NOT NULL,
+            session               INTEGER NOT NULL,
+            model                 INTEGER NOT NULL,
+            project               INTEGER NOT NULL,
+            folder                INTEGER NOT NULL,
+            input_tokens          INTEGER NOT NULL,
+            output_tokens         INTEGER NOT NULL,
+            cache_creation_tokens INTEGER NOT NULL,
+            cache_read_tokens     INTEGER NOT NULL,
+            cost                  REAL NOT NULL,
+            records               INTEGER NOT NULL,
+            unpriced              INTEGER NOT NULL,
+            first_ms              INTEGER NOT NULL,
+            last_ms               INTEGER NOT NULL,)sql";
+
+// Fills usage_models and usage_sessions of one machine (or all, ?1 NULL) from usage_buckets.
+// A session row's quarter is its first one; its project and folder are its first bucket's.
+void derive_report_tables(SQLite::Database& db, const std::optional<std::string>& machine) {
+    db.exec("INSERT OR IGNORE INTO bucket_names (name) VALUES ('')");
+    const std::string mine = " (machine IN (SELECT id FROM bucket_names WHERE name = ?1) OR ?1 IS NULL) ";
+    const std::string sums = "SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), "
+                             "SUM(cache_read_tokens), SUM(cost), SUM(records), SUM(unpriced), MIN(first_ms), "
+                             "MAX(last_ms) ";
+    const std::string first_of = "FROM usage_buckets f WHERE f.machine = b.machine AND f.session = b.session AND "
+                                 "f.model = b.model ORDER BY f.first_ms LIMIT 1), ";
+    SQLite::Statement drop_models(db, "DELETE FROM usage_models WHERE" + mine);
+    SQLite::Statement fill_models(db, "INSERT INTO usage_models SELECT quarter, machine, (SELECT id FROM bucket_names "
+                                      "WHERE name = ''), model, (SELECT id FROM bucket_names WHERE name = ''), "
+                                      "(SELECT id FROM bucket_names WHERE name = ''), " +
+                                          sums + "FROM usage_buckets WHERE" + mine + "GROUP BY quarter, machine, model");
+    SQLite::Statement drop_sessions(db, "DELETE FROM usage_sessions WHERE" + mine);
+    SQLite::Statement fill_sessions(db, "INSERT INTO usage_sessions SELECT MIN(quarter), machine, session, model, "
+                                        "(SELECT f.project " + first_of + "(SELECT f.folder " + first_of + sums +
+                                            "FROM usage_buckets b WHERE" + mine + "GROUP BY machine, session, model");
+    for (SQLite::Statement* st : {&drop_models, &fill_models, &drop_sessions, &fill_sessions}) {
+        if (machine) {
+            st->bind(1, *machine);
+        } else {
+            st->bind(1);
+        }
+        st->exec();
+    }
+}
+
 }  // namespace
 
 void migrate_add_usage_buckets(SQLite::Database& db) {
     create_tables(db);
+}
+
+void migrate_add_report_tables(SQLite::Database& db) {
+    db.exec(std::string("CREATE TABLE usage_models (") + kBucketColumns +
+            " PRIMARY KEY (quarter, machine, model)) WITHOUT ROWID");
+    db.exec(std::string("CREATE TABLE usage_sessions (") + kBucketColumns +
+            " PRIMARY KEY (machine, session, model)) WITHOUT ROWID");
+    derive_report_tables(db, std::nullopt);
 }
 
 void rebuild_buckets(SQLite::Database& db, const std::optional<std::string>& machine) {
@@ -167,6 +222,7 @@ void rebuild_buckets(SQLite::Database& db, const std::optional<std::string>& mac
         }
         s->exec();
     }
+    derive_report_tables(db, machine);
 }
 
 bool priced_with(SQLite::Database& db, const CostModel& costs) {
@@ -221,23 +277,53 @@ void BucketChanges::add(const BucketRecord& where, const UsageRecord& counts, co
         r->second.folder = project;
     }
     apply_change(r->second, where, counts, cost, sign);
+    static const std::string kNone;
+    apply_change(models_[Key{quarter, *where.machine, kNone, *where.model}], where, counts, cost, sign);
+    Change& session = sessions_[Key{0, *where.machine, *where.session, *where.model}];
+    if (sign > 0 && where.timestamp_ms < session.first_ms) {
+        session.project = *where.project;
+        session.folder = *where.folder;
+    }
+    apply_change(session, where, counts, cost, sign);
 }
 
 void BucketChanges::flush(SQLite::Database& db) {
-    flush_table(db, changes_, false);
-    flush_table(db, rollup_, true);
+    flush_table(db, changes_, Table::Buckets);
+    flush_table(db, rollup_, Table::Rollup);
+    flush_table(db, models_, Table::Models);
+    flush_table(db, sessions_, Table::Sessions);
     changes_.clear();
     rollup_.clear();
+    models_.clear();
+    sessions_.clear();
 }
 
-void BucketChanges::flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, bool rollup) {
-    if (changes.empty()) return;
-    NameIds ids(db);
-    const std::int64_t no_session = ids("");
-    SQLite::Statement put(db, std::string(rollup ? "INSERT INTO usage_rollup" : "INSERT INTO usage_buckets") +
-                                  (rollup ? " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (quarter, machine, model, project)"
-                                          : " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (quarter, machine, session, model)") +
-                                  R"sql( DO UPDATE SET
+namespace {
+
+const char* table_name(BucketChanges::Table table) {
+    switch (table) {
+        case BucketChanges::Table::Buckets: return "usage_buckets";
+        case BucketChanges::Table::Rollup: return "usage_rollup";
+        case BucketChanges::Table::Models: return "usage_models";
+        case BucketChanges::Table::Sessions: return "usage_sessions";
+    }
+    return "usage_buckets";
+}
+
+const char* key_columns(BucketChanges::Table table) {
+    switch (table) {
+        case BucketChanges::Table::Buckets: return "(quarter, machine, session, model)";
+        case BucketChanges::Table::Rollup: return "(quarter, machine, model, project)";
+        case BucketChanges::Table::Models: return "(quarter, machine, model)";
+        case BucketChanges::Table::Sessions: return "(machine, session, model)";
+    }
+    return "";
+}
+
+std::string upsert_sql(BucketChanges::Table table) {
+    std::string sql("INSERT INTO ");
+    sql.append(table_name(table)).append(" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT ");
+    sql.append(key_columns(table)).append(R"sql( DO UPDATE SET
             input_tokens = input_tokens + excluded.input_tokens,
             output_tokens = output_tokens + excluded.output_tokens,
             cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
@@ -246,13 +332,30 @@ void BucketChanges::flush_table(SQLite::Database& db, const std::map<Key, Change
             records = records + excluded.records,
             unpriced = unpriced + excluded.unpriced,
             first_ms = MIN(first_ms, excluded.first_ms),
-            last_ms = MAX(last_ms, excluded.last_ms)
-    )sql");
+            last_ms = MAX(last_ms, excluded.last_ms))sql");
+    if (table == BucketChanges::Table::Sessions) {
+        // A session's row starts at its first record: that one's quarter, project and folder.
+        sql.append(R"sql(,
+            quarter = MIN(quarter, excluded.quarter),
+            project = CASE WHEN excluded.first_ms < first_ms THEN excluded.project ELSE project END,
+            folder = CASE WHEN excluded.first_ms < first_ms THEN excluded.folder ELSE folder END)sql");
+    }
+    return sql;
+}
+
+}  // namespace
+
+void BucketChanges::flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, Table table) {
+    if (changes.empty()) return;
+    NameIds ids(db);
+    const std::int64_t no_session = ids("");
+    const bool has_session = table == Table::Buckets || table == Table::Sessions;
+    SQLite::Statement put(db, upsert_sql(table));
     for (const auto& [key, c] : changes) {
         const auto& [quarter, machine, session, model] = key;
-        put.bind(1, quarter);
+        put.bind(1, table == Table::Sessions ? c.first_ms / kQuarterMs : quarter);
         put.bind(2, ids(machine));
-        put.bind(3, rollup ? no_session : ids(session));
+        put.bind(3, has_session ? ids(session) : no_session);
         put.bind(4, ids(model));
         put.bind(5, ids(c.project));
         put.bind(6, ids(c.folder));

@@ -1,7 +1,9 @@
 #pragma once
 // Pre-aggregated usage per quarter hour x machine x session x model (table usage_buckets) and,
-// without sessions, per quarter hour x machine x project x model (usage_rollup),
-// kept in the same transaction as the records they sum. Every time zone in use today has an
+// without sessions, per quarter hour x machine x project x model (usage_rollup), per quarter
+// hour x machine x model (usage_models: what daily, weekly, monthly, models and blocks read
+// without a project option) and, without time, per machine x session x model (usage_sessions:
+// the session report without a date filter), kept in the same transaction as the records they sum. Every time zone in use today has an
 // offset of whole quarter hours, so any zone's days, weeks and months (and ccusage's 5-hour
 // blocks, which start on whole hours) are unions of buckets: reports never read records.
 #include <cstdint>
@@ -30,6 +32,8 @@ inline constexpr int kUsageBucketsVersion = 5;
 // unpriced and project columns. Leaves the pricing meta unset, so the first read-write open
 // (reprice_if_needed) computes every cost and fills the buckets from the records stored.
 void migrate_add_usage_buckets(SQLite::Database& db);
+// v6: usage_models and usage_sessions, derived from usage_buckets.
+void migrate_add_report_tables(SQLite::Database& db);
 
 // Rebuilds the buckets of one machine (or all) from the records table (rename, reprice).
 void rebuild_buckets(SQLite::Database& db, const std::optional<std::string>& machine);
@@ -70,12 +74,18 @@ public:
         std::int64_t first_ms = INT64_MAX, last_ms = INT64_MIN;
     };
 
+    enum class Table { Buckets, Rollup, Models, Sessions };
+
 private:
-    void flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, bool rollup);
+    void flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, Table table);
     std::map<Key, Change> changes_;
-    // The same per quarter x machine x project x model, without sessions (usage_rollup: what
-    // every report but the session report reads). Key slot 2 is the project, not a session.
+    // The same per quarter x machine x project x model, without sessions (usage_rollup: the
+    // reports with --instances or --project). Key slot 2 is the project, not a session.
     std::map<Key, Change> rollup_;
+    // Per quarter x machine x model (usage_models; key slot 2 is ""), and per machine x session
+    // x model (usage_sessions; key slot 0 is 0; project and folder of the earliest record).
+    std::map<Key, Change> models_;
+    std::map<Key, Change> sessions_;
 };
 
 }  // namespace ccu::store::detail

@@ -107,12 +107,12 @@ void migrate_to_v4_record_lines(SQLite::Database& db) {
 
 using Migration = void (*)(SQLite::Database&);
 
-// kMigrations[i] takes the schema from version i to version i + 1. The buckets step is last and
+// kMigrations[i] takes the schema from version i to version i + 1. The buckets step is
 // numbered by one constant (kUsageBucketsVersion): a step inserted before it moves it up.
 constexpr Migration kMigrations[] = {migrate_to_v1, migrate_to_v2, migrate_to_v3, migrate_to_v4_record_lines,
-                                       migrate_add_usage_buckets};
+                                       migrate_add_usage_buckets, migrate_add_report_tables};
 static_assert(std::size(kMigrations) == kCurrentSchemaVersion, "one migration per schema version");
-static_assert(kUsageBucketsVersion == kCurrentSchemaVersion, "migrate_add_usage_buckets is the last step");
+static_assert(kUsageBucketsVersion + 1 == kCurrentSchemaVersion, "migrate_add_report_tables follows the buckets");
 
 }  // namespace
 

@@ -8,7 +8,7 @@ class Database;
 namespace ccu::store::detail {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int kCurrentSchemaVersion = 5;
+inline constexpr int kCurrentSchemaVersion = 6;
 
 int read_schema_version(SQLite::Database& db);
 

@@ -22,9 +22,9 @@ struct ReportRequest {
 
 // The store's buckets a report over `filter` can need (a day of margin on each side, so every
 // zone's local dates are covered).
-// Project grain for every report but the session report (it needs sessions).
+// Model grain by default (no sessions, no projects: blocks, statusline).
 store::BucketSet load_buckets(const store::Store& store, const DateFilter& filter, const MachineScope& scope,
-                              store::BucketGrain grain = store::BucketGrain::Project);
+                              store::BucketGrain grain = store::BucketGrain::Model);
 
 // Loads the buckets the request needs from the store and builds the report.
 Report query_report(const store::Store& store, const ReportRequest& request, const TimeZone& zone);

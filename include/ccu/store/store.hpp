@@ -73,8 +73,11 @@ struct BucketSet {
 };
 
 // Session: per quarter x machine x session x model. Project: the same summed over sessions
-// (per quarter x machine x project x model; `session` is ""), far fewer rows.
-enum class BucketGrain { Session, Project };
+// (per quarter x machine x project x model; `session` is ""), far fewer rows. Model: summed
+// over projects too (per quarter x machine x model; `project` and `folder` are ""), fewer still.
+// WholeSession: per machine x session x model over all time; `quarter` is the first record's,
+// `project` and `folder` the earliest record's (a time range selects by that first quarter).
+enum class BucketGrain { Session, Project, Model, WholeSession };
 
 struct BucketQuery {
     BucketGrain grain = BucketGrain::Session;

@@ -254,13 +254,14 @@ TEST_CASE("a store of the schema before the buckets migrates with every bucket f
     {
         // Back to the previous schema: no bucket tables, no cost columns, no pricing meta.
         SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
-        db.exec("DROP TABLE usage_buckets; DROP TABLE usage_rollup; DROP TABLE bucket_names; "
+        db.exec("DROP TABLE usage_buckets; DROP TABLE usage_rollup; DROP TABLE usage_models; DROP TABLE usage_sessions; "
+                "DROP TABLE bucket_names; "
                 "ALTER TABLE records DROP COLUMN cost; ALTER TABLE records DROP COLUMN unpriced; "
                 "ALTER TABLE records DROP COLUMN project; DELETE FROM meta WHERE key = 'buckets.pricing'; "
                 "PRAGMA user_version = 4");
     }
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 5);
+    CHECK(store.schema_version() == 6);
     const auto want = from_records(store);
     REQUIRE(want.size() > 10);
     require_same(want, from_buckets(store));
@@ -281,4 +282,78 @@ TEST_CASE("scans that replace streamed records and replay sidechains keep the bu
         CHECK(stats.inserted + stats.updated + stats.unchanged == 300);
     }
     require_same(from_records(store), from_buckets(store));
+}
+
+namespace {
+
+// The session-grain buckets summed to `grain`: per quarter x machine x model, or per machine x
+// session x model (key quarter 0) over all time.
+std::map<Key, Sums> summed_to(const Store& store, ccu::store::BucketGrain grain) {
+    std::map<Key, Sums> out;
+    for (const auto& [key, b] : from_buckets(store)) {
+        const auto& [quarter, machine, session, model] = key;
+        const bool models = grain == ccu::store::BucketGrain::Model;
+        Sums& s = out[models ? Key{quarter, machine, "", model} : Key{0, machine, session, model}];
+        s.input += b.input;
+        s.output += b.output;
+        s.cache_creation += b.cache_creation;
+        s.cache_read += b.cache_read;
+        s.records += b.records;
+        s.cost += b.cost;
+        s.first = std::min(s.first, b.first);
+        s.last = std::max(s.last, b.last);
+    }
+    return out;
+}
+
+std::map<Key, Sums> read_grain(const Store& store, ccu::store::BucketGrain grain) {
+    ccu::store::BucketQuery query;
+    query.grain = grain;
+    const auto set = store.buckets(query);
+    std::map<Key, Sums> out;
+    for (const auto& b : set.buckets) {
+        const bool models = grain == ccu::store::BucketGrain::Model;
+        CHECK(set.names[b.folder].empty() == models);  // a session row keeps its first folder
+        CHECK(b.quarter == (models ? b.quarter : b.first_ms / 900000));
+        Sums& s = out[Key{models ? b.quarter : 0, set.names[b.machine], set.names[b.session], set.names[b.model]}];
+        s = {b.input_tokens, b.output_tokens, b.cache_creation_tokens, b.cache_read_tokens, b.records,
+             b.first_ms, b.last_ms, b.cost};
+    }
+    return out;
+}
+
+void require_report_tables_match(const Store& store) {
+    for (const auto grain : {ccu::store::BucketGrain::Model, ccu::store::BucketGrain::WholeSession}) {
+        require_same(summed_to(store, grain), read_grain(store, grain));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("the per-model and whole-session tables are the session buckets summed whatever wrote them",
+          "[store][buckets][report_tables]") {
+    ccu::test::Sandbox sandbox;
+    const auto file = sandbox.data_dir() / "store.db";
+    {
+        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+        const auto records = messy_records(5, 600);
+        for (std::size_t i = 0; i < records.size(); i += 50) {
+            store.upsert(std::vector<UsageRecord>(records.begin() + static_cast<long>(i),
+                                                  records.begin() + static_cast<long>(std::min(i + 50, records.size()))));
+        }
+        require_report_tables_match(store);
+        store.rename_machine("laptop", "desktop");
+        require_report_tables_match(store);
+        store.replace_machine_records("desktop", messy_records(6, 100));
+        require_report_tables_match(store);
+    }
+    {
+        // Back to v5: the tables are derived from the buckets by the migration.
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE usage_models; DROP TABLE usage_sessions; PRAGMA user_version = 5");
+    }
+    Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+    CHECK(store.schema_version() == 6);
+    REQUIRE(read_grain(store, ccu::store::BucketGrain::Model).size() > 10);
+    require_report_tables_match(store);
 }

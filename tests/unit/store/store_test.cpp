@@ -56,7 +56,7 @@ TEST_CASE("a new store is created private in WAL mode at the current schema", "[
     const fs::path file = box.data_dir() / "nested" / "ccu.db";
     {
         Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-        CHECK(store.schema_version() == 5);
+        CHECK(store.schema_version() == 6);
         CHECK(store.count() == 0);
         CHECK(store.max_sequence() == 0);
     }
@@ -76,7 +76,7 @@ TEST_CASE("a hand-built v1 store is migrated to v2 keeping records and sequences
     build_v1_store(file);
 
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 5);
+    CHECK(store.schema_version() == 6);
     CHECK(store.count() == 2);
     CHECK(store.max_sequence() == 9);  // the counter starts after the highest v1 sequence
     CHECK(store.get_meta("last_push_sequence") == "7");
@@ -332,13 +332,14 @@ TEST_CASE("a v3 store is migrated to v4 with every record's own uuid as its firs
     {
         // Back to the v3 layout: v4 added the record_lines table, v5 the usage buckets.
         SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
-        db.exec("DROP TABLE record_lines; DROP TABLE usage_buckets; DROP TABLE usage_rollup; DROP TABLE bucket_names; "
+        db.exec("DROP TABLE record_lines; DROP TABLE usage_buckets; DROP TABLE usage_rollup; DROP TABLE usage_models; "
+                "DROP TABLE usage_sessions; DROP TABLE bucket_names; "
                 "ALTER TABLE records DROP COLUMN cost; ALTER TABLE records DROP COLUMN unpriced; "
                 "ALTER TABLE records DROP COLUMN project; DELETE FROM meta WHERE key = 'buckets.pricing'; "
                 "PRAGMA user_version = 3;");
     }
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 5);
+    CHECK(store.schema_version() == 6);
     {
         SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
         CHECK(db.execAndGet("SELECT COUNT(*) FROM record_lines").getInt() == 2);
