@@ -48,7 +48,9 @@ int run_report(Context& ctx, report::ReportKind kind, const PeriodFlags& flags) 
     Ui& ui = ctx.ui();
     warn_unpriced(ui, result.unknown_models);
     if (ui.json()) {
-        ui.print_json(report::to_json(result, {flags.instances, flags.common.by_machine}));
+        ui.print_json_text([&](const report::TextSink& sink) {
+            report::write_json(result, {flags.instances, flags.common.by_machine}, sink);
+        });
     } else if (result.rows.empty()) {
         ui.say(no_data_line(flags.common, scope));
     } else {

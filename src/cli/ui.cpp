@@ -76,6 +76,12 @@ void Ui::print_json(const nlohmann::json& document) {
     write_line(stdout, document.dump(2));
 }
 
+void Ui::print_json_text(const std::function<void(const std::function<void(std::string_view)>&)>& write) {
+    progress_done();
+    write([](std::string_view part) { std::fwrite(part.data(), 1, part.size(), stdout); });
+    write_line(stdout, "");
+}
+
 void Ui::print_table(std::string_view text) {
     progress_done();
     std::FILE* out = human_stream();

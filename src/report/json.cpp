@@ -81,6 +81,27 @@ const char* list_name(ReportKind kind) {
     return "daily";
 }
 
+nlohmann::json totals_document(const Report& report) {
+    nlohmann::json totals = totals_json(report.totals);
+    if (!report.unknown_models.empty()) {
+        totals["unpricedModels"] = std::vector<std::string>(report.unknown_models.begin(), report.unknown_models.end());
+    }
+    return totals;
+}
+
+// `value.dump(2)` as it appears nested `depth` levels deep in a dump(2) (JSON text has no raw
+// newline inside strings, so every newline is a line break of the layout).
+void append_nested(std::string& out, const nlohmann::json& value, std::size_t depth) {
+    const std::string text = value.dump(2);
+    const std::string indent(2 * depth, ' ');
+    std::size_t start = 0;
+    for (std::size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', start)) {
+        out.append(text, start, nl + 1 - start).append(indent);
+        start = nl + 1;
+    }
+    out.append(text, start, std::string::npos);
+}
+
 }  // namespace
 
 nlohmann::json to_json(const Report& report, const JsonOptions& options) {
@@ -99,11 +120,51 @@ nlohmann::json to_json(const Report& report, const JsonOptions& options) {
         for (const auto& row : report.rows) rows.push_back(row_json(report.kind, row, options.by_machine));
         out[list_name(report.kind)] = std::move(rows);
     }
-    out["totals"] = totals_json(report.totals);
-    if (!report.unknown_models.empty()) {
-        out["totals"]["unpricedModels"] = std::vector<std::string>(report.unknown_models.begin(), report.unknown_models.end());
-    }
+    out["totals"] = totals_document(report);
     return out;
+}
+
+void write_json(const Report& report, const JsonOptions& options, const TextSink& sink) {
+    if (options.instances) {
+        sink(to_json(report, options).dump(2));
+        return;
+    }
+    constexpr std::size_t kFlushBytes = 1 << 20;
+    std::string out;
+    const auto rows = [&] {
+        out.append("  \"").append(list_name(report.kind)).append("\": ");
+        if (report.rows.empty()) {
+            out.append("[]");
+            return;
+        }
+        out.append("[\n");
+        for (std::size_t i = 0; i < report.rows.size(); ++i) {
+            out.append(i == 0 ? "    " : ",\n    ");
+            append_nested(out, row_json(report.kind, report.rows[i], options.by_machine), 2);
+            if (out.size() >= kFlushBytes) {
+                sink(out);
+                out.clear();
+            }
+        }
+        out.append("\n  ]");
+    };
+    const auto totals = [&] {
+        out.append("  \"totals\": ");
+        append_nested(out, totals_document(report), 1);
+    };
+    out.append("{\n");
+    // dump() orders an object's keys by name: "totals" comes before "weekly".
+    if (std::string_view(list_name(report.kind)) < "totals") {
+        rows();
+        out.append(",\n");
+        totals();
+    } else {
+        totals();
+        out.append(",\n");
+        rows();
+    }
+    out.append("\n}");
+    sink(out);
 }
 
 }  // namespace ccu::report

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,8 @@ public:
     void warn(std::string_view line);   // "ccu: warning: ..." on stderr, even with --quiet
     void error(std::string_view message, std::string_view hint);  // "ccu: error: ..." on stderr
     void print_json(const nlohmann::json& document);  // the one JSON document on stdout
+    // The same for a document written in pieces: `write` hands each piece to the function it gets.
+    void print_json_text(const std::function<void(const std::function<void(std::string_view)>&)>& write);
     void print_table(std::string_view text);          // human stdout (stderr with --json)
 
     // Width of the terminal the human text goes to: $COLUMNS when set (ccusage honours it

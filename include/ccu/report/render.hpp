@@ -20,6 +20,10 @@ struct JsonOptions {
     bool by_machine = false;
 };
 nlohmann::json to_json(const Report& report, const JsonOptions& options = {});
+// Exactly the text of to_json(report, options).dump(2), handed to `sink` in pieces as the rows
+// are formatted: a year of sessions (tens of MB of JSON) never sits in memory as one document.
+using TextSink = std::function<void(std::string_view)>;
+void write_json(const Report& report, const JsonOptions& options, const TextSink& sink);
 
 // Styling hook for the human table (the CLI passes Ui::bold; tests pass nothing).
 using Emphasis = std::function<std::string(std::string_view)>;

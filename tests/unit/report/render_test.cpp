@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "ccu/common/time.hpp"
 #include "ccu/report/render.hpp"
 
 using namespace ccu::report;
@@ -94,4 +95,65 @@ TEST_CASE("human table: aligned columns, separators, totals row", "[report]") {
     REQUIRE(lengths.size() == 5);
     CHECK(lengths[0] == lengths[2]);
     CHECK(lengths[2] == lengths[4]);
+}
+
+namespace {
+
+// prefix + n, without `"literal" + std::to_string()` (a false -Wstringop-overflow of GCC 12 at -O3).
+std::string numbered(const char* prefix, int n) {
+    std::string out(prefix);
+    out += std::to_string(n);
+    return out;
+}
+
+// Many records over sessions, days, models (one unpriced) and machines: a report big enough that
+// write_json hands on several pieces.
+std::vector<UsageRecord> many_records(int n) {
+    std::vector<UsageRecord> out;
+    const char* models[] = {"claude-opus-4-6", "claude-sonnet-4-6", "claude-mystery-1"};
+    for (int i = 0; i < n; ++i) {
+        UsageRecord r;
+        r.session_id = numbered("sess-", i % 3000);
+        r.message_uuid = numbered("u", i);
+        r.timestamp = ccu::timeutil::format_rfc3339_ms(1740823200000LL + static_cast<std::int64_t>(i) * 611'000);
+        r.model = models[i % 3];
+        r.input_tokens = 10 + i % 7;
+        r.output_tokens = 3 * i % 101;
+        r.cache_read_tokens = 1000 + i % 13;
+        r.folder = numbered("proj", i % 4);
+        r.machine_name = i % 5 == 0 ? "desktop" : "laptop";
+        out.push_back(r);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("JSON written row by row is byte for byte the JSON document", "[report][json]") {
+    static const auto table = ccu::pricing::PriceTable::parse(kPrices);
+    const auto records = many_records(9000);
+    for (const ReportKind kind :
+         {ReportKind::Daily, ReportKind::Weekly, ReportKind::Monthly, ReportKind::Session, ReportKind::Models}) {
+        for (const bool by_machine : {false, true}) {
+            GroupOptions group;
+            group.by_machine = by_machine;
+            const Report report = build_report(kind, records, table, TimeZone::utc(), {}, group);
+            const JsonOptions options{false, by_machine};
+            std::string written;
+            int pieces = 0;
+            write_json(report, options, [&](std::string_view piece) {
+                written += piece;
+                ++pieces;
+            });
+            INFO("kind " << static_cast<int>(kind) << " by_machine " << by_machine);
+            CHECK(written == to_json(report, options).dump(2));
+            if (kind == ReportKind::Session) CHECK(pieces > 1);
+        }
+    }
+    for (const bool instances : {false, true}) {
+        const Report empty = build_report(ReportKind::Weekly, {}, table, TimeZone::utc(), {});
+        std::string written;
+        write_json(empty, {instances, false}, [&](std::string_view piece) { written += piece; });
+        CHECK(written == to_json(empty, {instances, false}).dump(2));
+    }
 }
