@@ -1,5 +1,8 @@
 // Reading the usage buckets (store/buckets.hpp) for reports.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <memory>
 
 #include "ccu/store/store.hpp"
 #include "store/buckets.hpp"
@@ -42,28 +45,47 @@ BucketSet Store::buckets(const BucketQuery& query) const {
         // Sessions in key order: a session's rows together, as in quarter order (ties of equal
         // first records fall the same way: machine, then model).
         sql += query.grain == BucketGrain::WholeSession ? " ORDER BY machine, session, model" : " ORDER BY quarter";
-        SQLite::Statement q(*db_, sql);
-        q.bind(1, query.since_ms ? *query.since_ms / detail::kQuarterMs : INT64_MIN);
-        q.bind(2, query.until_ms ? (*query.until_ms + detail::kQuarterMs - 1) / detail::kQuarterMs : INT64_MAX);
-        for (std::size_t i = 0; i < query.machines.size(); ++i) q.bind(static_cast<int>(i + 3), query.machines[i]);
-        if (query.session) q.bind(":session", *query.session);
-        while (q.executeStep()) {
+        // The raw API: a year of buckets is ~10^5 rows x 15 columns, and SQLiteCpp's Column
+        // objects (a shared_ptr copy and a mutex round each) cost more than the read itself.
+        sqlite3* handle = db_->getHandle();
+        sqlite3_stmt* prepared = nullptr;
+        if (const int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &prepared, nullptr); rc != SQLITE_OK) {
+            throw SQLite::Exception(handle, rc);
+        }
+        const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> q(prepared, &sqlite3_finalize);
+        sqlite3_bind_int64(prepared, 1, query.since_ms ? *query.since_ms / detail::kQuarterMs : INT64_MIN);
+        sqlite3_bind_int64(prepared, 2,
+                           query.until_ms ? (*query.until_ms + detail::kQuarterMs - 1) / detail::kQuarterMs : INT64_MAX);
+        for (std::size_t i = 0; i < query.machines.size(); ++i) {
+            sqlite3_bind_text(prepared, static_cast<int>(i + 3), query.machines[i].c_str(),
+                              static_cast<int>(query.machines[i].size()), SQLITE_TRANSIENT);
+        }
+        if (query.session) {
+            sqlite3_bind_text(prepared, sqlite3_bind_parameter_index(prepared, ":session"), query.session->c_str(),
+                              static_cast<int>(query.session->size()), SQLITE_TRANSIENT);
+        }
+        const auto int_at = [prepared](int column) { return sqlite3_column_int64(prepared, column); };
+        const auto id_at = [prepared](int column) {
+            return static_cast<std::uint32_t>(sqlite3_column_int64(prepared, column));
+        };
+        for (int rc = sqlite3_step(prepared); rc != SQLITE_DONE; rc = sqlite3_step(prepared)) {
+            if (rc != SQLITE_ROW) throw SQLite::Exception(handle, rc);
             UsageBucket b;
-            b.quarter = q.getColumn(0).getInt64();
-            b.machine = static_cast<std::uint32_t>(q.getColumn(1).getInt64());
-            b.session = static_cast<std::uint32_t>(q.getColumn(2).getInt64());
-            b.model = static_cast<std::uint32_t>(q.getColumn(3).getInt64());
-            b.project = static_cast<std::uint32_t>(q.getColumn(4).getInt64());
-            b.folder = static_cast<std::uint32_t>(q.getColumn(5).getInt64());
-            b.input_tokens = q.getColumn(6).getInt64();
-            b.output_tokens = q.getColumn(7).getInt64();
-            b.cache_creation_tokens = q.getColumn(8).getInt64();
-            b.cache_read_tokens = q.getColumn(9).getInt64();
-            b.cost = q.getColumn(10).getDouble();
-            b.records = q.getColumn(11).getInt64();
-            b.unpriced = q.getColumn(12).getInt64();
-            b.first_ms = q.getColumn(13).getInt64();
-            b.last_ms = q.getColumn(14).getInt64();
+            b.quarter = int_at(0);
+            b.machine = id_at(1);
+            b.session = id_at(2);
+            b.model = id_at(3);
+            b.project = id_at(4);
+            b.folder = id_at(5);
+            b.input_tokens = int_at(6);
+            b.output_tokens = int_at(7);
+            b.cache_creation_tokens = int_at(8);
+            b.cache_read_tokens = int_at(9);
+            b.cost = sqlite3_column_double(prepared, 10);
+            b.records = int_at(11);
+            b.unpriced = int_at(12);
+            b.first_ms = int_at(13);
+            b.last_ms = int_at(14);
             if (b.records > 0) set.buckets.push_back(b);
         }
         return set;
