@@ -79,12 +79,8 @@ bool records_table_empty(SQLite::Database& db) {
 
 }  // namespace
 
-bool bulk_load_applies(SQLite::Database& db, const std::vector<UsageRecord>& records,
-                       const std::vector<LineUuids>& lines) {
+bool bulk_load_applies(SQLite::Database& db, const std::vector<UsageRecord>& records) {
     if (records.size() < kBulkLoadMinRecords) return false;
-    for (const auto& l : lines) {
-        if (!l.empty()) return false;
-    }
     for (const auto& r : records) {
         if (!has_response_id(r)) return false;
     }
@@ -110,9 +106,10 @@ struct Kept {
 };
 
 // The store's upsert rules (store_records.cpp, Upserter::apply) over an in-memory table, for
-// batches bulk_load_applies to: every record has response ids and no further line uuids, so
-// the logs-versus-origin rules and fragment folding never fire; what remains is the lookup
-// (identity, response ids, remembered lines), sidechain replays and "the larger total wins".
+// batches bulk_load_applies to: every record has response ids, so the logs-versus-origin rules
+// and fragment folding (which needs a record without ids) never fire; what remains is the
+// lookup (identity, response ids, remembered lines: the record's own, then its further ones),
+// sidechain replays and "the larger total wins".
 class MemoryTable {
 public:
     explicit MemoryTable(std::size_t n) {
@@ -122,11 +119,12 @@ public:
         by_line_.reserve(n);
     }
 
-    void apply(const UsageRecord& r, bool sidechain, std::int64_t& sequence, UpsertStats& stats) {
-        const std::optional<std::size_t> found = find(r);
+    void apply(const UsageRecord& r, const LineUuids& further, bool sidechain, std::int64_t& sequence,
+               UpsertStats& stats) {
+        const std::optional<std::size_t> found = find(r, further);
         if (!found && sidechain) {
             if (auto it = by_message_.find(*r.message_id); it != by_message_.end()) {
-                remember_line(r, it->second);
+                remember_lines(r, further, it->second);
                 ++stats.unchanged;
                 return;
             }
@@ -137,11 +135,11 @@ public:
             by_identity_.emplace(Key(r.session_id, r.message_uuid), index);
             by_response_.try_emplace(Key(*r.message_id, *r.request_id), index);
             learn_message(r, index);
-            remember_line(r, index);
+            remember_lines(r, further, index);
             ++stats.inserted;
             return;
         }
-        remember_line(r, *found);
+        remember_lines(r, further, *found);
         Kept& k = kept_[*found];
         if (r.total_tokens() > k.counts->total_tokens()) {
             k.counts = &r;
@@ -157,10 +155,13 @@ public:
     const std::vector<std::pair<Key, std::size_t>>& lines() const { return lines_; }
 
 private:
-    std::optional<std::size_t> find(const UsageRecord& r) const {
+    std::optional<std::size_t> find(const UsageRecord& r, const LineUuids& further) const {
         if (auto it = by_identity_.find({r.session_id, r.message_uuid}); it != by_identity_.end()) return it->second;
         if (auto it = by_response_.find({*r.message_id, *r.request_id}); it != by_response_.end()) return it->second;
         if (auto it = by_line_.find({r.session_id, r.message_uuid}); it != by_line_.end()) return it->second;
+        for (const LineRef& l : further) {
+            if (auto it = by_line_.find({l.session_id, l.uuid}); it != by_line_.end()) return it->second;
+        }
         return std::nullopt;
     }
 
@@ -171,8 +172,13 @@ private:
         if (!added && *r.request_id < *kept_[it->second].ids->request_id) it->second = index;
     }
 
-    void remember_line(const UsageRecord& r, std::size_t index) {
-        const Key key(r.session_id, r.message_uuid);
+    // INSERT OR IGNORE into record_lines: a line already remembered keeps its record.
+    void remember_lines(const UsageRecord& r, const LineUuids& further, std::size_t index) {
+        remember_line(Key(r.session_id, r.message_uuid), index);
+        for (const LineRef& l : further) remember_line(Key(l.session_id, l.uuid), index);
+    }
+
+    void remember_line(const Key& key, std::size_t index) {
         if (by_line_.try_emplace(key, index).second) lines_.emplace_back(key, index);
     }
 
@@ -187,12 +193,15 @@ private:
 }  // namespace
 
 UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& records,
-                      const std::vector<std::uint8_t>& sidechain, const CostModel& costs) {
+                      const std::vector<std::uint8_t>& sidechain, const std::vector<LineUuids>& lines,
+                      const CostModel& costs) {
+    static const LineUuids kNone;
     UpsertStats stats;
     std::int64_t sequence = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
     MemoryTable table(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
-        table.apply(records[i], i < sidechain.size() && sidechain[i] != 0, sequence, stats);
+        table.apply(records[i], i < lines.size() ? lines[i] : kNone, i < sidechain.size() && sidechain[i] != 0,
+                    sequence, stats);
     }
     RecordInserter inserter(db);
     BucketChanges buckets;

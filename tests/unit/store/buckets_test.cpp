@@ -131,10 +131,19 @@ std::vector<std::tuple<std::string, std::string, std::int64_t>> record_lines(con
 TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store", "[store][buckets][bulk]") {
     ccu::test::Sandbox sandbox;
     // Every record with response ids (the bulk path's condition): streamed copies, the same
-    // response under another uuid, message ids shared by several requests, sidechain replays.
+    // response under another uuid, message ids shared by several requests, sidechain replays,
+    // further line uuids (a scan's streamed lines), some naming another record's line.
     ccu::test::ScanInput scan;
     scan.records = messy_records(11, 2000, true);
-    for (std::size_t i = 0; i < scan.records.size(); ++i) scan.sidechain.push_back(i % 7 == 3 ? 1 : 0);
+    for (std::size_t i = 0; i < scan.records.size(); ++i) {
+        scan.sidechain.push_back(i % 7 == 3 ? 1 : 0);
+        ccu::LineUuids further;
+        const std::string& session = scan.records[i].session_id;
+        if (i % 3 == 0) further.push_back({session, "line-" + std::to_string(i)});
+        if (i % 11 == 5) further.push_back({session, "line-" + std::to_string(i - 2)});   // a line of an earlier record
+        if (i % 13 == 7) further.push_back({session, scan.records[i / 2].message_uuid});  // another record's uuid
+        scan.lines.push_back(std::move(further));
+    }
     Store bulk(sandbox.data_dir() / "bulk.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     Store single(sandbox.data_dir() / "single.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     const auto bulk_stats = bulk.apply_scan(scan.write());  // >= 256 records into an empty store: the bulk path
@@ -143,6 +152,7 @@ TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store"
         ccu::test::ScanInput one;
         one.records = {scan.records[i]};
         one.sidechain = {scan.sidechain[i]};
+        one.lines = {scan.lines[i]};
         const auto s = single.apply_scan(one.write());
         single_stats.inserted += s.inserted;
         single_stats.updated += s.updated;
