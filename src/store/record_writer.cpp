@@ -2,7 +2,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -192,6 +194,80 @@ private:
 
 }  // namespace
 
+namespace {
+
+// The secondary indexes of the tables a bulk load fills, dropped before it and created again
+// from their own stored SQL after it, inside the same transaction (a failure rolls both back).
+// SQLite builds an index from sorted keys in one pass; inserting 50k random keys one by one
+// instead walks a b-tree larger than the page cache (measured in bench/README.md).
+class DeferredIndexes {
+public:
+    explicit DeferredIndexes(SQLite::Database& db) : db_(db) {
+        SQLite::Statement q(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
+                                "AND tbl_name IN ('records', 'record_lines')");
+        std::vector<std::string> names;
+        while (q.executeStep()) {
+            names.push_back(q.getColumn(0).getString());
+            create_.push_back(q.getColumn(1).getString());
+        }
+        q.reset();
+        for (const auto& name : names) db.exec("DROP INDEX \"" + name + "\"");
+    }
+    void create_again() {
+        for (const auto& sql : create_) db_.exec(sql);
+    }
+
+private:
+    SQLite::Database& db_;
+    std::vector<std::string> create_;
+};
+
+RecordCost priced_cost(const Kept& k, const CostModel& costs) {
+    if (k.counts == k.base || k.counts->model == k.base->model) return costs.cost_of(*k.counts);
+    UsageRecord merged = *k.counts;  // the cost is the stored model's, priced with the kept counts
+    merged.model = k.base->model;
+    return costs.cost_of(merged);
+}
+
+// Inserts the kept records in (session_id, message_uuid) order, so the unique index on it grows
+// at its end. Row ids are internal: within one bulk load every (message_id, request_id) is
+// unique, so no lookup's tie-break depends on their order. Returns the row id of each kept record.
+std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector<Kept>& kept,
+                                         const std::vector<RecordCost>& cost) {
+    std::vector<std::size_t> order(kept.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const UsageRecord& x = *kept[a].base;
+        const UsageRecord& y = *kept[b].base;
+        return std::tie(x.session_id, x.message_uuid) < std::tie(y.session_id, y.message_uuid);
+    });
+    RecordInserter inserter(db);
+    std::vector<std::int64_t> ids(kept.size());
+    for (const std::size_t i : order) {
+        const Kept& k = kept[i];
+        const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
+        inserter.insert(*k.base, *k.counts, *k.ids, ms, k.sequence, cost[i]);
+        ids[i] = db.getLastInsertRowid();
+    }
+    return ids;
+}
+
+// record_lines rows in primary-key order (the table is WITHOUT ROWID: a b-tree on the key).
+void insert_lines(SQLite::Database& db, std::vector<std::pair<Key, std::size_t>> lines,
+                  const std::vector<std::int64_t>& ids) {
+    std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    SQLite::Statement line(db, "INSERT INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)");
+    for (const auto& [key, index] : lines) {
+        line.bind(1, std::string(key.first));
+        line.bind(2, std::string(key.second));
+        line.bind(3, ids[index]);
+        line.exec();
+        line.reset();
+    }
+}
+
+}  // namespace
+
 UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& records,
                       const std::vector<std::uint8_t>& sidechain, const std::vector<LineUuids>& lines,
                       const CostModel& costs) {
@@ -203,32 +279,18 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
         table.apply(records[i], i < lines.size() ? lines[i] : kNone, i < sidechain.size() && sidechain[i] != 0,
                     sequence, stats);
     }
-    RecordInserter inserter(db);
-    BucketChanges buckets;
-    std::vector<std::int64_t> ids;
-    ids.reserve(table.kept().size());
+    std::vector<RecordCost> cost;
+    cost.reserve(table.kept().size());
+    BucketChanges buckets;  // summed in the order the one-by-one upserts would add them
     for (const Kept& k : table.kept()) {
-        UsageRecord merged_counts_model;  // the cost is the stored model's, priced with the kept counts
-        const UsageRecord* priced = k.counts;
-        if (k.counts != k.base && k.counts->model != k.base->model) {
-            merged_counts_model = *k.counts;
-            merged_counts_model.model = k.base->model;
-            priced = &merged_counts_model;
-        }
+        cost.push_back(priced_cost(k, costs));
         const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
-        const RecordCost cost = costs.cost_of(*priced);
-        inserter.insert(*k.base, *k.counts, *k.ids, ms, k.sequence, cost);
-        ids.push_back(db.getLastInsertRowid());
-        buckets.add(bucket_of(*k.base, ms), *k.counts, cost, +1);
+        buckets.add(bucket_of(*k.base, ms), *k.counts, cost.back(), +1);
     }
-    SQLite::Statement line(db, "INSERT INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)");
-    for (const auto& [key, index] : table.lines()) {
-        line.bind(1, std::string(key.first));
-        line.bind(2, std::string(key.second));
-        line.bind(3, ids[index]);
-        line.exec();
-        line.reset();
-    }
+    DeferredIndexes indexes(db);
+    const std::vector<std::int64_t> ids = insert_records(db, table.kept(), cost);
+    insert_lines(db, table.lines(), ids);
+    indexes.create_again();
     buckets.flush(db);
     write_sequence(db, sequence);
     return stats;

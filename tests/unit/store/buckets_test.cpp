@@ -120,11 +120,26 @@ TEST_CASE("the buckets equal the stored records summed after inserts, updates an
     CHECK(store.machine_names() == std::vector<std::string>{"desktop"});
 }
 
-std::vector<std::tuple<std::string, std::string, std::int64_t>> record_lines(const Store& store) {
+// Each remembered line and the identity of its record (row ids are internal: the bulk load
+// numbers rows in another order).
+std::vector<std::tuple<std::string, std::string, std::string, std::string>> record_lines(const Store& store) {
     SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
-    SQLite::Statement q(db, "SELECT session_id, line_uuid, record_id FROM record_lines ORDER BY 1, 2");
-    std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
-    while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
+    SQLite::Statement q(db, "SELECT l.session_id, l.line_uuid, r.session_id, r.message_uuid FROM record_lines l "
+                            "JOIN records r ON r.id = l.record_id ORDER BY 1, 2");
+    std::vector<std::tuple<std::string, std::string, std::string, std::string>> out;
+    while (q.executeStep()) {
+        out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                         q.getColumn(3).getString());
+    }
+    return out;
+}
+
+// The indexes as the schema migrations created them (name, SQL), whatever path wrote the rows.
+std::vector<std::pair<std::string, std::string>> index_sql(const Store& store) {
+    SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT name, COALESCE(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY 1");
+    std::vector<std::pair<std::string, std::string>> out;
+    while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
     return out;
 }
 
@@ -166,6 +181,10 @@ TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store"
     CHECK(bulk.max_sequence() == single.max_sequence());
     CHECK(record_lines(bulk) == record_lines(single));
     CHECK(record_lines(bulk).size() > bulk_stats.inserted);  // uuids of copies are lines of their record
+    CHECK(index_sql(bulk) == index_sql(single));
+    CHECK(index_sql(bulk).size() >= 5);
+    SQLite::Database check(bulk.file().string(), SQLite::OPEN_READONLY);
+    CHECK(check.execAndGet("PRAGMA integrity_check").getString() == "ok");
     require_same(from_records(bulk), from_buckets(bulk));
     require_same(from_buckets(single), from_buckets(bulk));
 }
