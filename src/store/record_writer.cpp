@@ -36,29 +36,29 @@ RecordInserter::RecordInserter(SQLite::Database& db)
 
 void RecordInserter::insert(const UsageRecord& base, const UsageRecord& counts, const UsageRecord& ids,
                             std::int64_t timestamp_ms, std::int64_t sequence, const RecordCost& cost) {
-    SQLite::Statement& s = insert_;
-    s.bind(1, base.session_id);
-    s.bind(2, base.message_uuid);
-    s.bind(3, base.timestamp);
-    s.bind(4, base.model);
+    SQLite::Statement& s = insert_;  // the records outlive exec(): their text needs no copy
+    s.bindNoCopy(1, base.session_id);
+    s.bindNoCopy(2, base.message_uuid);
+    s.bindNoCopy(3, base.timestamp);
+    s.bindNoCopy(4, base.model);
     s.bind(5, static_cast<std::int64_t>(counts.input_tokens));
     s.bind(6, static_cast<std::int64_t>(counts.output_tokens));
     s.bind(7, static_cast<std::int64_t>(counts.cache_creation_tokens));
     s.bind(8, static_cast<std::int64_t>(counts.cache_read_tokens));
-    s.bind(9, base.folder);
+    s.bindNoCopy(9, base.folder);
     bind_optional(s, 10, base.git_branch);
     bind_optional(s, 11, base.version);
     bind_optional(s, 12, ids.message_id);
     bind_optional(s, 13, ids.request_id);
     bind_optional(s, 14, counts.cost_usd);
-    s.bind(15, base.machine_name);
+    s.bindNoCopy(15, base.machine_name);
     s.bind(16, static_cast<std::int64_t>(counts.cache_creation_1h_tokens));
     s.bind(17, static_cast<std::int64_t>(counts.total_tokens()));
     s.bind(18, timestamp_ms);
     s.bind(19, sequence);
     s.bind(20, cost.cost);
     s.bind(21, cost.unpriced ? 1 : 0);
-    s.bind(22, base.project);
+    s.bindNoCopy(22, base.project);
     s.exec();
     s.reset();
 }
