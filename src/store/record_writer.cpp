@@ -233,7 +233,7 @@ RecordCost priced_cost(const Kept& k, const CostModel& costs) {
 // at its end. Row ids are internal: within one bulk load every (message_id, request_id) is
 // unique, so no lookup's tie-break depends on their order. Returns the row id of each kept record.
 std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector<Kept>& kept,
-                                         const std::vector<RecordCost>& cost) {
+                                         const std::vector<RecordCost>& cost, const std::vector<std::int64_t>& ms) {
     std::vector<std::size_t> order(kept.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -245,8 +245,7 @@ std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector
     std::vector<std::int64_t> ids(kept.size());
     for (const std::size_t i : order) {
         const Kept& k = kept[i];
-        const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
-        inserter.insert(*k.base, *k.counts, *k.ids, ms, k.sequence, cost[i]);
+        inserter.insert(*k.base, *k.counts, *k.ids, ms[i], k.sequence, cost[i]);
         ids[i] = db.getLastInsertRowid();
     }
     return ids;
@@ -280,15 +279,17 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
                     sequence, stats);
     }
     std::vector<RecordCost> cost;
+    std::vector<std::int64_t> ms;
     cost.reserve(table.kept().size());
+    ms.reserve(table.kept().size());
     BucketChanges buckets;  // summed in the order the one-by-one upserts would add them
     for (const Kept& k : table.kept()) {
         cost.push_back(priced_cost(k, costs));
-        const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
-        buckets.add(bucket_of(*k.base, ms), *k.counts, cost.back(), +1);
+        ms.push_back(timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0));
+        buckets.add(bucket_of(*k.base, ms.back()), *k.counts, cost.back(), +1);
     }
     DeferredIndexes indexes(db);
-    const std::vector<std::int64_t> ids = insert_records(db, table.kept(), cost);
+    const std::vector<std::int64_t> ids = insert_records(db, table.kept(), cost, ms);
     insert_lines(db, table.lines(), ids);
     indexes.create_again();
     buckets.flush(db);
