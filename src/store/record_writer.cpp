@@ -7,6 +7,7 @@
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "ccu/common/time.hpp"
 
@@ -152,9 +153,10 @@ public:
         }
     }
 
-    const std::vector<Kept>& kept() const { return kept_; }
+    // Taken out once the batch is applied: the lookup maps are freed before the inserts.
+    std::vector<Kept> take_kept() { return std::move(kept_); }
     // record_lines rows: (session, line uuid) -> index into kept(), in first-remembered order.
-    const std::vector<std::pair<Key, std::size_t>>& lines() const { return lines_; }
+    std::vector<std::pair<Key, std::size_t>> take_lines() { return std::move(lines_); }
 
 private:
     std::optional<std::size_t> find(const UsageRecord& r, const LineUuids& further) const {
@@ -233,7 +235,7 @@ RecordCost priced_cost(const Kept& k, const CostModel& costs) {
 // at its end. Row ids are internal: within one bulk load every (message_id, request_id) is
 // unique, so no lookup's tie-break depends on their order. Returns the row id of each kept record.
 std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector<Kept>& kept,
-                                         const std::vector<RecordCost>& cost) {
+                                         const std::vector<RecordCost>& cost, const std::vector<std::int64_t>& ms) {
     std::vector<std::size_t> order(kept.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -245,8 +247,7 @@ std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector
     std::vector<std::int64_t> ids(kept.size());
     for (const std::size_t i : order) {
         const Kept& k = kept[i];
-        const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
-        inserter.insert(*k.base, *k.counts, *k.ids, ms, k.sequence, cost[i]);
+        inserter.insert(*k.base, *k.counts, *k.ids, ms[i], k.sequence, cost[i]);
         ids[i] = db.getLastInsertRowid();
     }
     return ids;
@@ -274,22 +275,30 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
     static const LineUuids kNone;
     UpsertStats stats;
     std::int64_t sequence = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
-    MemoryTable table(records.size());
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        table.apply(records[i], i < lines.size() ? lines[i] : kNone, i < sidechain.size() && sidechain[i] != 0,
-                    sequence, stats);
+    std::vector<Kept> kept;
+    std::vector<std::pair<Key, std::size_t>> kept_lines;
+    {
+        MemoryTable table(records.size());
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            table.apply(records[i], i < lines.size() ? lines[i] : kNone, i < sidechain.size() && sidechain[i] != 0,
+                        sequence, stats);
+        }
+        kept = table.take_kept();
+        kept_lines = table.take_lines();
     }
     std::vector<RecordCost> cost;
-    cost.reserve(table.kept().size());
+    std::vector<std::int64_t> ms;
+    cost.reserve(kept.size());
+    ms.reserve(kept.size());
     BucketChanges buckets;  // summed in the order the one-by-one upserts would add them
-    for (const Kept& k : table.kept()) {
+    for (const Kept& k : kept) {
         cost.push_back(priced_cost(k, costs));
-        const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
-        buckets.add(bucket_of(*k.base, ms), *k.counts, cost.back(), +1);
+        ms.push_back(timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0));
+        buckets.add(bucket_of(*k.base, ms.back()), *k.counts, cost.back(), +1);
     }
     DeferredIndexes indexes(db);
-    const std::vector<std::int64_t> ids = insert_records(db, table.kept(), cost);
-    insert_lines(db, table.lines(), ids);
+    const std::vector<std::int64_t> ids = insert_records(db, kept, cost, ms);
+    insert_lines(db, std::move(kept_lines), ids);
     indexes.create_again();
     buckets.flush(db);
     write_sequence(db, sequence);
