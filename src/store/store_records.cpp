@@ -242,7 +242,7 @@ private:
 // take as it does not model the logs-versus-origin rules).
 UpsertStats upsert_all(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,
                        const std::vector<std::uint8_t>& sidechain = {}, const std::vector<LineUuids>& lines = {}) {
-    if (detail::bulk_load_applies(db, records, lines)) return detail::bulk_load(db, records, sidechain, costs);
+    if (detail::bulk_load_applies(db, records)) return detail::bulk_load(db, records, sidechain, lines, costs);
     UpsertStats stats;
     if (detail::insert_if_all_new(db, costs, records, lines, stats)) return stats;
     static const LineUuids kNone;
