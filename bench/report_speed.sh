@@ -44,7 +44,7 @@ make_tree() {  # make_tree DIR [GEN_TREE FLAGS...]: a generated tree, reused onc
   find "$dir/projects" -type f -exec cat {} + >/dev/null   # page cache
 }
 tree=$scratch/tree-${size_mb}mb
-make_tree "$tree"
+if want cold || want warm; then make_tree "$tree"; fi   # the origin and rescan sections need no tree
 
 now_ns() { date +%s%N; }
 # run_ccu HOME_DIR DATA_DIR CLAUDE_DIR ARGS...: one ccu process in a clean environment; sets
