@@ -106,7 +106,8 @@ public:
 
     // Brings the mirror up to the remote's default branch. With `known`, answers `unchanged`
     // after one ref advertisement when the remote head is still that commit and the mirror has it.
-    // A missing or corrupt mirror is rebuilt from the remote.
+    // A missing or corrupt mirror is rebuilt from the remote. HeldOnly: a head the mirror lacks
+    // is answered `not_held` after that one advertisement (sync/push.cpp, nothing new to push).
     FetchResult fetch(const std::optional<std::string>& known = std::nullopt,
                       FetchDepth depth = FetchDepth::Download);
 
