@@ -1,5 +1,6 @@
 // bench_gen_tree: writes a synthetic ~/.claude/projects tree and its ground truth.
 //   bench_gen_tree --dir DIR/projects [--size-mb N] [--projects P] [--sessions S] [--seed X]
+//                  [--tool-result-max BYTES] (default 24000; smaller: more records per MB)
 //                  [--truth FILE]   (per-day totals as JSON; default: stdout)
 #include <chrono>
 #include <cstdio>
@@ -16,7 +17,7 @@ namespace {
 
 [[noreturn]] void usage() {
     std::cerr << "usage: bench_gen_tree --dir PROJECTS_DIR [--size-mb N] [--projects P] [--sessions S] "
-                 "[--seed X] [--truth FILE]\n";
+                 "[--seed X] [--tool-result-max BYTES] [--truth FILE]\n";
     std::exit(2);
 }
 
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
         else if (arg == "--projects") spec.projects = std::stoi(value);
         else if (arg == "--sessions") spec.sessions_per_project = std::stoi(value);
         else if (arg == "--seed") spec.seed = std::stoull(value);
+        else if (arg == "--tool-result-max") spec.tool_result_max = std::stoll(value);
         else if (arg == "--truth") truth_file = value;
         else usage();
     }

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # The report figures of issue #9, each printed with the peer (ccusage 20.0.24) measured in the
 # same run where there is one:
-#   cold   `ccu report daily --json` on a fresh data dir vs `ccusage claude daily --json`, 200 MB tree
+#   cold   `ccu report daily --json` on a fresh data dir vs `ccusage claude daily --json`, 200 MB tree,
+#          and on a denser 200 MB tree (short tool results: ~5x the records per MB)
 #   warm   every report kind, three zones, with and without --since/--until: the tree's store,
 #          60k and 1M records imported from origin-tool databases
 #   import 1M records from an origin-tool database (bench/gen_origin_db.py)
-#   rescan nothing new over 10,000 files
+#   rescan nothing new over 10,000 files (`ccu scan` and warm `ccu report daily --json`)
 #   statusline (warm) on the tree's store and the 1M store
 # usage: bench/report_speed.sh            Env: CCU (default build/release/ccu), GEN_TREE (default
 # build/dev/bench/bench_gen_tree), CCU_BENCH_SCRATCH (default /tmp/ccu-bench-reports), SIZE_MB
-# (200), SMALL_RECORDS (60000), ORIGIN_RECORDS (1000000), FILES (10000), RUNS (5). Trees and the origin DB are reused.
+# (200), SMALL_RECORDS (60000), ORIGIN_RECORDS (1000000), FILES (10000), RUNS (5), DENSE_TOOL_RESULT_MAX
+# (600: bench_gen_tree --tool-result-max of the dense tree), SECTIONS (default "cold warm origin rescan":
+# any subset, e.g. SECTIONS="cold rescan"). Trees and the origin DB are reused.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 ccu=${CCU:-$here/build/release/ccu}
@@ -20,19 +23,26 @@ origin_records=${ORIGIN_RECORDS:-1000000}
 small_records=${SMALL_RECORDS:-60000}
 files=${FILES:-10000}
 runs=${RUNS:-5}
+dense_max=${DENSE_TOOL_RESULT_MAX:-600}
+sections=" ${SECTIONS:-cold warm origin rescan} "
+want() { [[ $sections == *" $1 "* ]]; }
 mkdir -p "$scratch/npm"
 
 ccusage=$scratch/npm/node_modules/.bin/ccusage
 if [[ ! -x $ccusage ]]; then
   (cd "$scratch/npm" && echo '{}' >package.json && npm install --no-audit --no-fund --loglevel=error ccusage@20.0.24 >/dev/null)
 fi
+make_tree() {  # make_tree DIR [GEN_TREE FLAGS...]: a generated tree, reused once complete
+  local dir=$1; shift
+  if [[ ! -f $dir/.complete ]]; then
+    rm -rf "$dir"
+    "$gen_tree" --dir "$dir/projects" --size-mb "$size_mb" --projects 8 --sessions 25 --truth "$dir/truth.json" "$@" >/dev/null
+    touch "$dir/.complete"
+  fi
+  find "$dir/projects" -type f -exec cat {} + >/dev/null   # page cache
+}
 tree=$scratch/tree-${size_mb}mb
-if [[ ! -f $tree/.complete ]]; then
-  rm -rf "$tree"
-  "$gen_tree" --dir "$tree/projects" --size-mb "$size_mb" --projects 8 --sessions 25 --truth "$tree/truth.json" >/dev/null
-  touch "$tree/.complete"
-fi
-find "$tree/projects" -type f -exec cat {} + >/dev/null   # page cache
+make_tree "$tree"
 
 now_ns() { date +%s%N; }
 # run_ccu HOME_DIR DATA_DIR CLAUDE_DIR ARGS...: one ccu process in a clean environment; sets
@@ -63,22 +73,37 @@ home=$scratch/home; mkdir -p "$home"
 echo "machine load (uptime): $(uptime)"
 best_of "$runs" run_ccu "$home" "$scratch/none" "$scratch/none" --version
 echo "process floor: ccu --version ${BEST_MS} ms wall, ${BEST_CPU_MS} ms CPU"
-echo "== cold: report daily --json on a fresh data dir, ${size_mb} MB tree ($(du -sm "$tree/projects" | cut -f1) MB)"
-cold_ccu() { rm -rf "$scratch/cold-data"; run_ccu "$home" "$scratch/cold-data" "$tree" report daily --json --tz UTC; }
-cold_ccusage() {
-  local t0; t0=$(now_ns)
-  CLAUDE_CONFIG_DIR=$tree "$ccusage" claude daily --offline --json --timezone UTC >"$scratch/ccusage.json"
-  LAST_MS=$(( ($(now_ns) - t0) / 1000000 )); LAST_RSS_MB=0
+# cold_section TREE LABEL: ccusage and a fresh-data-dir ccu on one tree, best of 3 each, same run.
+cold_section() {
+  local t=$1 label=$2
+  echo "== cold: report daily --json on a fresh data dir, $label ($(du -sm "$t/projects" | cut -f1) MB)"
+  cold_ccu() { rm -rf "$scratch/cold-data"; run_ccu "$home" "$scratch/cold-data" "$t" report daily --json --tz UTC; }
+  cold_ccusage() {
+    local t0; t0=$(now_ns)
+    CLAUDE_CONFIG_DIR=$t /usr/bin/time -f "%M %U %S" -o "$scratch/rss" "$ccusage" claude daily --offline --json --timezone UTC >"$scratch/ccusage.json"
+    LAST_MS=$(( ($(now_ns) - t0) / 1000000 ))
+    LAST_RSS_MB=$(awk '{printf "%.1f", $1/1024}' "$scratch/rss")
+    LAST_CPU_MS=$(awk '{printf "%d", ($2 + $3) * 1000}' "$scratch/rss")
+  }
+  best_of 3 cold_ccusage; local ccusage_ms=$BEST_MS ccusage_cpu=$BEST_CPU_MS
+  best_of 3 cold_ccu; COLD_MS=$BEST_MS; local cold_cpu=$BEST_CPU_MS cold_rss=$MAX_RSS_MB
+  cp "$scratch/out" "$scratch/ccu-cold.json"
+  python3 "$here/tests/ccusage/compare.py" daily "$scratch/ccusage.json" "$scratch/ccu-cold.json" | tail -1
+  RECORDS=$(env -i PATH="$PATH" HOME="$home" CCU_DATA_DIR="$scratch/cold-data" XDG_CONFIG_HOME="$home/.config" \
+    CLAUDE_CONFIG_DIR="$t" "$ccu" scan --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"]["total"])')
+  echo "ccusage 20.0.24 claude daily --json (best of 3): ${ccusage_ms} ms (CPU ${ccusage_cpu} ms)"
+  echo "ccu report daily --json, fresh data dir (best of 3): ${COLD_MS} ms (CPU ${cold_cpu} ms), peak RSS ${cold_rss} MB, ${RECORDS} records"
+  awk -v a="$ccusage_ms" -v b="$COLD_MS" -v c="$ccusage_cpu" -v d="$cold_cpu" -v l="$label" \
+    'BEGIN { printf "cold ratio ccusage/ccu, %s: %.1fx wall, %.1fx CPU (target >= 3x)\n", l, a / b, c / (d > 0 ? d : 1) }'
 }
-best_of 3 cold_ccusage; ccusage_ms=$BEST_MS
-best_of 3 cold_ccu; cold_ms=$BEST_MS; cold_rss=$MAX_RSS_MB
-cp "$scratch/out" "$scratch/ccu-cold.json"
-python3 "$here/tests/ccusage/compare.py" daily "$scratch/ccusage.json" "$scratch/ccu-cold.json" | tail -1
-records=$(env -i PATH="$PATH" HOME="$home" CCU_DATA_DIR="$scratch/cold-data" XDG_CONFIG_HOME="$home/.config" \
-  CLAUDE_CONFIG_DIR="$tree" "$ccu" scan --json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"]["total"])')
-echo "ccusage 20.0.24 claude daily --json (best of 3): ${ccusage_ms} ms"
-echo "ccu report daily --json, fresh data dir (best of 3): ${cold_ms} ms (CPU ${BEST_CPU_MS} ms), peak RSS ${cold_rss} MB, ${records} records"
-awk -v a="$ccusage_ms" -v b="$cold_ms" 'BEGIN { printf "cold ratio ccusage/ccu: %.1fx (target >= 3x)\n", a / b }'
+records=0
+if want cold; then
+  dense=$scratch/dense-${size_mb}mb-${dense_max}
+  make_tree "$dense" --tool-result-max "$dense_max"
+  cold_section "$dense" "dense ${size_mb} MB tree (--tool-result-max $dense_max)"
+  cold_section "$tree" "${size_mb} MB tree"   # last: its store stays in cold-data for the warm section
+  records=$RECORDS
+fi
 
 warm_table() {  # warm_table HOME DATA CLAUDE LABEL MACHINE_FLAG
   local h=$1 d=$2 c=$3 label=$4 flag=$5 worst=0 worst_cpu=0 worst_rss=0
@@ -99,7 +124,6 @@ warm_table() {  # warm_table HOME DATA CLAUDE LABEL MACHINE_FLAG
   done
   echo "warm, $label: slowest ${worst} ms wall, ${worst_cpu} ms CPU, largest peak RSS ${worst_rss} MB"
 }
-warm_table "$home" "$scratch/cold-data" "$tree" "${records} records" ""
 
 # statusline_bench HOME DATA CLAUDE LABEL: Claude Code's stdin for the newest session in the store.
 statusline_bench() {
@@ -118,7 +142,11 @@ PY
   STDIN_FILE=$scratch/statusline-bad.txt run_ccu "$h" "$d" "$c" statusline
   echo "statusline, garbage stdin: ${LAST_MS} ms: $(cat "$scratch/out")"
 }
-statusline_bench "$home" "$scratch/cold-data" "$tree" "${records} records"
+if want warm; then
+  if [[ ! -f $scratch/cold-data/ccu.db ]]; then run_ccu "$home" "$scratch/cold-data" "$tree" scan; fi
+  warm_table "$home" "$scratch/cold-data" "$tree" "${records} records" ""
+  statusline_bench "$home" "$scratch/cold-data" "$tree" "${records} records"
+fi
 
 # origin_import N: a fresh data dir importing an origin-tool database of N records; sets OHOME, ODATA.
 origin_import() {
@@ -133,6 +161,7 @@ origin_import() {
   best_of 2 import_once
   echo "import ${n} records from an origin-tool database (ccu scan, fresh data dir, best of 2): ${BEST_MS} ms (CPU ${BEST_CPU_MS} ms), peak RSS ${MAX_RSS_MB} MB"
 }
+if want origin; then
 echo "== ${small_records} records (origin import)"
 origin_import "$small_records"
 warm_table "$OHOME" "$ODATA" "$scratch/empty-claude" "${small_records} records" "--all-machines"
@@ -140,7 +169,9 @@ echo "== ${origin_records} records (origin import; targets: import <= 10000 ms a
 origin_import "$origin_records"
 warm_table "$OHOME" "$ODATA" "$scratch/empty-claude" "${origin_records} records" "--all-machines"
 statusline_bench "$OHOME" "$ODATA" "$scratch/empty-claude" "${origin_records} records"
+fi
 
+want rescan || exit 0
 echo "== re-scan with nothing new over ${files} files"
 many=$scratch/many-$files
 if [[ ! -f $many/.complete ]]; then
@@ -161,5 +192,10 @@ PY
 fi
 rm -rf "$scratch/many-data"
 run_ccu "$home" "$scratch/many-data" "$many" scan
+find "$many/projects" -type f -exec cat {} + >/dev/null; find "$many/projects" >/dev/null   # page and dentry caches
 best_of "$runs" run_ccu "$home" "$scratch/many-data" "$many" scan
 echo "re-scan, nothing new, ${files} files (ccu scan, best of $runs): ${BEST_MS} ms (CPU ${BEST_CPU_MS} ms), peak RSS ${MAX_RSS_MB} MB (target <= 50 ms)"
+best_of "$runs" run_ccu "$home" "$scratch/many-data" "$many" report daily --json --tz UTC
+echo "re-scan, nothing new, ${files} files (ccu report daily --json, warm, best of $runs): ${BEST_MS} ms (CPU ${BEST_CPU_MS} ms), peak RSS ${MAX_RSS_MB} MB (target <= 50 ms)"
+t0=$(now_ns); find "$many/projects" -name '*.jsonl' -printf '%s %T@\n' >/dev/null
+echo "floor: find over the same tree (walk + stat only): $(( ($(now_ns) - t0) / 1000000 )) ms"

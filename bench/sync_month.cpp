@@ -4,7 +4,8 @@
 // (wall clock, which includes the fake server's work and the machine's load) and ccu's own CPU
 // seconds (this process: the sync code, libgit2, libcurl), the day's mean and its largest push. Prints a table per day and transport;
 // not a test. REST "before" (the algorithm before issue #7: 4 MiB current files, every file read
-// back) is no longer in the code: its figures are the issue's.
+// back) is no longer in the code: bench/rest_before.sh builds the same month against commit 8838cf0
+// (bench/legacy/sync_month_rest_before.cpp).
 //   bench_sync_month [machines=2] [days=30] [transport=both|git|rest]
 #include <sys/resource.h>
 

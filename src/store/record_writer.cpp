@@ -2,7 +2,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -34,29 +36,29 @@ RecordInserter::RecordInserter(SQLite::Database& db)
 
 void RecordInserter::insert(const UsageRecord& base, const UsageRecord& counts, const UsageRecord& ids,
                             std::int64_t timestamp_ms, std::int64_t sequence, const RecordCost& cost) {
-    SQLite::Statement& s = insert_;
-    s.bind(1, base.session_id);
-    s.bind(2, base.message_uuid);
-    s.bind(3, base.timestamp);
-    s.bind(4, base.model);
+    SQLite::Statement& s = insert_;  // the records outlive exec(): their text needs no copy
+    s.bindNoCopy(1, base.session_id);
+    s.bindNoCopy(2, base.message_uuid);
+    s.bindNoCopy(3, base.timestamp);
+    s.bindNoCopy(4, base.model);
     s.bind(5, static_cast<std::int64_t>(counts.input_tokens));
     s.bind(6, static_cast<std::int64_t>(counts.output_tokens));
     s.bind(7, static_cast<std::int64_t>(counts.cache_creation_tokens));
     s.bind(8, static_cast<std::int64_t>(counts.cache_read_tokens));
-    s.bind(9, base.folder);
+    s.bindNoCopy(9, base.folder);
     bind_optional(s, 10, base.git_branch);
     bind_optional(s, 11, base.version);
     bind_optional(s, 12, ids.message_id);
     bind_optional(s, 13, ids.request_id);
     bind_optional(s, 14, counts.cost_usd);
-    s.bind(15, base.machine_name);
+    s.bindNoCopy(15, base.machine_name);
     s.bind(16, static_cast<std::int64_t>(counts.cache_creation_1h_tokens));
     s.bind(17, static_cast<std::int64_t>(counts.total_tokens()));
     s.bind(18, timestamp_ms);
     s.bind(19, sequence);
     s.bind(20, cost.cost);
     s.bind(21, cost.unpriced ? 1 : 0);
-    s.bind(22, base.project);
+    s.bindNoCopy(22, base.project);
     s.exec();
     s.reset();
 }
@@ -79,12 +81,8 @@ bool records_table_empty(SQLite::Database& db) {
 
 }  // namespace
 
-bool bulk_load_applies(SQLite::Database& db, const std::vector<UsageRecord>& records,
-                       const std::vector<LineUuids>& lines) {
+bool bulk_load_applies(SQLite::Database& db, const std::vector<UsageRecord>& records) {
     if (records.size() < kBulkLoadMinRecords) return false;
-    for (const auto& l : lines) {
-        if (!l.empty()) return false;
-    }
     for (const auto& r : records) {
         if (!has_response_id(r)) return false;
     }
@@ -110,9 +108,10 @@ struct Kept {
 };
 
 // The store's upsert rules (store_records.cpp, Upserter::apply) over an in-memory table, for
-// batches bulk_load_applies to: every record has response ids and no further line uuids, so
-// the logs-versus-origin rules and fragment folding never fire; what remains is the lookup
-// (identity, response ids, remembered lines), sidechain replays and "the larger total wins".
+// batches bulk_load_applies to: every record has response ids, so the logs-versus-origin rules
+// and fragment folding (which needs a record without ids) never fire; what remains is the
+// lookup (identity, response ids, remembered lines: the record's own, then its further ones),
+// sidechain replays and "the larger total wins".
 class MemoryTable {
 public:
     explicit MemoryTable(std::size_t n) {
@@ -122,11 +121,12 @@ public:
         by_line_.reserve(n);
     }
 
-    void apply(const UsageRecord& r, bool sidechain, std::int64_t& sequence, UpsertStats& stats) {
-        const std::optional<std::size_t> found = find(r);
+    void apply(const UsageRecord& r, const LineUuids& further, bool sidechain, std::int64_t& sequence,
+               UpsertStats& stats) {
+        const std::optional<std::size_t> found = find(r, further);
         if (!found && sidechain) {
             if (auto it = by_message_.find(*r.message_id); it != by_message_.end()) {
-                remember_line(r, it->second);
+                remember_lines(r, further, it->second);
                 ++stats.unchanged;
                 return;
             }
@@ -137,11 +137,11 @@ public:
             by_identity_.emplace(Key(r.session_id, r.message_uuid), index);
             by_response_.try_emplace(Key(*r.message_id, *r.request_id), index);
             learn_message(r, index);
-            remember_line(r, index);
+            remember_lines(r, further, index);
             ++stats.inserted;
             return;
         }
-        remember_line(r, *found);
+        remember_lines(r, further, *found);
         Kept& k = kept_[*found];
         if (r.total_tokens() > k.counts->total_tokens()) {
             k.counts = &r;
@@ -157,10 +157,13 @@ public:
     const std::vector<std::pair<Key, std::size_t>>& lines() const { return lines_; }
 
 private:
-    std::optional<std::size_t> find(const UsageRecord& r) const {
+    std::optional<std::size_t> find(const UsageRecord& r, const LineUuids& further) const {
         if (auto it = by_identity_.find({r.session_id, r.message_uuid}); it != by_identity_.end()) return it->second;
         if (auto it = by_response_.find({*r.message_id, *r.request_id}); it != by_response_.end()) return it->second;
         if (auto it = by_line_.find({r.session_id, r.message_uuid}); it != by_line_.end()) return it->second;
+        for (const LineRef& l : further) {
+            if (auto it = by_line_.find({l.session_id, l.uuid}); it != by_line_.end()) return it->second;
+        }
         return std::nullopt;
     }
 
@@ -171,8 +174,13 @@ private:
         if (!added && *r.request_id < *kept_[it->second].ids->request_id) it->second = index;
     }
 
-    void remember_line(const UsageRecord& r, std::size_t index) {
-        const Key key(r.session_id, r.message_uuid);
+    // INSERT OR IGNORE into record_lines: a line already remembered keeps its record.
+    void remember_lines(const UsageRecord& r, const LineUuids& further, std::size_t index) {
+        remember_line(Key(r.session_id, r.message_uuid), index);
+        for (const LineRef& l : further) remember_line(Key(l.session_id, l.uuid), index);
+    }
+
+    void remember_line(const Key& key, std::size_t index) {
         if (by_line_.try_emplace(key, index).second) lines_.emplace_back(key, index);
     }
 
@@ -186,40 +194,103 @@ private:
 
 }  // namespace
 
-UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& records,
-                      const std::vector<std::uint8_t>& sidechain, const CostModel& costs) {
-    UpsertStats stats;
-    std::int64_t sequence = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
-    MemoryTable table(records.size());
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        table.apply(records[i], i < sidechain.size() && sidechain[i] != 0, sequence, stats);
-    }
-    RecordInserter inserter(db);
-    BucketChanges buckets;
-    std::vector<std::int64_t> ids;
-    ids.reserve(table.kept().size());
-    for (const Kept& k : table.kept()) {
-        UsageRecord merged_counts_model;  // the cost is the stored model's, priced with the kept counts
-        const UsageRecord* priced = k.counts;
-        if (k.counts != k.base && k.counts->model != k.base->model) {
-            merged_counts_model = *k.counts;
-            merged_counts_model.model = k.base->model;
-            priced = &merged_counts_model;
+namespace {
+
+// The secondary indexes of the tables a bulk load fills, dropped before it and created again
+// from their own stored SQL after it, inside the same transaction (a failure rolls both back).
+// SQLite builds an index from sorted keys in one pass; inserting 50k random keys one by one
+// instead walks a b-tree larger than the page cache (measured in bench/README.md).
+class DeferredIndexes {
+public:
+    explicit DeferredIndexes(SQLite::Database& db) : db_(db) {
+        SQLite::Statement q(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
+                                "AND tbl_name IN ('records', 'record_lines')");
+        std::vector<std::string> names;
+        while (q.executeStep()) {
+            names.push_back(q.getColumn(0).getString());
+            create_.push_back(q.getColumn(1).getString());
         }
-        const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
-        const RecordCost cost = costs.cost_of(*priced);
-        inserter.insert(*k.base, *k.counts, *k.ids, ms, k.sequence, cost);
-        ids.push_back(db.getLastInsertRowid());
-        buckets.add(bucket_of(*k.base, ms), *k.counts, cost, +1);
+        q.reset();
+        for (const auto& name : names) db.exec("DROP INDEX \"" + name + "\"");
     }
+    void create_again() {
+        for (const auto& sql : create_) db_.exec(sql);
+    }
+
+private:
+    SQLite::Database& db_;
+    std::vector<std::string> create_;
+};
+
+RecordCost priced_cost(const Kept& k, const CostModel& costs) {
+    if (k.counts == k.base || k.counts->model == k.base->model) return costs.cost_of(*k.counts);
+    UsageRecord merged = *k.counts;  // the cost is the stored model's, priced with the kept counts
+    merged.model = k.base->model;
+    return costs.cost_of(merged);
+}
+
+// Inserts the kept records in (session_id, message_uuid) order, so the unique index on it grows
+// at its end. Row ids are internal: within one bulk load every (message_id, request_id) is
+// unique, so no lookup's tie-break depends on their order. Returns the row id of each kept record.
+std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector<Kept>& kept,
+                                         const std::vector<RecordCost>& cost) {
+    std::vector<std::size_t> order(kept.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const UsageRecord& x = *kept[a].base;
+        const UsageRecord& y = *kept[b].base;
+        return std::tie(x.session_id, x.message_uuid) < std::tie(y.session_id, y.message_uuid);
+    });
+    RecordInserter inserter(db);
+    std::vector<std::int64_t> ids(kept.size());
+    for (const std::size_t i : order) {
+        const Kept& k = kept[i];
+        const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
+        inserter.insert(*k.base, *k.counts, *k.ids, ms, k.sequence, cost[i]);
+        ids[i] = db.getLastInsertRowid();
+    }
+    return ids;
+}
+
+// record_lines rows in primary-key order (the table is WITHOUT ROWID: a b-tree on the key).
+void insert_lines(SQLite::Database& db, std::vector<std::pair<Key, std::size_t>> lines,
+                  const std::vector<std::int64_t>& ids) {
+    std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     SQLite::Statement line(db, "INSERT INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)");
-    for (const auto& [key, index] : table.lines()) {
+    for (const auto& [key, index] : lines) {
         line.bind(1, std::string(key.first));
         line.bind(2, std::string(key.second));
         line.bind(3, ids[index]);
         line.exec();
         line.reset();
     }
+}
+
+}  // namespace
+
+UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& records,
+                      const std::vector<std::uint8_t>& sidechain, const std::vector<LineUuids>& lines,
+                      const CostModel& costs) {
+    static const LineUuids kNone;
+    UpsertStats stats;
+    std::int64_t sequence = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
+    MemoryTable table(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        table.apply(records[i], i < lines.size() ? lines[i] : kNone, i < sidechain.size() && sidechain[i] != 0,
+                    sequence, stats);
+    }
+    std::vector<RecordCost> cost;
+    cost.reserve(table.kept().size());
+    BucketChanges buckets;  // summed in the order the one-by-one upserts would add them
+    for (const Kept& k : table.kept()) {
+        cost.push_back(priced_cost(k, costs));
+        const std::int64_t ms = timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0);
+        buckets.add(bucket_of(*k.base, ms), *k.counts, cost.back(), +1);
+    }
+    DeferredIndexes indexes(db);
+    const std::vector<std::int64_t> ids = insert_records(db, table.kept(), cost);
+    insert_lines(db, table.lines(), ids);
+    indexes.create_again();
     buckets.flush(db);
     write_sequence(db, sequence);
     return stats;

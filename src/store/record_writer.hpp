@@ -34,12 +34,13 @@ void write_sequence(SQLite::Database& db, std::int64_t sequence);
 // Batches smaller than this go through the ordinary upsert (the difference is not measurable).
 inline constexpr std::size_t kBulkLoadMinRecords = 256;
 // Into an empty records table, a batch of at least kBulkLoadMinRecords records that all carry
-// response ids and no further line uuids (a first scan of the logs, a pull of ccu-written
-// files) gives by bulk_load exactly what one-by-one upserts give.
-bool bulk_load_applies(SQLite::Database& db, const std::vector<UsageRecord>& records,
-                       const std::vector<LineUuids>& lines);
-// Same outcome as upserting `records` one by one into the empty records table.
+// response ids (a first scan of the logs, a pull of ccu-written files) gives by bulk_load
+// exactly what one-by-one upserts give, further line uuids included.
+bool bulk_load_applies(SQLite::Database& db, const std::vector<UsageRecord>& records);
+// Same outcome as upserting `records` (with `lines` parallel, or empty) one by one into the
+// empty records table.
 UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& records,
-                      const std::vector<std::uint8_t>& sidechain, const CostModel& costs);
+                      const std::vector<std::uint8_t>& sidechain, const std::vector<LineUuids>& lines,
+                      const CostModel& costs);
 
 }  // namespace ccu::store::detail

@@ -271,7 +271,7 @@ private:
 // applies (detail::bulk_load_applies).
 UpsertStats upsert_all(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,
                        const std::vector<std::uint8_t>& sidechain = {}, const std::vector<LineUuids>& lines = {}) {
-    if (detail::bulk_load_applies(db, records, lines)) return detail::bulk_load(db, records, sidechain, costs);
+    if (detail::bulk_load_applies(db, records)) return detail::bulk_load(db, records, sidechain, lines, costs);
     static const LineUuids kNone;
     UpsertStats stats;
     Upserter upserter(db, costs);

@@ -235,7 +235,7 @@ private:
             ms += rng_.range(1, 900);
             if (i == parts) r.timestamp_ms = ms;
             file.line(assistant_line(c, parent, r, output, ms, sidechain, request_id,
-                                     static_cast<std::size_t>(rng_.range(50, 2500))));
+                                     static_cast<std::size_t>(rng_.range(50, std::min<std::int64_t>(2500, spec_.tool_result_max)))));
         }
         count(r);
     }
@@ -253,6 +253,12 @@ private:
                                      : assistant_line(c, parent, make_response(ms), 7, ms, false, "req_x" + rng_.hex(8), 40, true));
             ++truth_.malformed_lines;
         }
+    }
+
+    // Ordinary results 500 B .. tool_result_max; huge ones 2.5x .. 5x that (60-120 KB by default).
+    std::size_t tool_result_size(bool huge) {
+        const std::int64_t top = std::max<std::int64_t>(spec_.tool_result_max, 600);
+        return static_cast<std::size_t>(huge ? rng_.range(top * 5 / 2, top * 5) : rng_.range(500, top));
     }
 
     std::vector<Response> session(const std::string& project, std::uint64_t budget, const std::vector<Response>& resumed) {
@@ -277,7 +283,7 @@ private:
                 if (rng_.one_in(12)) sidechain_work(agent, c, agent_parent, r, ms);
                 const bool huge = rng_.one_in(60);
                 ms += rng_.range(100, 20000);
-                file.line(user_line(c, parent, ms, static_cast<std::size_t>(huge ? rng_.range(60000, 120000) : rng_.range(500, 24000)), true));
+                file.line(user_line(c, parent, ms, tool_result_size(huge), true));
                 tail.push_back(r);
                 if (tail.size() > 2) tail.erase(tail.begin());
             }

@@ -15,6 +15,9 @@ struct ClaudeTreeSpec {
     std::uint64_t seed = 1;
     std::int64_t start_epoch_ms = 1754006400000;  // 2025-08-01T00:00:00Z
     int days = 60;                                // timestamps spread over this many days
+    // Largest ordinary tool_result (bytes; the 1/60 huge ones scale with it, assistant text is
+    // capped by it below 2500). Smaller values give a denser tree: more responses per MB.
+    std::int64_t tool_result_max = 24000;
 };
 
 // Token totals of the distinct API responses of one UTC day (what ccusage's daily report

@@ -28,8 +28,8 @@ struct UpsertStats {
 
 // What one scan writes, in one transaction: its records (with their sidechain flags, parallel to
 // `records`: 1 = a sidechain line, merged across scans by message.id; and the uuids of each
-// response's other lines), the cursor of every file
-// seen and the paths that vanished. References: the caller's scan result is not copied.
+// response's other lines), the cursors to save (each replaces the stored one of its path; files
+// whose cursor did not change may be left out) and the paths that vanished. References: the caller's scan result is not copied.
 struct ScanWrite {
     const std::vector<UsageRecord>& records;
     const std::vector<std::uint8_t>& sidechain;

@@ -1,4 +1,7 @@
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
+
+#include <fstream>
 
 #include "ccu/common/environment.hpp"
 #include "ccu/cli/local_refresh.hpp"
@@ -71,4 +74,37 @@ TEST_CASE("with several legacy files only the one named like this machine is sta
     CHECK(stats.legacy_upsert.unchanged == 4);
     CHECK(store.count(std::string("My-Laptop")) == 3);
     CHECK(store.count(std::string("Other-PC")) == 1);
+}
+
+namespace {
+
+// SQLite's data_version as seen by a second connection: it moves whenever another connection
+// commits a change to the file.
+std::int64_t data_version(SQLite::Database& observer) { return observer.execAndGet("PRAGMA data_version").getInt64(); }
+
+}  // namespace
+
+TEST_CASE("a re-scan with nothing new commits nothing and an appended file's cursor is saved", "[refresh]") {
+    ccu::test::Sandbox box;
+    const fs::path file = ccu::test::write_small_tree(box.projects_dir());
+    const auto paths = ccu::Paths::resolve(box.environment());
+    Store store(paths.store_file(), OpenMode::ReadWrite, ccu::test::embedded_costs());
+    ccu::cli::refresh_local(store, paths, "laptop", ccu::pricing::PriceTable::embedded());
+    SQLite::Database observer(paths.store_file().string(), SQLite::OPEN_READONLY);
+    const std::int64_t before = data_version(observer);
+
+    const auto again = ccu::cli::refresh_local(store, paths, "laptop", ccu::pricing::PriceTable::embedded());
+    CHECK(again.scan.files_seen == 1);
+    CHECK(again.scan.files_read == 0);
+    CHECK(data_version(observer) == before);  // no write transaction at all
+
+    std::ofstream(file, std::ios::app) << R"({"type":"user","sessionId":"sess-1","uuid":"user-9"})" << "\n";
+    const auto appended = ccu::cli::refresh_local(store, paths, "laptop", ccu::pricing::PriceTable::embedded());
+    CHECK(appended.scan.files_read == 1);
+    CHECK(appended.upsert.inserted == 0);
+    CHECK(data_version(observer) != before);
+    const auto cursor = store.load_cursor(file.string());
+    REQUIRE(cursor);
+    CHECK(cursor->size == fs::file_size(file));
+    CHECK(cursor->offset == fs::file_size(file));
 }

@@ -28,36 +28,12 @@ std::string integrity(const WatchedMachine& m) {
     return db.execAndGet("PRAGMA integrity_check").getString();
 }
 
-// machine -> "session/uuid" of every record in the gist's data files, counting repeats.
-std::map<std::string, std::multiset<std::string>> gist_records(FakeGistServer& fake, const std::string& id) {
-    std::map<std::string, std::multiset<std::string>> out;
-    const json state = fake.state();
-    for (const auto& [name, content] : state["gists"][id]["files"].items()) {
-        if (name.rfind("usage_data_", 0) != 0 || name.find("_backup_") != std::string::npos) continue;
-        const json file = json::parse(content.get<std::string>());
-        for (const auto& r : file["records"]) {
-            out[file["machine_name"]].insert(r["session_id"].get<std::string>() + "/" + r["message_uuid"].get<std::string>());
-        }
-    }
-    return out;
-}
-
 std::multiset<std::string> own_records(const WatchedMachine& m) {
     const auto rows = m.strings("SELECT session_id || '/' || message_uuid FROM records WHERE machine_name = '" + m.name + "'");
     return {rows.begin(), rows.end()};
 }
 
 std::uint64_t seed_of_round(int round) { return 0x5851F42D4C957F2DULL * static_cast<std::uint64_t>(round + 3); }
-
-ClaudeTreeSpec tiny(std::uint64_t seed) {
-    ClaudeTreeSpec spec;
-    spec.total_bytes = 4 * 1024;
-    spec.projects = 1;
-    spec.sessions_per_project = 1;
-    spec.seed = seed;
-    spec.days = 2;
-    return spec;
-}
 
 // Files a killed run can leave in a git mirror (src/git/mirror.cpp, clear_leftovers): lock files
 // and temporary packs or objects.
@@ -114,7 +90,7 @@ void kill_runs(Transport transport) {
         WatchedMachine& m = *machines[iteration % 2];
         if (iteration % 6 < 2) {
             generate_claude_tree(m.sandbox.projects_dir() / ("i" + std::to_string(iteration)),
-                                 tiny(0x9E3779B97F4A7C1ULL * static_cast<std::uint64_t>(iteration + 7)));
+                                 small_tree_spec(4 * 1024, 2, 0x9E3779B97F4A7C1ULL * static_cast<std::uint64_t>(iteration + 7)));
         }
         widen_windows(g.fake, transport, rng);
         const bool pull = rng() % 3 == 0;
@@ -153,7 +129,7 @@ void kill_runs(Transport transport) {
         CHECK(pushed.exit_code == 0);
     }
     for (WatchedMachine* m : machines) CHECK(m->ccu({"gist", "pull", "--quiet"}).exit_code == 0);
-    const auto remote = gist_records(g.fake, g.gist_id);
+    const auto remote = gist_record_keys(g.fake, g.gist_id);
     for (WatchedMachine* m : machines) {
         CHECK(integrity(*m) == "ok");
         const auto local = own_records(*m);
@@ -231,7 +207,7 @@ TEST_CASE("a git mirror left half-written is repaired by the next run: stale ref
     CHECK(integrity(a) == "ok");
     CHECK(a.count_records("desktop") == b.count_records("desktop"));
     CHECK(a.count_records("desktop") > desktop_records);
-    const auto remote = gist_records(g.fake, g.gist_id);
+    const auto remote = gist_record_keys(g.fake, g.gist_id);
     CHECK(remote.at("laptop") == own_records(a));
 }
 

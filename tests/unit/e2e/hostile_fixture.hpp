@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,6 +31,44 @@ inline std::string data_file_text(const std::string& machine, const std::vector<
                       ",\"tool\":\"ccu 0.1.0\",\"export_date\":\"2026-01-01T00:00:00.000Z\",\"part\":0,\"records\":[\n";
     for (std::size_t i = 0; i < records.size(); ++i) out += (i ? ",\n" : "") + records[i].dump();
     return out + "\n]}\n";
+}
+
+// machine -> "session/uuid" of every record in the gist's current and part files (backups are
+// copies), each occurrence counted: a record the gist holds twice is there twice.
+using RecordKeys = std::map<std::string, std::multiset<std::string>>;
+inline RecordKeys gist_record_keys(FakeGistServer& fake, const std::string& gist_id) {
+    RecordKeys out;
+    const nlohmann::json state = fake.state();
+    for (const auto& [name, content] : state["gists"][gist_id]["files"].items()) {
+        if (name.rfind("usage_data_", 0) != 0 || name.find("_backup_") != std::string::npos) continue;
+        const nlohmann::json file = nlohmann::json::parse(content.get<std::string>());
+        for (const auto& r : file["records"]) {
+            out[file["machine_name"]].insert(r["session_id"].get<std::string>() + "/" + r["message_uuid"].get<std::string>());
+        }
+    }
+    return out;
+}
+// "machine:session/uuid" of each record held more than once.
+inline std::vector<std::string> repeated_keys(const RecordKeys& keys) {
+    std::vector<std::string> out;
+    for (const auto& [machine, set] : keys) {
+        for (auto it = set.begin(); it != set.end(); it = set.upper_bound(*it)) {
+            if (set.count(*it) > 1) out.push_back(machine + ":" + *it);
+        }
+    }
+    return out;
+}
+
+// A small generated tree of one project and one session: a few records for each round of a
+// scenario that runs many rounds.
+inline ClaudeTreeSpec small_tree_spec(std::size_t total_bytes, int days, std::uint64_t seed) {
+    ClaudeTreeSpec spec;
+    spec.total_bytes = total_bytes;
+    spec.projects = 1;
+    spec.sessions_per_project = 1;
+    spec.seed = seed;
+    spec.days = days;
+    return spec;
 }
 
 // The two ways ccu reaches the gist (docs/architecture.md, "Transports"); a scenario written once

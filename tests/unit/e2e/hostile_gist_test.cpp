@@ -3,11 +3,24 @@
 // REST transport; the fixture (E2eGist/E2eMachine) is the seam where a git transport plugs in.
 #include <catch2/catch.hpp>
 
+#include <utility>
+
 #include "hostile_fixture.hpp"
 
 using namespace ccu;
 using namespace ccu::test;
 using nlohmann::json;
+
+namespace {
+
+// A gist of alice's with the crafted `files` beside desktop's valid current file of one record
+// (session "s-d-1"): what must still be imported whatever the crafted files hold.
+std::string seed_beside_desktop(E2eGist& g, json files) {
+    files["usage_data_desktop.json"] = data_file_text("desktop", {wire_record("d-1")});
+    return g.fake.seed_gist({{"owner", "alice"}, {"files", std::move(files)}});
+}
+
+}  // namespace
 
 TEST_CASE("gist file names shaped like paths never become local files and import nothing", "[e2e][hostile]") {
     E2eGist g;
@@ -65,10 +78,7 @@ TEST_CASE("a manifest naming files that do not exist imports what exists and the
        "total_records":500,"current_file":"usage_data_ghost.json",
        "data_files":["usage_data_ghost.json","usage_data_ghost_part_0001.json"],
        "backups":["usage_data_ghost_backup_20251231.json"]}]})");
-    const std::string id = g.fake.seed_gist(
-        {{"owner", "alice"},
-         {"files", {{"manifest.json", manifest.dump()},
-                    {"usage_data_desktop.json", data_file_text("desktop", {wire_record("d-1")})}}}});
+    const std::string id = seed_beside_desktop(g, {{"manifest.json", manifest.dump()}});
     WatchedMachine c(g.fake, id, "server");
     const ProcessResult r = c.ccu({"gist", "pull"});
     INFO(r.out << r.err);
@@ -93,10 +103,7 @@ TEST_CASE("a manifest with a path as file name is invalid: exit 6 and the files 
     json manifest = json::parse(R"({"version":"1.0","last_updated":"2026-01-01T00:00:00.000Z","machines":[
       {"machine_name":"evil","last_sync":"2026-01-01T00:00:00.000Z","last_record_date":null,
        "total_records":1,"current_file":"../../.bashrc","backups":["/etc/passwd"]}]})");
-    const std::string id = g.fake.seed_gist(
-        {{"owner", "alice"},
-         {"files", {{"manifest.json", manifest.dump()},
-                    {"usage_data_desktop.json", data_file_text("desktop", {wire_record("d-1")})}}}});
+    const std::string id = seed_beside_desktop(g, {{"manifest.json", manifest.dump()}});
     WatchedMachine c(g.fake, id, "server");
     const ProcessResult r = c.ccu({"gist", "pull"});
     INFO(r.out << r.err);
@@ -114,10 +121,8 @@ TEST_CASE("deeply nested JSON in a manifest or data file is refused without a cr
     deep_manifest += deep + "}";
     std::string deep_file = data_file_text("deep", {wire_record("deep-1")});
     deep_file.insert(1, "\"nest\":" + deep + ",");
-    const std::string id = g.fake.seed_gist(
-        {{"owner", "alice"},
-         {"files", {{"manifest.json", deep_manifest}, {"usage_data_deep.json", deep_file},
-                    {"usage_data_desktop.json", data_file_text("desktop", {wire_record("d-1")})}}}});
+    const std::string id =
+        seed_beside_desktop(g, {{"manifest.json", deep_manifest}, {"usage_data_deep.json", deep_file}});
     WatchedMachine c(g.fake, id, "server");
     const ProcessResult r = c.ccu({"gist", "pull"});
     INFO(r.out << r.err);

@@ -16,23 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-using RecordKeys = std::map<std::string, std::set<std::string>>;  // machine -> "session/uuid"
-
-// Every record of every data file in the gist; a record listed twice anywhere is reported.
-RecordKeys gist_records(FakeGistServer& fake, const std::string& gist_id, std::vector<std::string>& duplicates) {
-    RecordKeys out;
-    const json state = fake.state();
-    for (const auto& [name, content] : state["gists"][gist_id]["files"].items()) {
-        if (name.rfind("usage_data_", 0) != 0 || name.find("_backup_") != std::string::npos) continue;
-        const json file = json::parse(content.get<std::string>());
-        for (const auto& r : file["records"]) {
-            const std::string key = r["session_id"].get<std::string>() + "/" + r["message_uuid"].get<std::string>();
-            if (!out[file["machine_name"]].insert(key).second) duplicates.push_back(name + ":" + key);
-        }
-    }
-    return out;
-}
-
 RecordKeys store_records(const WatchedMachine& m) {
     RecordKeys out;
     for (const auto& row : m.strings("SELECT machine_name || '|' || session_id || '/' || message_uuid FROM records")) {
@@ -40,16 +23,6 @@ RecordKeys store_records(const WatchedMachine& m) {
         out[row.substr(0, bar)].insert(row.substr(bar + 1));
     }
     return out;
-}
-
-ClaudeTreeSpec small_round(std::uint64_t seed) {
-    ClaudeTreeSpec spec;
-    spec.total_bytes = 6 * 1024;
-    spec.projects = 1;
-    spec.sessions_per_project = 1;
-    spec.seed = seed;
-    spec.days = 3;
-    return spec;
 }
 
 std::uint64_t seed_for(std::uint64_t machine, int round) {
@@ -95,7 +68,7 @@ void many_writers(Transport transport, int machine_count, int rounds) {
             WatchedMachine& m = *machines[static_cast<std::size_t>(i)];
             for (int round = 0; round < rounds; ++round) {
                 generate_claude_tree(m.sandbox.projects_dir() / ("r" + std::to_string(round)),
-                                     small_round(seed_for(static_cast<std::uint64_t>(i), round)));
+                                     small_tree_spec(6 * 1024, 3, seed_for(static_cast<std::uint64_t>(i), round)));
                 std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 400));  // out of lockstep
                 tallies[static_cast<std::size_t>(i)].add(m.ccu({"gist", "push", "--json"}));
             }
@@ -135,15 +108,14 @@ void many_writers(Transport transport, int machine_count, int rounds) {
     CHECK(remerges + gave_up > 0);
     if (transport == Transport::Git) CHECK(sent >= landed);  // a refused push lands nothing
 
-    std::vector<std::string> duplicates;
-    const RecordKeys remote = gist_records(g.fake, g.gist_id, duplicates);
-    CHECK(duplicates.empty());
+    const RecordKeys remote = gist_record_keys(g.fake, g.gist_id);
+    CHECK(repeated_keys(remote).empty());
     const json manifest = json::parse(state["files"]["manifest.json"].get<std::string>());
     REQUIRE(manifest["machines"].size() == static_cast<std::size_t>(machine_count));
     RecordKeys all;
     for (const auto& m : machines) {
         const std::string name = m->name;
-        const std::set<std::string> local = store_records(*m)[name];
+        const std::multiset<std::string> local = store_records(*m)[name];
         CHECK(!local.empty());
         CHECK(remote.at(name) == local);
         all[name] = local;
@@ -178,14 +150,13 @@ void two_processes_of_one_machine(Transport transport) {
     CHECK(second.err.find("another ccu sync is running") != std::string::npos);
     REQUIRE(first.wait() == 0);
     CHECK(writes_over(g.fake, transport) == 1);  // the refused run sent nothing
-    std::vector<std::string> duplicates;
-    const std::size_t after_first = gist_records(g.fake, g.gist_id, duplicates)["laptop"].size();
+    const std::size_t after_first = gist_record_keys(g.fake, g.gist_id)["laptop"].size();
     CHECK(store_records(a)["laptop"].size() == after_first);  // the refused run scanned nothing in
     const ProcessResult third = a.ccu({"gist", "push"});
     INFO(third.err);
     REQUIRE(third.exit_code == 0);
-    const RecordKeys remote = gist_records(g.fake, g.gist_id, duplicates);
-    CHECK(duplicates.empty());
+    const RecordKeys remote = gist_record_keys(g.fake, g.gist_id);
+    CHECK(repeated_keys(remote).empty());
     CHECK(remote.at("laptop").size() > after_first);
     CHECK(remote.at("laptop") == store_records(a)["laptop"]);
 }

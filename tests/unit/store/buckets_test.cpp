@@ -120,21 +120,45 @@ TEST_CASE("the buckets equal the stored records summed after inserts, updates an
     CHECK(store.machine_names() == std::vector<std::string>{"desktop"});
 }
 
-std::vector<std::tuple<std::string, std::string, std::int64_t>> record_lines(const Store& store) {
+// Each remembered line and the identity of its record (row ids are internal: the bulk load
+// numbers rows in another order).
+std::vector<std::tuple<std::string, std::string, std::string, std::string>> record_lines(const Store& store) {
     SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
-    SQLite::Statement q(db, "SELECT session_id, line_uuid, record_id FROM record_lines ORDER BY 1, 2");
-    std::vector<std::tuple<std::string, std::string, std::int64_t>> out;
-    while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64());
+    SQLite::Statement q(db, "SELECT l.session_id, l.line_uuid, r.session_id, r.message_uuid FROM record_lines l "
+                            "JOIN records r ON r.id = l.record_id ORDER BY 1, 2");
+    std::vector<std::tuple<std::string, std::string, std::string, std::string>> out;
+    while (q.executeStep()) {
+        out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
+                         q.getColumn(3).getString());
+    }
+    return out;
+}
+
+// The indexes as the schema migrations created them (name, SQL), whatever path wrote the rows.
+std::vector<std::pair<std::string, std::string>> index_sql(const Store& store) {
+    SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT name, COALESCE(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY 1");
+    std::vector<std::pair<std::string, std::string>> out;
+    while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
     return out;
 }
 
 TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store", "[store][buckets][bulk]") {
     ccu::test::Sandbox sandbox;
     // Every record with response ids (the bulk path's condition): streamed copies, the same
-    // response under another uuid, message ids shared by several requests, sidechain replays.
+    // response under another uuid, message ids shared by several requests, sidechain replays,
+    // further line uuids (a scan's streamed lines), some naming another record's line.
     ccu::test::ScanInput scan;
     scan.records = messy_records(11, 2000, true);
-    for (std::size_t i = 0; i < scan.records.size(); ++i) scan.sidechain.push_back(i % 7 == 3 ? 1 : 0);
+    for (std::size_t i = 0; i < scan.records.size(); ++i) {
+        scan.sidechain.push_back(i % 7 == 3 ? 1 : 0);
+        ccu::LineUuids further;
+        const std::string& session = scan.records[i].session_id;
+        if (i % 3 == 0) further.push_back({session, "line-" + std::to_string(i)});
+        if (i % 11 == 5) further.push_back({session, "line-" + std::to_string(i - 2)});   // a line of an earlier record
+        if (i % 13 == 7) further.push_back({session, scan.records[i / 2].message_uuid});  // another record's uuid
+        scan.lines.push_back(std::move(further));
+    }
     Store bulk(sandbox.data_dir() / "bulk.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     Store single(sandbox.data_dir() / "single.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
     const auto bulk_stats = bulk.apply_scan(scan.write());  // >= 256 records into an empty store: the bulk path
@@ -143,6 +167,7 @@ TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store"
         ccu::test::ScanInput one;
         one.records = {scan.records[i]};
         one.sidechain = {scan.sidechain[i]};
+        one.lines = {scan.lines[i]};
         const auto s = single.apply_scan(one.write());
         single_stats.inserted += s.inserted;
         single_stats.updated += s.updated;
@@ -156,6 +181,10 @@ TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store"
     CHECK(bulk.max_sequence() == single.max_sequence());
     CHECK(record_lines(bulk) == record_lines(single));
     CHECK(record_lines(bulk).size() > bulk_stats.inserted);  // uuids of copies are lines of their record
+    CHECK(index_sql(bulk) == index_sql(single));
+    CHECK(index_sql(bulk).size() >= 5);
+    SQLite::Database check(bulk.file().string(), SQLite::OPEN_READONLY);
+    CHECK(check.execAndGet("PRAGMA integrity_check").getString() == "ok");
     require_same(from_records(bulk), from_buckets(bulk));
     require_same(from_buckets(single), from_buckets(bulk));
 }

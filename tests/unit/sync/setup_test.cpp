@@ -84,6 +84,18 @@ struct Rig {
     sync::SetupOutcome run(sync::SetupOptions o) { return sync::run_setup(o, env, paths, clock, deps()); }
 
     json gist_state(const std::string& id) { return fake.state()["gists"][id]; }
+
+    // A ccu gist whose manifest lists another machine (its own machine_id) named "box-a", the name
+    // noninteractive() asks for.
+    std::string seed_gist_of_another_box_a() {
+        const json manifest = {{"version", "1.0"}, {"last_updated", "2026-01-01T00:00:00Z"}, {"backup_retention_days", 30},
+                               {"machines", {{{"machine_name", "box-a"}, {"machine_id", "11111111-2222-4333-8444-555555555555"},
+                                              {"last_sync", "2026-01-01T00:00:00Z"}, {"last_record_date", "2026-01-01"},
+                                              {"total_records", 1}, {"current_file", "usage_data_box-a.json"},
+                                              {"backups", json::array()}}}}};
+        return fake.seed_gist({{"owner", "alice"}, {"description", sync::kCcuGistDescription},
+                               {"public", false}, {"files", {{"manifest.json", manifest.dump()}}}});
+    }
 };
 
 sync::SetupOptions noninteractive() {
@@ -226,13 +238,7 @@ TEST_CASE("re-running setup is idempotent and keeps the machine id", "[sync][set
 
 TEST_CASE("setup stops when another machine already uses the name", "[sync][setup]") {
     Rig rig;
-    const json manifest = {{"version", "1.0"}, {"last_updated", "2026-01-01T00:00:00Z"}, {"backup_retention_days", 30},
-                           {"machines", {{{"machine_name", "box-a"}, {"machine_id", "11111111-2222-4333-8444-555555555555"},
-                                          {"last_sync", "2026-01-01T00:00:00Z"}, {"last_record_date", "2026-01-01"},
-                                          {"total_records", 1}, {"current_file", "usage_data_box-a.json"},
-                                          {"backups", json::array()}}}}};
-    const std::string id = rig.fake.seed_gist({{"owner", "alice"}, {"description", sync::kCcuGistDescription},
-                                               {"public", false}, {"files", {{"manifest.json", manifest.dump()}}}});
+    const std::string id = rig.seed_gist_of_another_box_a();
     std::string message, hint;
     auto o = noninteractive();
     o.gist = sync::GistChoice::UseId;
@@ -383,13 +389,7 @@ TEST_CASE("setup on a terminal asks again for a refused token and for a taken ma
     Rig rig;
     rig.env = rig.sb.environment();  // no token in the environment
     rig.keyring_slot = std::string("ghp_RevokedTokenEEEEEEEEEEEEEEEEEEEEEEEEE");  // GitHub answers 401
-    const json manifest = {{"version", "1.0"}, {"last_updated", "2026-01-01T00:00:00Z"}, {"backup_retention_days", 30},
-                           {"machines", {{{"machine_name", "box-a"}, {"machine_id", "11111111-2222-4333-8444-555555555555"},
-                                          {"last_sync", "2026-01-01T00:00:00Z"}, {"last_record_date", "2026-01-01"},
-                                          {"total_records", 1}, {"current_file", "usage_data_box-a.json"},
-                                          {"backups", json::array()}}}}};
-    const std::string id = rig.fake.seed_gist({{"owner", "alice"}, {"description", sync::kCcuGistDescription},
-                                               {"public", false}, {"files", {{"manifest.json", manifest.dump()}}}});
+    const std::string id = rig.seed_gist_of_another_box_a();
     sync::SetupOptions o;
     o.interaction = sync::Interaction::Interactive;
     o.gist = sync::GistChoice::UseId;
