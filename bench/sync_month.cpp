@@ -2,13 +2,14 @@
 // records a push, against the fake Gist server with an injected clock. Per push it reads the
 // fake's request log: requests, bytes up, bytes down (whole HTTP messages, git included), seconds
 // (wall clock, which includes the fake server's work and the machine's load) and ccu's own CPU
-// seconds (this process: the sync code, libgit2, libcurl). Prints a table per day and transport;
+// seconds (this process: the sync code, libgit2, libcurl), the day's mean and its largest push. Prints a table per day and transport;
 // not a test. REST "before" (the algorithm before issue #7: 4 MiB current files, every file read
 // back) is no longer in the code: bench/rest_before.sh builds the same month against commit 8838cf0
 // (bench/legacy/sync_month_rest_before.cpp).
 //   bench_sync_month [machines=2] [days=30] [transport=both|git|rest]
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -76,12 +77,12 @@ void run(int machines, int days, sync::Transport transport) {
     std::vector<std::uint64_t> pushed_since(static_cast<std::size_t>(machines), 0);  // others' raw bytes
     const char* name = transport == sync::Transport::Git ? "git" : "rest";
     std::printf("\n%s, %d machines, %d days (per push: mean; raw = JSON of the new records)\n", name, machines, days);
-    std::printf("%4s %7s %9s %9s %9s %8s %8s %8s %8s %12s %12s\n", "day", "pushes", "requests", "up kB", "down kB",
-                "up/raw", "down/oth", "s/push", "cpu s", "noop rq/kB", "idle rq/kB");
+    std::printf("%4s %7s %9s %9s %9s %8s %8s %8s %8s %8s %12s %12s\n", "day", "pushes", "requests", "up kB",
+                "down kB", "up/raw", "down/oth", "s/push", "cpu s", "max cpu", "noop rq/kB", "idle rq/kB");
     drain(fx.fake);
     for (int d = 0; d < days; ++d) {
         Cost day;
-        double seconds = 0, cpu = 0, up_ratio = 0, down_ratio = 0;
+        double seconds = 0, cpu = 0, max_cpu = 0, up_ratio = 0, down_ratio = 0;
         int down_samples = 0, pushes = 0;
         for (int slot = 0; slot < 4; ++slot) {
             for (int i = 0; i < machines; ++i) {
@@ -96,7 +97,9 @@ void run(int machines, int days, sync::Transport transport) {
                 const double cpu0 = cpu_seconds();
                 m.manager().push(sync::ConflictMode::Detect);
                 seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                cpu += cpu_seconds() - cpu0;
+                const double spent = cpu_seconds() - cpu0;
+                cpu += spent;
+                max_cpu = std::max(max_cpu, spent);
                 const Cost c = drain(fx.fake);
                 day.requests += c.requests;
                 day.up += c.up;
@@ -119,10 +122,10 @@ void run(int machines, int days, sync::Transport transport) {
         const Cost noop = drain(fx.fake);
         ms[0]->manager().push(sync::ConflictMode::Detect);
         const Cost idle = drain(fx.fake);
-        std::printf("%4d %7d %9.1f %9.1f %9.1f %8.2f %8.2f %8.2f %8.3f %5zu/%6.1f %5zu/%6.1f\n", d + 1, pushes,
+        std::printf("%4d %7d %9.1f %9.1f %9.1f %8.2f %8.2f %8.2f %8.3f %8.3f %5zu/%6.1f %5zu/%6.1f\n", d + 1, pushes,
                     static_cast<double>(day.requests) / pushes, static_cast<double>(day.up) / pushes / 1024,
                     static_cast<double>(day.down) / pushes / 1024, up_ratio / pushes,
-                    down_samples ? down_ratio / down_samples : 0.0, seconds / pushes, cpu / pushes, noop.requests,
+                    down_samples ? down_ratio / down_samples : 0.0, seconds / pushes, cpu / pushes, max_cpu, noop.requests,
                     static_cast<double>(noop.up + noop.down) / 1024, idle.requests,
                     static_cast<double>(idle.up + idle.down) / 1024);
         std::fflush(stdout);

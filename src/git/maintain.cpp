@@ -49,21 +49,24 @@ namespace {
 // from its commits and not from the commits of the packs before it. A repack writes what is newer
 // than some generation into one pack and drops the generations above it; it merges generations
 // while the next older one has at most twice the objects of what is being packed (geometric, as
-// `git repack --geometric=2`) and at most kMaxMergedObjects. So each object is re-packed (its deltas searched again; libgit2's
-// packbuilder reuses none) O(log n) times, and a repack costs what the recent pushes added, not
-// the history: the delta search of one growing "newer than the base" pack at every repack made
-// each push slower than the one before (bench/sync_month.cpp, 1 s to 7 s in six simulated days).
+// `git repack --geometric=2`) and the pack it writes stays within kMaxPackedObjects. libgit2's
+// packbuilder reuses no delta, so what a repack costs is the delta search of every object it
+// writes: one growing "newer than the base" pack made each push slower than the one before
+// (bench/sync_month.cpp, 1 s to 7 s in six simulated days), and generations merged up to 2048
+// objects made one push in a few pay a second of CPU (10 machines, a mirror taking in ten
+// machines' objects). With the bound, no repack writes more than kMaxPackedObjects objects, or
+// than what came in since the last repack when that alone is more.
 struct Generation {
     std::string stem;
     std::vector<std::string> commits;
 };
 
 constexpr const char* kGenerationsFile = "ccu-packs";
-constexpr std::int64_t kDeltaWindowBytes = std::int64_t{1} << 20;
-// A generation this large is never merged again: no repack searches deltas for more than about
-// twice this many objects (a few seconds), at the price of one more pack per this many objects
-// (~40 after a year of 48 pushes a day, bench/mirror_year.cpp).
-constexpr std::uint64_t kMaxMergedObjects = 2048;
+constexpr std::int64_t kDeltaWindowBytes = std::int64_t{256} << 10;
+// The most objects a repack writes when it merges older generations (what came in since the last
+// repack is written whatever its size): a generation grows no larger by merging, so after a year
+// of 48 pushes a day the mirror holds a few hundred packs (bench/mirror_year.cpp).
+constexpr std::uint64_t kMaxPackedObjects = 512;
 
 std::vector<Generation> read_generations(const fs::path& dir) {
     std::vector<Generation> gens;
@@ -105,9 +108,12 @@ std::uint64_t pack_objects(const fs::path& idx) {
 }
 
 // libgit2 tries each object against the 10 before it (sorted by name and size), each try costing
-// the object's size: with 128 KiB current files that search was most of a push's CPU. The best
-// base of a current file is its previous version, next to it in that order, so a window capped
-// at 1 MiB of candidates (pack.windowMemory, read by git_packbuilder) loses little compression.
+// the object's size: with 128 KiB current files that search was most of a push's CPU (still 60%
+// of it, in libgit2's delta code, for ten machines with a 1 MiB cap). The best base of a current
+// file is its previous version, next to it in that order, and the window always keeps the one
+// object before, so capping the candidates at 256 KiB (pack.windowMemory, read by
+// git_packbuilder) tries a 128 KiB file against about that one. It costs compression: at day 90
+// of bench_mirror_year the mirror is 0.41 of the gist's data, 0.26 with 1 MiB (bench/README.md).
 void limit_delta_window(git_repository* repo) {
     git_config* cfg = nullptr;
     lg::check(git_repository_config(&cfg, repo), "repacking the mirror");
@@ -158,7 +164,7 @@ void Mirror::Impl::maintain() {
     }
     for (std::uint64_t top = 0; !gens.empty(); gens.pop_back(), pending += top) {
         top = pack_objects(pack_dir / (gens.back().stem + ".idx"));
-        if (top > 2 * pending || top > kMaxMergedObjects) break;
+        if (top > 2 * pending || pending + top > kMaxPackedObjects) break;
     }
 
     git_revwalk* w = nullptr;

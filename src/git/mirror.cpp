@@ -208,7 +208,8 @@ Head Mirror::Impl::head_of(const std::string& branch, const std::string& commit)
     return head;
 }
 
-FetchResult Mirror::Impl::fetch_once(const std::optional<std::string>& known) {
+FetchResult Mirror::Impl::fetch_once(const std::optional<std::string>& known, FetchDepth depth) {
+    bool not_held = false;
     auto [branch, commit] = with_retries(options, stats, [&](Session& session) {
         lg::Remote remote = anonymous_remote(repo.get(), options.url);
         git_remote_callbacks cb = callbacks_for(session);
@@ -216,7 +217,8 @@ FetchResult Mirror::Impl::fetch_once(const std::optional<std::string>& known) {
         lg::check(git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &cb, &proxy, nullptr),
                   "connecting to the gist's git repository");
         auto advertised = advertised_head(remote.get());
-        if (!advertised.second.empty() && !has_object(advertised.second)) {
+        not_held = !advertised.second.empty() && !has_object(advertised.second);
+        if (not_held && depth == FetchDepth::Download) {
             git_fetch_options fetch;
             git_fetch_options_init(&fetch, GIT_FETCH_OPTIONS_VERSION);
             fetch.callbacks = cb;
@@ -232,12 +234,19 @@ FetchResult Mirror::Impl::fetch_once(const std::optional<std::string>& known) {
         git_remote_disconnect(remote.get());
         return advertised;
     });
+    if (not_held && depth == FetchDepth::HeldOnly) {
+        if (known && *known == commit) return {true, false, {}};  // still the known head (a rebuilt mirror)
+        FetchResult moved{false, true, {}};  // no ref may name a commit the mirror lacks
+        moved.head.branch = branch;
+        moved.head.commit = commit;
+        return moved;
+    }
     if (!commit.empty()) {
         set_ref(tracking_ref(branch), commit);
         set_ref(local_ref(branch), commit);
     }
-    if (known && !commit.empty() && *known == commit) return {true, {}};
-    return {false, head_of(branch, commit)};
+    if (known && !commit.empty() && *known == commit) return {true, false, {}};
+    return {false, false, head_of(branch, commit)};
 }
 
 Mirror::Mirror(MirrorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
@@ -250,11 +259,11 @@ Mirror::~Mirror() = default;
 
 const TransferStats& Mirror::stats() const { return impl_->stats; }
 
-FetchResult Mirror::fetch(const std::optional<std::string>& known) {
+FetchResult Mirror::fetch(const std::optional<std::string>& known, FetchDepth depth) {
     const MirrorLock lock(impl_->options.dir);
     try {
         if (!impl_->repo) impl_->open();
-        FetchResult result = impl_->fetch_once(known);
+        FetchResult result = impl_->fetch_once(known, depth);
         impl_->maintain();
         return result;
     } catch (const lg::Failure& damaged) {
@@ -262,7 +271,7 @@ FetchResult Mirror::fetch(const std::optional<std::string>& known) {
         // Anything else that reached here is local damage (session.cpp rethrows only that): the
         // remote is the source of truth, so start over from it, once.
         impl_->rebuild();
-        FetchResult result = impl_->fetch_once(known);
+        FetchResult result = impl_->fetch_once(known, depth);
         return result;
     }
 }

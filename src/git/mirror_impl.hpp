@@ -32,7 +32,7 @@ struct Mirror::Impl {
     // The remote's default branch and its head commit ("" for an empty remote), from the
     // advertisement of a connected remote.
     std::pair<std::string, std::string> advertised_head(git_remote* remote) const;
-    FetchResult fetch_once(const std::optional<std::string>& known);
+    FetchResult fetch_once(const std::optional<std::string>& known, FetchDepth depth = FetchDepth::Download);
     Head head_of(const std::string& branch, const std::string& commit) const;
     bool has_object(const std::string& id) const;
     std::string commit_time(const std::string& commit) const;

@@ -24,24 +24,33 @@ RemoteStore& FallbackRemoteStore::active() {
     return *git_;
 }
 
-LoadResult FallbackRemoteStore::load(const std::optional<std::string>& known_version) {
+template <class F>
+LoadResult FallbackRemoteStore::loading(F&& load) {
     if (rest_) {
-        LoadResult result = rest_->load(known_version);  // throws REST's own error if the API refuses too
+        LoadResult result = load(*rest_);  // throws REST's own error if the API refuses too
         if (!pending_warning_.empty()) warn_(std::exchange(pending_warning_, {}));
         return result;
     }
     try {
-        return active().load(known_version);
+        return load(active());
     } catch (const gist::ApiError& refused) {
         if (refused.api_kind() != gist::ApiErrorKind::Auth) throw;
         // A snapshot of one store is never committed through the other: switch before any load.
         auto rest = make_rest_();
-        LoadResult result = rest->load(known_version);  // throws REST's own error if the API refuses too
+        LoadResult result = load(*rest);  // throws REST's own error if the API refuses too
         rest_ = std::move(rest);
         git_.reset();
         warn_(fallback_warning(refused));
         return result;
     }
+}
+
+LoadResult FallbackRemoteStore::load(const std::optional<std::string>& known_version) {
+    return loading([&](RemoteStore& store) { return store.load(known_version); });
+}
+
+LoadResult FallbackRemoteStore::load_held(const std::optional<std::string>& known_version) {
+    return loading([&](RemoteStore& store) { return store.load_held(known_version); });
 }
 
 template <class F>

@@ -51,8 +51,15 @@ GitRemoteStore::GitRemoteStore(git::MirrorOptions options) : mirror_(std::move(o
 
 LoadResult GitRemoteStore::load(const std::optional<std::string>& known_version) {
     git::FetchResult fetched = mirror_.fetch(known_version);
-    if (fetched.unchanged) return {true, nullptr};
-    return {false, std::make_unique<GitSnapshot>(std::move(fetched.head), mirror_)};
+    if (fetched.unchanged) return {true, {}, nullptr};
+    return {false, {}, std::make_unique<GitSnapshot>(std::move(fetched.head), mirror_)};
+}
+
+LoadResult GitRemoteStore::load_held(const std::optional<std::string>& known_version) {
+    git::FetchResult fetched = mirror_.fetch(known_version, git::FetchDepth::HeldOnly);
+    if (fetched.unchanged) return {true, {}, nullptr};
+    if (fetched.not_held) return {false, fetched.head.commit, nullptr};
+    return {false, {}, std::make_unique<GitSnapshot>(std::move(fetched.head), mirror_)};
 }
 
 CommitOutcome GitRemoteStore::commit(const RemoteSnapshot& base, const ChangeSet& changes,

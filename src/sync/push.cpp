@@ -38,8 +38,14 @@ public:
         if (nothing_new && ctx_.store.count(machine_) == 0) return nothing_to_do();
         std::optional<std::string> known;
         if (nothing_new && write_ == WriteMode::Write && !state_.push_version().empty()) known = state_.push_version();
-        LoadResult loaded = ctx_.remote.load(known);
-        if (loaded.unchanged) return nothing_to_do();
+        // With nothing new, our files are as our last push left them (only this machine writes
+        // them) and every ccu writer joins manifest.json, so a head the store would have to
+        // download is not read (docs/format.md §8 step 4): over git the check of our entry below
+        // is made on the next head the mirror holds (a pull fetches it) or by the next push with
+        // records. REST holds no copy and reads the head (its writers race: a rival's PATCH can
+        // put back an older copy of our entry).
+        LoadResult loaded = known ? ctx_.remote.load_held(known) : ctx_.remote.load(known);
+        if (loaded.unchanged || !loaded.not_held.empty()) return nothing_to_do();
         std::unique_ptr<RemoteSnapshot> head = std::move(loaded.snapshot);
         const std::optional<Manifest> base = read_manifest(*head);
         check_identity(base ? base->find(machine_) : nullptr, ctx_.config);

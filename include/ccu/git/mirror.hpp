@@ -36,7 +36,16 @@ struct Head {
 
 struct FetchResult {
     bool unchanged = false;  // the remote head is still the `known` commit; `head` is then empty
+    // FetchDepth::HeldOnly: the remote head is a commit the mirror lacks, so nothing was fetched;
+    // `head` then has only `branch` and `commit` (no files, the refs unchanged).
+    bool not_held = false;
     Head head;
+};
+
+// What fetch() does with a remote head the mirror lacks.
+enum class FetchDepth {
+    Download,  // fetch the missing objects
+    HeldOnly,  // fetch nothing: answer `not_held` after the ref advertisement
 };
 
 // File name -> new content; std::nullopt deletes the file.
@@ -97,8 +106,10 @@ public:
 
     // Brings the mirror up to the remote's default branch. With `known`, answers `unchanged`
     // after one ref advertisement when the remote head is still that commit and the mirror has it.
-    // A missing or corrupt mirror is rebuilt from the remote.
-    FetchResult fetch(const std::optional<std::string>& known = std::nullopt);
+    // A missing or corrupt mirror is rebuilt from the remote. HeldOnly: a head the mirror lacks
+    // is answered `not_held` after that one advertisement (sync/push.cpp, nothing new to push).
+    FetchResult fetch(const std::optional<std::string>& known = std::nullopt,
+                      FetchDepth depth = FetchDepth::Download);
 
     // A blob's bytes from the mirror (fetch() first). Throws Error(InvalidRemote) if absent.
     std::string read_blob(const std::string& blob_id);

@@ -21,12 +21,16 @@ public:
 
     Transport transport() const override { return rest_ ? Transport::Rest : Transport::Git; }
     LoadResult load(const std::optional<std::string>& known_version) override;
+    LoadResult load_held(const std::optional<std::string>& known_version) override;
     CommitOutcome commit(const RemoteSnapshot& base, const ChangeSet& changes, const std::string& message) override;
     CommitOutcome commit_unchecked(const RemoteSnapshot& base, const ChangeSet& changes,
                                    const std::string& message) override;
 
 private:
     RemoteStore& active();
+    // Runs a load on git; a token refusal switches to REST and loads there.
+    template <class F>
+    LoadResult loading(F&& load);
     // Runs a git commit; a token refusal switches to REST and answers Reload.
     template <class F>
     CommitOutcome committing(F&& commit);

@@ -18,6 +18,7 @@ public:
 
     Transport transport() const override { return Transport::Git; }
     LoadResult load(const std::optional<std::string>& known_version) override;
+    LoadResult load_held(const std::optional<std::string>& known_version) override;
     // `base` must be a snapshot this store loaded.
     CommitOutcome commit(const RemoteSnapshot& base, const ChangeSet& changes, const std::string& message) override;
 

@@ -56,7 +56,9 @@ struct CommitOutcome {
 struct LoadResult {
     // Set when the head is still `known_version`: nothing to download.
     bool unchanged = false;
-    std::unique_ptr<RemoteSnapshot> snapshot;  // null exactly when `unchanged`
+    // load_held only: the head is a version the store does not hold locally, so nothing was read.
+    std::string not_held;
+    std::unique_ptr<RemoteSnapshot> snapshot;  // null exactly when `unchanged` or `not_held` is set
 };
 
 class RemoteStore {
@@ -66,6 +68,10 @@ public:
     // Reads the head. With `known_version` the store answers `unchanged` as cheaply as it can
     // (REST: a conditional GET; git: the advertised ref) when nobody wrote since.
     virtual LoadResult load(const std::optional<std::string>& known_version) = 0;
+    // Like load, but a head the store would have to download is not read: `not_held` names it.
+    // The git store answers from the ref advertisement and its mirror; the default (REST, which
+    // holds no copy) reads the head as load does.
+    virtual LoadResult load_held(const std::optional<std::string>& known_version) { return load(known_version); }
     // Commits `changes` on top of `base`. Conflict (nothing of ours kept as the head) when another
     // writer moved the head after `base`; the caller reloads, re-merges and tries again.
     virtual CommitOutcome commit(const RemoteSnapshot& base, const ChangeSet& changes,

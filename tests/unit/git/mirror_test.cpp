@@ -97,6 +97,33 @@ TEST_CASE("git mirror: commit and push lands on the remote branch and another mi
     CHECK(other.read_blob(seen.find("b.json")->blob_id) == "new");
 }
 
+TEST_CASE("git mirror: a held-only fetch of a head the mirror lacks fetches nothing and moves no ref", "[git]") {
+    World w;
+    const std::string id = w.seed({{"a.json", "1"}});
+    auto m = w.mirror("m", id);
+    auto other = w.mirror("other", id);
+    const git::Head seen = m.fetch().head;
+    const git::Head base = other.fetch().head;
+    const git::PushOutcome out = other.commit(base, {{"a.json", std::string("2")}}, "ccu push");
+    REQUIRE(out.kind == git::PushOutcome::Kind::Committed);
+    const std::uint64_t received = m.stats().bytes_down;
+    const git::FetchResult held = m.fetch(seen.commit, git::FetchDepth::HeldOnly);
+    CHECK_FALSE(held.unchanged);
+    CHECK(held.not_held);
+    CHECK(held.head.commit == out.commit);
+    CHECK(held.head.files.empty());
+    CHECK(m.stats().bytes_down == received);
+    const fs::path dir = w.sandbox.data_dir() / "mirror" / "m.git";
+    CHECK(git_cli(dir, {"rev-parse", "refs/remotes/origin/main"}) == seen.commit);  // no ref names a missing commit
+    SECTION("a full fetch then reads the new head") {
+        const git::FetchResult full = m.fetch(seen.commit);
+        CHECK_FALSE(full.not_held);
+        CHECK(full.head.commit == out.commit);
+        CHECK(m.read_blob(full.head.find("a.json")->blob_id) == "2");
+        CHECK(m.fetch(seen.commit, git::FetchDepth::HeldOnly).head.commit == out.commit);  // held now: listed
+    }
+}
+
 TEST_CASE("git mirror: the branch is the remote HEAD's, master as well as main", "[git]") {
     World w;
     const std::string branch = GENERATE(std::string("master"), std::string("main"));

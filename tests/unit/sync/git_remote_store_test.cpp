@@ -222,6 +222,56 @@ TEST_CASE("git store: a push with nothing new is one anonymous request of at mos
     CHECK(r.value("bytes_sent", 0ULL) + r.value("bytes_received", 0ULL) <= 4096);
 }
 
+TEST_CASE("git store: a push with nothing new after another machine wrote is one anonymous request of at most 4 KB",
+          "[sync][git]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
+    use_git(fx, a);
+    use_git(fx, b);
+    a.add_records(0, 40);
+    a.manager().push(sync::ConflictMode::Detect);
+    b.add_records(0, 300);
+    b.manager().push(sync::ConflictMode::Detect);
+    const nlohmann::json history_before = fx.fake.state()["gists"][fx.gist_id]["history"];
+    fx.fake.control("DELETE", "/_fake/requests");
+    const sync::PushResult noop = a.manager().push(sync::ConflictMode::Detect);
+    CHECK(noop.nothing_to_do);
+    const auto requests = fx.fake.requests();
+    REQUIRE(requests.size() == 1);
+    const auto& r = requests[0];
+    CHECK(r["port"] == fx.fake.git_port());
+    CHECK(r["method"] == "GET");  // the ref advertisement: no upload-pack, none of b's 300 records
+    CHECK(r["status"] == 200);
+    CHECK_FALSE(r["headers"].contains("authorization"));
+    CHECK(r.value("bytes_sent", 0ULL) + r.value("bytes_received", 0ULL) <= 4096);
+    CHECK(fx.fake.state()["gists"][fx.gist_id]["history"] == history_before);  // nothing written
+    SECTION("a pull then fetches the head, and the next push checks this machine's entry on it for free") {
+        // Another tool puts back an older copy of laptop's entry (total_records 0).
+        nlohmann::json manifest = fx.manifest();
+        for (auto& e : manifest["machines"]) {
+            if (e["machine_name"] == "laptop") e["total_records"] = 0;
+        }
+        a.api->patch_gist(fx.gist_id, {{"manifest.json", gist::FileChange::write(manifest.dump(2))}});
+        CHECK(a.manager().pull().records_new == 300);
+        fx.fake.control("DELETE", "/_fake/requests");
+        const sync::PushResult repaired = a.manager().push(sync::ConflictMode::Detect);
+        CHECK_FALSE(repaired.nothing_to_do);
+        std::int64_t laptop_total = -1;
+        const nlohmann::json after = fx.manifest();
+        for (const auto& e : after["machines"]) {
+            if (e["machine_name"] == "laptop") laptop_total = e["total_records"].get<std::int64_t>();
+        }
+        CHECK(laptop_total == 40);
+        std::size_t upload_packs = 0;
+        for (const auto& q : fx.fake.requests()) {
+            upload_packs += q["path"].get<std::string>().find("git-upload-pack") != std::string::npos &&
+                            q["method"] == "POST";
+        }
+        CHECK(upload_packs == 0);  // the head the pull fetched was read from the mirror
+    }
+}
+
 TEST_CASE("git store: a wrong token over git alone is an auth error (exit 3), not a fallback", "[sync][git]") {
     FakeFixture fx;
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);

@@ -157,6 +157,7 @@ public:
         : inner_(inner), rival_(std::move(rival)), races_(races) {}
     sync::Transport transport() const override { return inner_.transport(); }
     sync::LoadResult load(const std::optional<std::string>& known) override { return inner_.load(known); }
+    sync::LoadResult load_held(const std::optional<std::string>& known) override { return inner_.load_held(known); }
     sync::CommitOutcome commit(const sync::RemoteSnapshot& base, const sync::ChangeSet& changes,
                                const std::string& message) override {
         if (races_ > 0) {
