@@ -74,14 +74,41 @@ int open_flags(int flags) {
     return flags | SQLite::OPEN_NOMUTEX;
 }
 
+// Changing the journal mode takes the file's lock without waiting on the busy timeout. When
+// another ccu is still filling a brand-new store with the rollback journal, this connection
+// stays in rollback mode and follows the file into WAL once that first write has switched it
+// (SQLite reads the mode from the file header at each transaction); its own writes wait on the
+// busy timeout as with any writer.
+// Returns whether the connection is now in WAL mode.
+bool enter_wal(SQLite::Database& db) {
+    try {
+        db.exec("PRAGMA journal_mode = WAL");
+        return true;
+    } catch (const SQLite::Exception& e) {
+        if (e.getErrorCode() != SQLITE_BUSY) throw;
+        return false;
+    }
+}
+
+// A brand-new store is filled by its first write (a cold scan: the whole history at once) with
+// SQLite's rollback journal, then switched to WAL (Store::settle_journal). Pages a transaction
+// appends to the file are never journaled, so every page is written once; in WAL mode each page
+// went to the -wal first and was copied into the file by the checkpoint (twice the writes, and
+// the fsyncs of both). A crash during that first write is as safe as in WAL mode: the rollback
+// journal undoes it (docs/parts/store-design.md, "Opening").
 std::unique_ptr<SQLite::Database> open_read_write(const fs::path& file, std::chrono::milliseconds busy,
-                                                  const CostModel& costs) {
+                                                  const CostModel& costs, Store::JournalState& journal) {
     if (!file.parent_path().empty()) prepare_data_dir(file.parent_path());
     const bool created = !fs::exists(file);
     auto db = std::make_unique<SQLite::Database>(file.string(), open_flags(SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE));
     if (created) ::chmod(file.c_str(), 0600);
     db->setBusyTimeout(static_cast<int>(busy.count()));
-    db->exec("PRAGMA journal_mode = WAL");
+    journal = created ? Store::JournalState::RollbackUntilFirstWrite : Store::JournalState::Wal;
+    if (created) {
+        db->exec("PRAGMA journal_mode = DELETE");
+    } else {
+        static_cast<void>(enter_wal(*db));
+    }
     db->exec("PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA foreign_keys = ON");
     detail::migrate(*db, file);
@@ -116,8 +143,13 @@ Store::Store(const fs::path& db_file, OpenMode mode, std::chrono::milliseconds b
     : file_(db_file), mode_(mode), costs_(std::move(costs)) {
     db_ = detail::guarded(file_, "opening the store", [&] {
         return mode == OpenMode::ReadOnly ? open_read_only(file_, busy_timeout)
-                                          : open_read_write(file_, busy_timeout, costs_);
+                                          : open_read_write(file_, busy_timeout, costs_, journal_);
     });
+}
+
+void Store::settle_journal() {
+    // Another process reading the file keeps it from switching: the next write (or open) retries.
+    if (journal_ == JournalState::RollbackUntilFirstWrite && enter_wal(*db_)) journal_ = JournalState::Wal;
 }
 
 Store::~Store() = default;

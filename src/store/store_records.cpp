@@ -287,6 +287,7 @@ UpsertStats Store::upsert(const std::vector<UsageRecord>& records, const std::ve
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
         const UpsertStats stats = upsert_all(*db_, costs_, records, {}, lines);
         tx.commit();
+        settle_journal();
         return stats;
     });
 }
@@ -306,6 +307,7 @@ UpsertStats Store::replace_machine_records(const std::string& machine, const std
         const UpsertStats stats = upsert_all(*db_, costs_, records, {}, lines);
         detail::rebuild_buckets(*db_, machine);  // the machine's records were deleted above
         tx.commit();
+        settle_journal();
         return stats;
     });
 }
@@ -343,6 +345,7 @@ UpsertStats Store::apply_scan(const ScanWrite& scan) {
         const UpsertStats stats = upsert_all(*db_, costs_, scan.records, scan.sidechain, scan.lines);
         save_cursors(*db_, scan);
         tx.commit();
+        settle_journal();
         return stats;
     });
 }

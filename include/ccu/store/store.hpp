@@ -167,13 +167,19 @@ public:
     const std::filesystem::path& file() const { return file_; }
     OpenMode mode() const { return mode_; }
 
+    // Whether the connection still writes a brand-new store with the rollback journal (store.cpp).
+    enum class JournalState { Wal, RollbackUntilFirstWrite };
+
 private:
     void require_writable(const char* action) const;
+    // After a write transaction: a brand-new store leaves the rollback journal for WAL.
+    void settle_journal();
 
     std::unique_ptr<SQLite::Database> db_;
     std::filesystem::path file_;
     OpenMode mode_ = OpenMode::ReadWrite;
     CostModel costs_;
+    JournalState journal_ = JournalState::Wal;
 };
 
 }  // namespace ccu::store

@@ -51,7 +51,48 @@ void build_v1_store(const fs::path& file) {
 
 }  // namespace
 
-TEST_CASE("a new store is created private in WAL mode at the current schema", "[store]") {
+namespace {
+
+std::string journal_mode_of(const fs::path& file) {
+    SQLite::Database raw(file.string(), SQLite::OPEN_READONLY);
+    return raw.execAndGet("PRAGMA journal_mode").getString();
+}
+
+}  // namespace
+
+TEST_CASE("a new store is filled by its first write with the rollback journal and is in WAL mode after it",
+          "[store]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.data_dir() / "ccu.db";
+    Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+    CHECK(journal_mode_of(file) == "delete");
+    CHECK(store.upsert({make_record("s", "u", 5)}).inserted == 1);
+    CHECK(journal_mode_of(file) == "wal");
+    CHECK_FALSE(fs::exists(file.string() + "-journal"));
+    CHECK(store.upsert({make_record("s", "u2", 5)}).inserted == 1);  // later writes go through the WAL
+    CHECK(fs::exists(file.string() + "-wal"));
+    CHECK(store.count() == 2);
+}
+
+TEST_CASE("a store another process is still filling with the rollback journal opens without waiting for it",
+          "[store]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.data_dir() / "ccu.db";
+    { Store created(file, OpenMode::ReadWrite, ccu::test::embedded_costs()); }  // closed before its first write
+    SQLite::Database first(file.string(), SQLite::OPEN_READWRITE);
+    first.exec("BEGIN IMMEDIATE");
+    first.exec("INSERT INTO meta (key, value) VALUES ('first', 'writer')");
+    Store second(file, OpenMode::ReadWrite, std::chrono::milliseconds(50), ccu::test::embedded_costs());
+    CHECK(second.get_meta("first") == std::nullopt);  // the first write is not committed yet
+    first.exec("COMMIT");
+    first.exec("PRAGMA journal_mode = WAL");
+    CHECK(second.get_meta("first") == "writer");
+    CHECK(second.upsert({make_record("s", "u", 5)}).inserted == 1);
+    CHECK(journal_mode_of(file) == "wal");
+    CHECK(fs::exists(file.string() + "-wal"));
+}
+
+TEST_CASE("a new store is created private at the current schema and a reopened one is in WAL mode", "[store]") {
     ccu::test::Sandbox box;
     const fs::path file = box.data_dir() / "nested" / "ccu.db";
     {
@@ -59,6 +100,10 @@ TEST_CASE("a new store is created private in WAL mode at the current schema", "[
         CHECK(store.schema_version() == 6);
         CHECK(store.count() == 0);
         CHECK(store.max_sequence() == 0);
+    }
+    {
+        Store again(file, OpenMode::ReadWrite, ccu::test::embedded_costs());  // closed before any write
+        CHECK(again.count() == 0);
     }
     CHECK(mode_of(file.parent_path()) == 0700);
     CHECK(mode_of(file) == 0600);
