@@ -4,11 +4,13 @@
 // insert, and the store's own UNIQUE / PRIMARY KEY constraints say whether that is the case.
 #include <SQLiteCpp/Database.h>
 
+#include <memory>
 #include <vector>
 
 #include "ccu/common/cost_model.hpp"
 #include "ccu/common/record.hpp"
 #include "ccu/store/store.hpp"
+#include "store/record_writer.hpp"
 
 namespace ccu::store::detail {
 
@@ -22,5 +24,22 @@ namespace ccu::store::detail {
 // caller upserts one by one). Also false, with nothing done, when a record has a message id.
 bool insert_if_all_new(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,
                        const std::vector<LineUuids>& lines, UpsertStats& stats);
+
+// insert_if_all_new over the batches of one transaction (a BatchWrite): into an empty store,
+// the secondary indexes are dropped at the first batch of kBulkLoadMinRecords or more and built
+// again by finish() (the bulk load's DeferredIndexes), so a 1M-row origin import sorts each
+// index once instead of inserting into it row by row. finish() must run before anything else
+// reads or writes the store in that transaction (another upsert path, the commit); it may run
+// more than once.
+class FreshStream {
+public:
+    bool insert_if_all_new(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,
+                           const std::vector<LineUuids>& lines, UpsertStats& stats);
+    void finish();
+
+private:
+    std::unique_ptr<DeferredIndexes> indexes_;
+    bool indexes_considered_ = false;
+};
 
 }  // namespace ccu::store::detail

@@ -76,11 +76,11 @@ bool has_response_id(const UsageRecord& r) {
     return r.message_id && !r.message_id->empty() && r.request_id && !r.request_id->empty();
 }
 
+}  // namespace
+
 bool records_table_empty(SQLite::Database& db) {
     return db.execAndGet("SELECT NOT EXISTS (SELECT 1 FROM records)").getInt() != 0;
 }
-
-}  // namespace
 
 bool bulk_load_applies(SQLite::Database& db, const std::vector<UsageRecord>& records) {
     if (records.size() < kBulkLoadMinRecords) return false;
@@ -196,33 +196,24 @@ private:
 
 }  // namespace
 
+DeferredIndexes::DeferredIndexes(SQLite::Database& db) : db_(db) {
+    SQLite::Statement q(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
+                            "AND tbl_name IN ('records', 'record_lines')");
+    std::vector<std::string> names;
+    while (q.executeStep()) {
+        names.push_back(q.getColumn(0).getString());
+        create_.push_back(q.getColumn(1).getString());
+    }
+    q.reset();
+    for (const auto& name : names) db.exec("DROP INDEX \"" + name + "\"");
+}
+
+void DeferredIndexes::create_again() {
+    for (const auto& sql : create_) db_.exec(sql);
+    create_.clear();
+}
+
 namespace {
-
-// The secondary indexes of the tables a bulk load fills, dropped before it and created again
-// from their own stored SQL after it, inside the same transaction (a failure rolls both back).
-// SQLite builds an index from sorted keys in one pass; inserting 50k random keys one by one
-// instead walks a b-tree larger than the page cache (measured in bench/README.md).
-class DeferredIndexes {
-public:
-    explicit DeferredIndexes(SQLite::Database& db) : db_(db) {
-        SQLite::Statement q(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
-                                "AND tbl_name IN ('records', 'record_lines')");
-        std::vector<std::string> names;
-        while (q.executeStep()) {
-            names.push_back(q.getColumn(0).getString());
-            create_.push_back(q.getColumn(1).getString());
-        }
-        q.reset();
-        for (const auto& name : names) db.exec("DROP INDEX \"" + name + "\"");
-    }
-    void create_again() {
-        for (const auto& sql : create_) db_.exec(sql);
-    }
-
-private:
-    SQLite::Database& db_;
-    std::vector<std::string> create_;
-};
 
 RecordCost priced_cost(const Kept& k, const CostModel& costs) {
     if (k.counts == k.base || k.counts->model == k.base->model) return costs.cost_of(*k.counts);

@@ -239,12 +239,18 @@ private:
 // store (a first scan, a new machine's first pull) the bulk path gives the same result when it
 // applies (detail::bulk_load_applies); so do plain inserts of records without response ids
 // that are all new (detail::insert_if_all_new: the origin tool's rows, which bulk_load cannot
-// take as it does not model the logs-versus-origin rules).
+// take as it does not model the logs-versus-origin rules). `stream` (a BatchWrite's) keeps the
+// plain inserts' deferred work across batches; it is finished before any other path runs.
 UpsertStats upsert_all(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,
-                       const std::vector<std::uint8_t>& sidechain = {}, const std::vector<LineUuids>& lines = {}) {
-    if (detail::bulk_load_applies(db, records)) return detail::bulk_load(db, records, sidechain, lines, costs);
+                       const std::vector<std::uint8_t>& sidechain = {}, const std::vector<LineUuids>& lines = {},
+                       detail::FreshStream* stream = nullptr) {
     UpsertStats stats;
-    if (detail::insert_if_all_new(db, costs, records, lines, stats)) return stats;
+    if (stream) {
+        if (stream->insert_if_all_new(db, costs, records, lines, stats)) return stats;
+        stream->finish();
+    }
+    if (detail::bulk_load_applies(db, records)) return detail::bulk_load(db, records, sidechain, lines, costs);
+    if (!stream && detail::insert_if_all_new(db, costs, records, lines, stats)) return stats;
     static const LineUuids kNone;
     Upserter upserter(db, costs);
     for (std::size_t i = 0; i < records.size(); ++i) {
@@ -313,7 +319,7 @@ UpsertStats Store::replace_machine_records(const std::string& machine, const std
 }
 
 BatchWrite::BatchWrite(SQLite::Database& db, std::filesystem::path file, CostModel costs)
-    : db_(&db), file_(std::move(file)), costs_(std::move(costs)) {
+    : db_(&db), file_(std::move(file)), costs_(std::move(costs)), fresh_(std::make_unique<detail::FreshStream>()) {
     tx_ = detail::guarded(file_, "writing records to", [&] {
         return std::make_unique<SQLite::Transaction>(db, SQLite::TransactionBehavior::IMMEDIATE);
     });
@@ -324,12 +330,16 @@ BatchWrite::BatchWrite(BatchWrite&&) noexcept = default;
 
 UpsertStats BatchWrite::add(const std::vector<UsageRecord>& records, const std::vector<LineUuids>& lines) {
     if (!tx_) throw Error(ErrorKind::Unexpected, "BatchWrite::add after commit", "this is a bug in ccu; please report it");
-    return detail::guarded(file_, "writing records to", [&] { return upsert_all(*db_, costs_, records, {}, lines); });
+    return detail::guarded(file_, "writing records to",
+                           [&] { return upsert_all(*db_, costs_, records, {}, lines, fresh_.get()); });
 }
 
 void BatchWrite::commit() {
     if (!tx_) return;
-    detail::guarded(file_, "writing records to", [&] { tx_->commit(); });
+    detail::guarded(file_, "writing records to", [&] {
+        fresh_->finish();
+        tx_->commit();
+    });
     tx_.reset();
 }
 

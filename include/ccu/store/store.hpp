@@ -87,6 +87,10 @@ struct BucketQuery {
     std::optional<std::string> session;    // only this session's buckets
 };
 
+namespace detail {
+class FreshStream;
+}
+
 // Batches upserted in one transaction (an origin database imported as it is read): each add()
 // follows the rules of Store::upsert; commit() makes every batch visible at once, and a
 // BatchWrite destroyed without commit() leaves the store as it was. The Store must outlive it,
@@ -108,6 +112,7 @@ private:
     std::filesystem::path file_;
     CostModel costs_;
     std::unique_ptr<SQLite::Transaction> tx_;
+    std::unique_ptr<detail::FreshStream> fresh_;  // the plain inserts' work deferred to commit()
 };
 
 // ccu's own SQLite store in the data dir (WAL, schema version + migrations).
