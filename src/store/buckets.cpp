@@ -41,6 +41,29 @@ private:
     std::unordered_map<std::string, std::int64_t> cache_;
 };
 
+// The columns of every bucket table (usage_buckets, usage_rollup, usage_models, usage_sessions);
+// they differ only in their keys.
+constexpr const char* kBucketColumns = R"sql(
+            quarter               INTEGER NOT NULL,
+            machine               INTEGER NOT NULL,
+            session               INTEGER NOT NULL,
+            model                 INTEGER NOT NULL,
+            project               INTEGER NOT NULL,
+            folder                INTEGER NOT NULL,
+            input_tokens          INTEGER NOT NULL,
+            output_tokens         INTEGER NOT NULL,
+            cache_creation_tokens INTEGER NOT NULL,
+            cache_read_tokens     INTEGER NOT NULL,
+            cost                  REAL NOT NULL,
+            records               INTEGER NOT NULL,
+            unpriced              INTEGER NOT NULL,
+            first_ms              INTEGER NOT NULL,
+            last_ms               INTEGER NOT NULL,)sql";
+
+void create_bucket_table(SQLite::Database& db, const std::string& name, const std::string& key) {
+    db.exec("CREATE TABLE " + name + " (" + kBucketColumns + " PRIMARY KEY (" + key + ")) WITHOUT ROWID");
+}
+
 void create_tables(SQLite::Database& db) {
     db.exec(R"sql(
         ALTER TABLE records ADD COLUMN cost REAL NOT NULL DEFAULT 0;
@@ -50,44 +73,10 @@ void create_tables(SQLite::Database& db) {
             id   INTEGER PRIMARY KEY,
             name TEXT NOT NULL UNIQUE
         );
-        CREATE TABLE usage_buckets (
-            quarter               INTEGER NOT NULL,
-            machine               INTEGER NOT NULL,
-            session               INTEGER NOT NULL,
-            model                 INTEGER NOT NULL,
-            project               INTEGER NOT NULL,
-            folder                INTEGER NOT NULL,
-            input_tokens          INTEGER NOT NULL,
-            output_tokens         INTEGER NOT NULL,
-            cache_creation_tokens INTEGER NOT NULL,
-            cache_read_tokens     INTEGER NOT NULL,
-            cost                  REAL NOT NULL,
-            records               INTEGER NOT NULL,
-            unpriced              INTEGER NOT NULL,
-            first_ms              INTEGER NOT NULL,
-            last_ms               INTEGER NOT NULL,
-            PRIMARY KEY (quarter, machine, session, model)
-        ) WITHOUT ROWID;
-        CREATE INDEX usage_buckets_session ON usage_buckets (session);
-        CREATE TABLE usage_rollup (
-            quarter               INTEGER NOT NULL,
-            machine               INTEGER NOT NULL,
-            session               INTEGER NOT NULL,
-            model                 INTEGER NOT NULL,
-            project               INTEGER NOT NULL,
-            folder                INTEGER NOT NULL,
-            input_tokens          INTEGER NOT NULL,
-            output_tokens         INTEGER NOT NULL,
-            cache_creation_tokens INTEGER NOT NULL,
-            cache_read_tokens     INTEGER NOT NULL,
-            cost                  REAL NOT NULL,
-            records               INTEGER NOT NULL,
-            unpriced              INTEGER NOT NULL,
-            first_ms              INTEGER NOT NULL,
-            last_ms               INTEGER NOT NULL,
-            PRIMARY KEY (quarter, machine, model, project)
-        ) WITHOUT ROWID;
     )sql");
+    create_bucket_table(db, "usage_buckets", "quarter, machine, session, model");
+    db.exec("CREATE INDEX usage_buckets_session ON usage_buckets (session)");
+    create_bucket_table(db, "usage_rollup", "quarter, machine, model, project");
 }
 
 // Recomputes records.cost and records.unpriced of every record.
@@ -120,24 +109,6 @@ void set_pricing_meta(SQLite::Database& db, const CostModel& costs) {
     s.bind(2, costs.fingerprint);
     s.exec();
 }
-
-// The columns of usage_rollup; usage_models and usage_sessions have the same ones.
-constexpr const char* kBucketColumns = R"sql(
-            quarter               INTEGER NOT NULL,
-            machine               INTEGER NOT NULL,
-            session               INTEGER NOT NULL,
-            model                 INTEGER NOT NULL,
-            project               INTEGER NOT NULL,
-            folder                INTEGER NOT NULL,
-            input_tokens          INTEGER NOT NULL,
-            output_tokens         INTEGER NOT NULL,
-            cache_creation_tokens INTEGER NOT NULL,
-            cache_read_tokens     INTEGER NOT NULL,
-            cost                  REAL NOT NULL,
-            records               INTEGER NOT NULL,
-            unpriced              INTEGER NOT NULL,
-            first_ms              INTEGER NOT NULL,
-            last_ms               INTEGER NOT NULL,)sql";
 
 // Fills usage_models and usage_sessions of one machine (or all, ?1 NULL) from usage_buckets.
 // A session row's quarter is its first one; its project and folder are its first bucket's.
@@ -175,10 +146,8 @@ void migrate_add_usage_buckets(SQLite::Database& db) {
 }
 
 void migrate_add_report_tables(SQLite::Database& db) {
-    db.exec(std::string("CREATE TABLE usage_models (") + kBucketColumns +
-            " PRIMARY KEY (quarter, machine, model)) WITHOUT ROWID");
-    db.exec(std::string("CREATE TABLE usage_sessions (") + kBucketColumns +
-            " PRIMARY KEY (machine, session, model)) WITHOUT ROWID");
+    create_bucket_table(db, "usage_models", "quarter, machine, model");
+    create_bucket_table(db, "usage_sessions", "machine, session, model");
     derive_report_tables(db, std::nullopt);
 }
 
