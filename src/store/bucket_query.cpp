@@ -2,7 +2,10 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "ccu/store/store.hpp"
 #include "store/buckets.hpp"
@@ -21,17 +24,59 @@ const char* table_of(BucketGrain grain) {
     return "usage_buckets";
 }
 
+using Prepared = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
+
+Prepared prepare(sqlite3* handle, const std::string& sql) {
+    sqlite3_stmt* prepared = nullptr;
+    if (const int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &prepared, nullptr); rc != SQLITE_OK) {
+        throw SQLite::Exception(handle, rc);
+    }
+    return {prepared, &sqlite3_finalize};
+}
+
+std::string text_at(sqlite3_stmt* q, int column) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(q, column));
+    return {text, static_cast<std::size_t>(sqlite3_column_bytes(q, column))};
+}
+
+// set.names[id] for every id the buckets name (the other slots stay ""): a month's report or the
+// status line names a few dozen of a year's ~10^4 sessions, so those are looked up one by one;
+// when the rows name many, one pass over the table is cheaper than the lookups.
+void load_names(sqlite3* handle, BucketSet& set) {
+    std::vector<std::uint32_t> ids;
+    ids.reserve(set.buckets.size() * 5 + 1);
+    ids.push_back(0);
+    for (const UsageBucket& b : set.buckets) ids.insert(ids.end(), {b.machine, b.session, b.model, b.project, b.folder});
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    set.names.assign(static_cast<std::size_t>(ids.back()) + 1, std::string());
+    constexpr std::size_t kLookupLimit = 512;
+    if (ids.size() > kLookupLimit) {
+        const Prepared all = prepare(handle, "SELECT id, name FROM bucket_names WHERE id <= ?");
+        sqlite3_bind_int64(all.get(), 1, ids.back());
+        for (int rc = sqlite3_step(all.get()); rc != SQLITE_DONE; rc = sqlite3_step(all.get())) {
+            if (rc != SQLITE_ROW) throw SQLite::Exception(handle, rc);
+            set.names[static_cast<std::size_t>(sqlite3_column_int64(all.get(), 0))] = text_at(all.get(), 1);
+        }
+        return;
+    }
+    const Prepared one = prepare(handle, "SELECT name FROM bucket_names WHERE id = ?");
+    for (const std::uint32_t id : ids) {
+        sqlite3_bind_int64(one.get(), 1, id);
+        if (const int rc = sqlite3_step(one.get()); rc == SQLITE_ROW) {
+            set.names[id] = text_at(one.get(), 0);
+        } else if (rc != SQLITE_DONE) {
+            throw SQLite::Exception(handle, rc);
+        }
+        sqlite3_reset(one.get());
+    }
+}
+
 }  // namespace
 
 BucketSet Store::buckets(const BucketQuery& query) const {
     return detail::guarded(file_, "reading usage buckets from", [&] {
         BucketSet set;
-        SQLite::Statement names(*db_, "SELECT id, name FROM bucket_names");
-        while (names.executeStep()) {
-            const auto id = static_cast<std::size_t>(names.getColumn(0).getInt64());
-            if (id >= set.names.size()) set.names.resize(id + 1);
-            set.names[id] = names.getColumn(1).getString();
-        }
         std::string sql =
             "SELECT quarter, machine, session, model, project, folder, input_tokens, output_tokens, "
             "cache_creation_tokens, cache_read_tokens, cost, records, unpriced, first_ms, last_ms FROM " +
@@ -48,11 +93,8 @@ BucketSet Store::buckets(const BucketQuery& query) const {
         // The raw API: a year of buckets is ~10^5 rows x 15 columns, and SQLiteCpp's Column
         // objects (a shared_ptr copy and a mutex round each) cost more than the read itself.
         sqlite3* handle = db_->getHandle();
-        sqlite3_stmt* prepared = nullptr;
-        if (const int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &prepared, nullptr); rc != SQLITE_OK) {
-            throw SQLite::Exception(handle, rc);
-        }
-        const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> q(prepared, &sqlite3_finalize);
+        const Prepared q = prepare(handle, sql);
+        sqlite3_stmt* prepared = q.get();
         sqlite3_bind_int64(prepared, 1, query.since_ms ? *query.since_ms / detail::kQuarterMs : INT64_MIN);
         sqlite3_bind_int64(prepared, 2,
                            query.until_ms ? (*query.until_ms + detail::kQuarterMs - 1) / detail::kQuarterMs : INT64_MAX);
@@ -88,6 +130,7 @@ BucketSet Store::buckets(const BucketQuery& query) const {
             b.last_ms = int_at(14);
             if (b.records > 0) set.buckets.push_back(b);
         }
+        load_names(handle, set);
         return set;
     });
 }

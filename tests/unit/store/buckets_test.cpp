@@ -386,3 +386,33 @@ TEST_CASE("the per-model and whole-session tables are the session buckets summed
     REQUIRE(read_grain(store, ccu::store::BucketGrain::Model).size() > 10);
     require_report_tables_match(store);
 }
+
+TEST_CASE("bucket names resolve whether the rows name a few of the stored names or many", "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    std::vector<UsageRecord> records;
+    for (int i = 0; i < 700; ++i) {  // more names than the one-by-one lookup takes (store/bucket_query.cpp)
+        UsageRecord r = ccu::test::make_record("s-" + std::to_string(i), "u" + std::to_string(i), 5 + i, i);
+        r.model = i % 3 == 0 ? "claude-opus-4-6" : "claude-sonnet-4-6";
+        r.folder = "folder-" + std::to_string(i % 40);
+        r.project = "-home-u-p" + std::to_string(i % 40);
+        r.machine_name = i % 2 == 0 ? "laptop" : "desktop";
+        records.push_back(r);
+    }
+    store.upsert(records);
+    require_same(from_records(store), from_buckets(store));  // every name: one pass over bucket_names
+    for (const auto grain : {ccu::store::BucketGrain::Session, ccu::store::BucketGrain::WholeSession}) {
+        ccu::store::BucketQuery one;  // a few names: looked up one by one
+        one.grain = grain;
+        one.session = "s-652";
+        const auto set = store.buckets(one);
+        REQUIRE(set.buckets.size() == 1);
+        const auto& b = set.buckets.front();
+        CHECK(set.names[b.session] == "s-652");
+        CHECK(set.names[b.machine] == "laptop");
+        CHECK(set.names[b.model] == "claude-sonnet-4-6");
+        CHECK(set.names[b.folder] == "folder-12");
+        CHECK(set.names[b.project] == "-home-u-p12");
+        CHECK(b.output_tokens == 657);
+    }
+}
