@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <unordered_map>
 
 #include "ccu/common/error.hpp"
@@ -105,7 +106,7 @@ struct RowBuilder {
         last_ms = std::max(last_ms, b.last_ms);
     }
 
-    Row finish(const std::vector<std::string>& names, bool by_machine) && {
+    Row finish(const std::vector<std::string>& names, bool by_machine, bool activity) && {
         std::vector<std::pair<std::int64_t, std::uint32_t>> first_use;
         for (auto& [model, sums] : per_model) {
             row.model_breakdowns.push_back({names[model], sums.totals});
@@ -124,8 +125,10 @@ struct RowBuilder {
         row.project = names[folder];
         row.first_ms = first_ms;
         row.last_ms = last_ms;
-        row.first_activity = timeutil::format_rfc3339_ms(first_ms);
-        row.last_activity = timeutil::format_rfc3339_ms(last_ms);
+        if (activity) {  // only the session report shows them
+            row.first_activity = timeutil::format_rfc3339_ms(first_ms);
+            row.last_activity = timeutil::format_rfc3339_ms(last_ms);
+        }
         return std::move(row);
     }
 };
@@ -165,17 +168,33 @@ std::string key_string(ReportKind kind, std::int64_t group, const std::vector<st
     return {};
 }
 
+// Sorts positions, then moves each row once (a Row is a dozen strings and vectors: a year of
+// sessions moved through a merge sort's buffer cost more than the sort).
 void sort_rows(ReportKind kind, SortOrder order, std::vector<Row>& rows) {
+    std::vector<std::size_t> at(rows.size());
+    std::iota(at.begin(), at.end(), std::size_t{0});
     if (kind == ReportKind::Session || kind == ReportKind::Models) {
         // ccusage sorts sessions by cost, highest first (whatever --order says).
-        std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.totals.cost > b.totals.cost; });
-        return;
+        std::stable_sort(at.begin(), at.end(), [&](std::size_t a, std::size_t b) { return rows[a].totals.cost > rows[b].totals.cost; });
+    } else {
+        std::stable_sort(at.begin(), at.end(), [&](std::size_t ia, std::size_t ib) {
+            const Row& a = rows[ia];
+            const Row& b = rows[ib];
+            if (a.instance != b.instance) return a.instance < b.instance;
+            return order == SortOrder::Ascending ? a.key < b.key : a.key > b.key;
+        });
     }
-    std::stable_sort(rows.begin(), rows.end(), [order](const Row& a, const Row& b) {
-        if (a.instance != b.instance) return a.instance < b.instance;
-        return order == SortOrder::Ascending ? a.key < b.key : a.key > b.key;
-    });
+    std::vector<Row> sorted;
+    sorted.reserve(rows.size());
+    for (const std::size_t i : at) sorted.push_back(std::move(rows[i]));
+    rows = std::move(sorted);
 }
+
+struct GroupHash {
+    std::size_t operator()(const std::pair<std::uint32_t, std::int64_t>& k) const {
+        return std::hash<std::int64_t>()(k.second * 1'000'003 + k.first);
+    }
+};
 
 // Day bounds of the filter (inclusive), as day numbers.
 struct DayRange {
@@ -218,7 +237,7 @@ Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone
     LocalDays local_days(zone);
     std::map<std::pair<std::string, std::string>, RowBuilder> groups;
     // Each (instance, group) pair is turned into its key strings once.
-    std::map<std::pair<std::uint32_t, std::int64_t>, RowBuilder*> fast;
+    std::unordered_map<std::pair<std::uint32_t, std::int64_t>, RowBuilder*, GroupHash> fast;
     for (const store::UsageBucket& b : set.buckets) {
         const std::int64_t day = local_days(b.quarter);
         if (day < range.first || day > range.last) continue;
@@ -242,7 +261,7 @@ Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone
     }
     for (auto& [key, builder] : groups) {
         report.totals.add(builder.row.totals);
-        report.rows.push_back(std::move(builder).finish(set.names, options.by_machine));
+        report.rows.push_back(std::move(builder).finish(set.names, options.by_machine, kind == ReportKind::Session));
     }
     sort_rows(kind, options.order, report.rows);
     return report;
