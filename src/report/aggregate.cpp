@@ -78,26 +78,40 @@ std::int64_t local_day(const TimeZone& zone, std::int64_t epoch_ms) {
 
 namespace {
 
-// Accumulates one row from buckets: totals, per-model and per-machine sums, first use.
+// Accumulates one row from buckets: totals, per-model and per-machine sums, first use. A row
+// has a few models and machines: flat vectors searched from the end (the newest entry is the
+// likeliest), ordered by id when the row is finished as the maps they replace were.
 struct RowBuilder {
     Row row;
     struct ModelSums {
+        std::uint32_t model = 0;
         Totals totals;
         std::int64_t first_ms = INT64_MAX;
     };
-    std::map<std::uint32_t, ModelSums> per_model;
-    std::map<std::uint32_t, Totals> per_machine;
+    std::vector<ModelSums> per_model;
+    std::vector<std::pair<std::uint32_t, Totals>> per_machine;
     std::int64_t first_ms = INT64_MAX;
     std::int64_t last_ms = INT64_MIN;
     std::uint32_t project_path = 0;
     std::uint32_t folder = 0;
 
+    template <typename T, typename Id>
+    static T& entry(std::vector<T>& list, std::uint32_t id, Id id_of) {
+        for (auto it = list.rbegin(); it != list.rend(); ++it) {
+            if (id_of(*it) == id) return *it;
+        }
+        list.emplace_back();
+        id_of(list.back()) = id;
+        return list.back();
+    }
+
     void add(const store::UsageBucket& b) {
         row.totals.add(b);
-        ModelSums& m = per_model[b.model];
+        ModelSums& m = entry(per_model, b.model, [](ModelSums& s) -> std::uint32_t& { return s.model; });
         m.totals.add(b);
         m.first_ms = std::min(m.first_ms, b.first_ms);
-        per_machine[b.machine].add(b);
+        entry(per_machine, b.machine, [](std::pair<std::uint32_t, Totals>& p) -> std::uint32_t& { return p.first; })
+            .second.add(b);
         if (b.first_ms < first_ms) {
             first_ms = b.first_ms;
             project_path = b.project;
@@ -106,13 +120,17 @@ struct RowBuilder {
         last_ms = std::max(last_ms, b.last_ms);
     }
 
-    Row finish(const std::vector<std::string>& names, bool by_machine, bool activity) && {
+    Row finish(const std::vector<std::string>& names, bool by_machine) && {
+        std::sort(per_model.begin(), per_model.end(),
+                  [](const ModelSums& a, const ModelSums& b) { return a.model < b.model; });
         std::vector<std::pair<std::int64_t, std::uint32_t>> first_use;
-        for (auto& [model, sums] : per_model) {
-            row.model_breakdowns.push_back({names[model], sums.totals});
-            first_use.emplace_back(sums.first_ms, model);
+        row.model_breakdowns.reserve(per_model.size());
+        for (const ModelSums& sums : per_model) {
+            row.model_breakdowns.push_back({names[sums.model], sums.totals});
+            first_use.emplace_back(sums.first_ms, sums.model);
         }
         std::sort(first_use.begin(), first_use.end());
+        row.models_used.reserve(first_use.size());
         for (const auto& [ms, model] : first_use) row.models_used.push_back(names[model]);
         std::stable_sort(row.model_breakdowns.begin(), row.model_breakdowns.end(),
                          [](const ModelBreakdown& a, const ModelBreakdown& b) { return a.totals.cost > b.totals.cost; });
@@ -125,10 +143,6 @@ struct RowBuilder {
         row.project = names[folder];
         row.first_ms = first_ms;
         row.last_ms = last_ms;
-        if (activity) {  // only the session report shows them
-            row.first_activity = timeutil::format_rfc3339_ms(first_ms);
-            row.last_activity = timeutil::format_rfc3339_ms(last_ms);
-        }
         return std::move(row);
     }
 };
@@ -184,10 +198,17 @@ void sort_rows(ReportKind kind, SortOrder order, std::vector<Row>& rows) {
             return order == SortOrder::Ascending ? a.key < b.key : a.key > b.key;
         });
     }
-    std::vector<Row> sorted;
-    sorted.reserve(rows.size());
-    for (const std::size_t i : at) sorted.push_back(std::move(rows[i]));
-    rows = std::move(sorted);
+    // rows[k] becomes the old rows[at[k]]: follow each cycle of the permutation with swaps.
+    for (std::size_t start = 0; start < at.size(); ++start) {
+        std::size_t k = start;
+        while (at[k] != start) {  // rows[k] holds the old rows[start], which travels on
+            const std::size_t from = at[k];
+            std::swap(rows[k], rows[from]);
+            at[k] = k;
+            k = from;
+        }
+        at[k] = k;
+    }
 }
 
 struct GroupHash {
@@ -238,6 +259,8 @@ Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone
     std::map<std::pair<std::string, std::string>, RowBuilder> groups;
     // Each (instance, group) pair is turned into its key strings once.
     std::unordered_map<std::pair<std::uint32_t, std::int64_t>, RowBuilder*, GroupHash> fast;
+    RowBuilder* last = nullptr;
+    std::pair<std::uint32_t, std::int64_t> last_where{0, 0};
     for (const store::UsageBucket& b : set.buckets) {
         const std::int64_t day = local_days(b.quarter);
         if (day < range.first || day > range.last) continue;
@@ -246,7 +269,13 @@ Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone
         if (b.unpriced > 0) report.unknown_models.insert(set.names[b.model]);
         const std::int64_t group = group_of(kind, b, day, options.start_of_week);
         const std::uint32_t instance = options.by_project ? (set.names[b.project].empty() ? b.folder : b.project) : 0;
-        RowBuilder*& builder = fast[{instance, group}];
+        // Buckets of one group mostly come together (a session's models, a day's quarters).
+        const std::pair<std::uint32_t, std::int64_t> where{instance, group};
+        if (last != nullptr && last_where == where) {
+            last->add(b);
+            continue;
+        }
+        RowBuilder*& builder = fast[where];
         if (builder == nullptr) {
             std::string key = key_string(kind, group, set.names);
             std::string inst = options.by_project ? project : std::string();
@@ -258,10 +287,14 @@ Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone
             builder = &it->second;
         }
         builder->add(b);
+        last = builder;
+        last_where = where;
     }
-    for (auto& [key, builder] : groups) {
-        report.totals.add(builder.row.totals);
-        report.rows.push_back(std::move(builder).finish(set.names, options.by_machine, kind == ReportKind::Session));
+    report.rows.reserve(groups.size());
+    // Each builder is freed once its row is made: the rows reuse that memory.
+    for (auto it = groups.begin(); it != groups.end(); it = groups.erase(it)) {
+        report.totals.add(it->second.row.totals);
+        report.rows.push_back(std::move(it->second).finish(set.names, options.by_machine));
     }
     sort_rows(kind, options.order, report.rows);
     return report;

@@ -5,11 +5,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <charconv>
 #include <cmath>
 #include <numeric>
 
+#include "ccu/common/time.hpp"
 #include "ccu/report/render.hpp"
 
 namespace ccu::report {
@@ -64,6 +66,13 @@ public:
         string(k);
         out_.append(": ");
     }
+    // A key of ccusage's shape: plain ASCII, nothing to escape.
+    void field(std::string_view k) {
+        element();
+        out_.push_back('"');
+        out_.append(k);
+        out_.append("\": ");
+    }
     void close(char bracket) {
         --depth_;
         if (!first_) {
@@ -82,8 +91,16 @@ public:
     }
 
 private:
+    // Printable ASCII other than '"' and '\\': written as it is.
     static bool plain(std::string_view s) {
-        return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+        static constexpr auto table = [] {
+            std::array<bool, 256> t{};
+            for (int c = 0x20; c < 0x7f; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+            return t;
+        }();
+        bool ok = true;
+        for (const char c : s) ok &= table[static_cast<unsigned char>(c)];
+        return ok;
     }
 
     const TextSink& sink_;
@@ -113,7 +130,7 @@ struct Keyed {
     KeyOrder order;
     void key(std::string_view k) {
         order(k);
-        w.key(k);
+        w.field(k);
     }
     void integer(std::string_view k, std::int64_t v) {
         key(k);
@@ -163,11 +180,11 @@ void row_object(Writer& w, ReportKind kind, const Row& row, bool by_machine) {
     o.integer("cacheReadTokens", t.cache_read_tokens);
     if (kind == ReportKind::Daily) o.string("date", row.key);
     if (session) {
-        o.string("firstActivity", row.first_activity);
+        o.string("firstActivity", timeutil::format_rfc3339_ms(row.first_ms));
         o.string("folder", row.project);  // ccu: the short project folder (last part of cwd)
     }
     o.integer("inputTokens", t.input_tokens);
-    if (session) o.string("lastActivity", row.last_activity);
+    if (session) o.string("lastActivity", timeutil::format_rfc3339_ms(row.last_ms));
     if (by_machine) {
         o.key("machineBreakdowns");
         w.open('[');

@@ -2,7 +2,6 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,13 +42,19 @@ std::string text_at(sqlite3_stmt* q, int column) {
 // status line names a few dozen of a year's ~10^4 sessions, so those are looked up one by one;
 // when the rows name many, one pass over the table is cheaper than the lookups.
 void load_names(sqlite3* handle, BucketSet& set) {
+    std::vector<bool> used(1, true);
+    const auto use = [&used](std::uint32_t id) {
+        if (id >= used.size()) used.resize(id + std::size_t{1});
+        used[id] = true;
+    };
+    for (const UsageBucket& b : set.buckets) {
+        for (const std::uint32_t id : {b.machine, b.session, b.model, b.project, b.folder}) use(id);
+    }
     std::vector<std::uint32_t> ids;
-    ids.reserve(set.buckets.size() * 5 + 1);
-    ids.push_back(0);
-    for (const UsageBucket& b : set.buckets) ids.insert(ids.end(), {b.machine, b.session, b.model, b.project, b.folder});
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    set.names.assign(static_cast<std::size_t>(ids.back()) + 1, std::string());
+    for (std::uint32_t id = 0; id < used.size(); ++id) {
+        if (used[id]) ids.push_back(id);
+    }
+    set.names.assign(used.size(), std::string());
     constexpr std::size_t kLookupLimit = 512;
     if (ids.size() > kLookupLimit) {
         const Prepared all = prepare(handle, "SELECT id, name FROM bucket_names WHERE id <= ?");

@@ -51,9 +51,7 @@ struct Row {
     // Session rows only:
     std::string project_path;    // ccusage's projectPath: the projects sub-directory
     std::string project;         // the record's folder (last component of cwd)
-    std::string first_activity;  // RFC 3339 timestamps of the first and last record
-    std::string last_activity;
-    std::int64_t first_ms = 0;
+    std::int64_t first_ms = 0;   // the first and last record (JSON: firstActivity, lastActivity)
     std::int64_t last_ms = 0;
 };
 

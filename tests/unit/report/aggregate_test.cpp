@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "ccu/common/time.hpp"
 #include "ccu/common/error.hpp"
 #include "ccu/report/aggregate.hpp"
 #include "ccu/report/render.hpp"
@@ -125,8 +126,8 @@ TEST_CASE("session and models reports", "[report]") {
     auto sessions = build_report(ReportKind::Session, records, prices(), TimeZone::utc(), {});
     REQUIRE(sessions.rows.size() == 2);
     CHECK(sessions.rows[0].key == "a");  // highest cost first (ccusage's session order)
-    CHECK(sessions.rows[0].first_activity == "2025-03-01T10:00:00.000Z");
-    CHECK(sessions.rows[0].last_activity == "2025-03-05T10:00:00.000Z");
+    CHECK(ccu::timeutil::format_rfc3339_ms(sessions.rows[0].first_ms) == "2025-03-01T10:00:00.000Z");
+    CHECK(ccu::timeutil::format_rfc3339_ms(sessions.rows[0].last_ms) == "2025-03-05T10:00:00.000Z");
     CHECK(sessions.unknown_models == std::set<std::string>{"gpt-unknown"});
     auto models = build_report(ReportKind::Models, records, prices(), TimeZone::utc(), {});
     REQUIRE(models.rows.size() == 3);

@@ -192,8 +192,8 @@ nlohmann::json oracle_row(ReportKind kind, const Row& row, bool by_machine) {
     if (kind == ReportKind::Session) {
         out["projectPath"] = row.project_path;
         out["folder"] = row.project;
-        out["firstActivity"] = row.first_activity;
-        out["lastActivity"] = row.last_activity;
+        out["firstActivity"] = ccu::timeutil::format_rfc3339_ms(row.first_ms);
+        out["lastActivity"] = ccu::timeutil::format_rfc3339_ms(row.last_ms);
     }
     if (!row.instance.empty()) out["project"] = row.instance;
     out["modelsUsed"] = row.models_used;
@@ -247,8 +247,8 @@ Report awkward_report(ReportKind kind) {
         row.instance = names[(i + 1) % 3];
         row.project_path = names[(i + 2) % 6];
         row.project = names[(i + 3) % 6];
-        row.first_activity = "2025-03-01T10:00:00.000Z";
-        row.last_activity = "2025-03-02T11:00:00.500Z";
+        row.first_ms = 1740823200000LL + i;
+        row.last_ms = 1740913200500LL + 1000 * i;
         if (i != 4) row.models_used = {names[i], "claude-opus-4-6"};
         for (int m = 0; m < i % 3; ++m) row.model_breakdowns.push_back({names[(i + m) % 6], {m, 1, 2, 3, costs[m], 1}});
         for (int m = 0; m < i % 4; ++m) row.machine_breakdowns.push_back({names[(i + m + 1) % 6], {1, m, 3, 4, costs[5 - m], 2}});
