@@ -9,6 +9,8 @@
 #include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <memory>
 #include <numeric>
 
 #include "ccu/common/time.hpp"
@@ -21,76 +23,107 @@ namespace {
 constexpr std::size_t kFlushBytes = 1 << 20;
 
 // One JSON document in dump(2)'s layout, handed to the sink in pieces of about kFlushBytes.
+// Written through a raw cursor into a buffer with room for the largest single piece (a row's
+// fields are short; a longer string grows the buffer first): std::string's append re-checks
+// the capacity of every few bytes, which was most of the writing.
 class Writer {
 public:
-    explicit Writer(const TextSink& sink) : sink_(sink) { out_.reserve(kFlushBytes + (1 << 16)); }
+    explicit Writer(const TextSink& sink) : sink_(sink) {}
 
-    void text(std::string_view s) { out_.append(s); }
     void string(std::string_view s) {
-        if (plain(s)) {
-            out_.push_back('"');
-            out_.append(s);
-            out_.push_back('"');
-        } else {
+        if (!plain(s)) {
             // Escapes, UTF-8 checks and their errors exactly as the document's dump().
-            out_.append(nlohmann::json(std::string(s)).dump());
+            raw(nlohmann::json(std::string(s)).dump());
+            return;
         }
+        room(s.size() + 2);
+        *at_++ = '"';
+        copy(s);
+        *at_++ = '"';
     }
     void integer(std::int64_t v) {
-        char buf[24];
-        out_.append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+        room(24);
+        at_ = std::to_chars(at_, at_ + 24, v).ptr;
     }
     void number(double v) {
         if (!std::isfinite(v)) {
-            out_.append("null");
+            raw("null");
             return;
         }
         // nlohmann's own Grisu2 formatting (what dump() calls), so every cost reads back as written.
-        char buf[64];
-        out_.append(buf, static_cast<std::size_t>(nlohmann::detail::to_chars(buf, buf + sizeof buf, v) - buf));
+        room(64);
+        at_ = nlohmann::detail::to_chars(at_, at_ + 64, v);
     }
     // Opens an object or array ('{' / '['); elements at depth + 1.
     void open(char bracket) {
-        out_.push_back(bracket);
+        room(1);
+        *at_++ = bracket;
         first_ = true;
         ++depth_;
     }
     // Before each element: the separator and the indent (an object's key follows).
     void element() {
-        out_.append(first_ ? "\n" : ",\n");
+        room(2 + 2 * depth_);
+        if (!first_) *at_++ = ',';
         first_ = false;
-        out_.append(2 * depth_, ' ');
+        newline(depth_);
     }
     void key(std::string_view k) {
         element();
         string(k);
-        out_.append(": ");
+        raw(": ");
     }
     // A key of ccusage's shape: plain ASCII, nothing to escape.
     void field(std::string_view k) {
         element();
-        out_.push_back('"');
-        out_.append(k);
-        out_.append("\": ");
+        room(k.size() + 4);
+        *at_++ = '"';
+        copy(k);
+        std::memcpy(at_, "\": ", 3);
+        at_ += 3;
     }
     void close(char bracket) {
         --depth_;
-        if (!first_) {
-            out_.push_back('\n');
-            out_.append(2 * depth_, ' ');
-        }
-        out_.push_back(bracket);
+        room(2 + 2 * depth_);
+        if (!first_) newline(depth_);
+        *at_++ = bracket;
         first_ = false;
     }
     void flush_if_full() {
-        if (out_.size() >= kFlushBytes) flush();
+        if (used() >= kFlushBytes) flush();
     }
     void flush() {
-        if (!out_.empty()) sink_(out_);
-        out_.clear();
+        if (used() > 0) sink_(std::string_view(buf_.get(), used()));
+        at_ = buf_.get();
     }
 
 private:
+    static constexpr std::size_t kSlack = 1 << 16;
+
+    std::size_t used() const { return static_cast<std::size_t>(at_ - buf_.get()); }
+    // At least n bytes free at at_ (rows flush at kFlushBytes, so this grows only for a long string).
+    void room(std::size_t n) {
+        if (size_ - used() >= n) return;
+        const std::size_t keep = used();
+        size_ = std::max(size_ * 2, keep + n);
+        auto bigger = std::make_unique<char[]>(size_);
+        std::memcpy(bigger.get(), buf_.get(), keep);
+        buf_ = std::move(bigger);
+        at_ = buf_.get() + keep;
+    }
+    void copy(std::string_view s) {
+        std::memcpy(at_, s.data(), s.size());
+        at_ += s.size();
+    }
+    void raw(std::string_view s) {
+        room(s.size());
+        copy(s);
+    }
+    void newline(std::size_t depth) {
+        *at_++ = '\n';
+        std::memset(at_, ' ', 2 * depth);
+        at_ += 2 * depth;
+    }
     // Printable ASCII other than '"' and '\\': written as it is.
     static bool plain(std::string_view s) {
         static constexpr auto table = [] {
@@ -104,7 +137,9 @@ private:
     }
 
     const TextSink& sink_;
-    std::string out_;
+    std::size_t size_ = kFlushBytes + kSlack;
+    std::unique_ptr<char[]> buf_{new char[size_]};  // not zeroed: pages are touched only as written
+    char* at_ = buf_.get();
     std::size_t depth_ = 0;
     bool first_ = true;
 };

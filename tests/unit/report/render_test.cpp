@@ -276,6 +276,12 @@ TEST_CASE("written JSON equals dump(2) of the document built field by field, esc
             }
         }
     }
+    Report longer = awkward_report(ReportKind::Session);  // a name longer than the writer's buffer
+    longer.rows[2].key = std::string(3 << 20, 'x');
+    longer.rows[3].project = std::string(2 << 20, '"');
+    std::string long_text;
+    write_json(longer, {}, [&](std::string_view piece) { long_text += piece; });
+    CHECK(long_text == oracle(longer, {}).dump(2));
     Report empty;
     std::string written;
     write_json(empty, {}, [&](std::string_view piece) { written += piece; });
