@@ -41,6 +41,10 @@ public:
         copy(s);
         *at_++ = '"';
     }
+    void timestamp(std::int64_t epoch_ms) {
+        std::array<char, 40> text;
+        string(std::string_view(text.data(), timeutil::format_rfc3339_ms(epoch_ms, text)));
+    }
     void integer(std::int64_t v) {
         room(24);
         at_ = std::to_chars(at_, at_ + 24, v).ptr;
@@ -215,11 +219,15 @@ void row_object(Writer& w, ReportKind kind, const Row& row, bool by_machine) {
     o.integer("cacheReadTokens", t.cache_read_tokens);
     if (kind == ReportKind::Daily) o.string("date", row.key);
     if (session) {
-        o.string("firstActivity", timeutil::format_rfc3339_ms(row.first_ms));
+        o.key("firstActivity");
+        w.timestamp(row.first_ms);
         o.string("folder", row.project);  // ccu: the short project folder (last part of cwd)
     }
     o.integer("inputTokens", t.input_tokens);
-    if (session) o.string("lastActivity", timeutil::format_rfc3339_ms(row.last_ms));
+    if (session) {
+        o.key("lastActivity");
+        w.timestamp(row.last_ms);
+    }
     if (by_machine) {
         o.key("machineBreakdowns");
         w.open('[');

@@ -23,6 +23,18 @@ const char* table_of(BucketGrain grain) {
     return "usage_buckets";
 }
 
+// session, model, project, folder: the coarser tables hold "" in the columns they sum over;
+// read as the constant 0 (also ""), which SQLite hands back without decoding the row.
+const char* name_columns(BucketGrain grain) {
+    switch (grain) {
+        case BucketGrain::Session:
+        case BucketGrain::WholeSession: return "session, model, project, folder";
+        case BucketGrain::Project: return "0, model, project, folder";
+        case BucketGrain::Model: return "0, model, 0, 0";
+    }
+    return "session, model, project, folder";
+}
+
 using Prepared = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
 
 Prepared prepare(sqlite3* handle, const std::string& sql) {
@@ -83,9 +95,10 @@ BucketSet Store::buckets(const BucketQuery& query) const {
     return detail::guarded(file_, "reading usage buckets from", [&] {
         BucketSet set;
         std::string sql =
-            "SELECT quarter, machine, session, model, project, folder, input_tokens, output_tokens, "
-            "cache_creation_tokens, cache_read_tokens, cost, records, unpriced, first_ms, last_ms FROM " +
-            std::string(table_of(query.grain)) + " WHERE quarter >= ? AND quarter < ?";
+            std::string("SELECT quarter, machine, ") + name_columns(query.grain) +
+            ", input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost, records, unpriced, "
+            "first_ms, last_ms FROM " +
+            table_of(query.grain) + " WHERE quarter >= ? AND quarter < ?";
         if (!query.machines.empty()) {
             sql += " AND machine IN (SELECT id FROM bucket_names WHERE name IN (";
             for (std::size_t i = 0; i < query.machines.size(); ++i) sql += i == 0 ? "?" : ",?";
