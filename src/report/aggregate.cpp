@@ -259,6 +259,8 @@ Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone
                     const GroupOptions& options) {
     Report report;
     report.kind = kind;
+    report.names = std::make_shared<const std::vector<std::string>>(set.names);
+    const std::vector<std::string>& names = *report.names;
     const DayRange range = day_range(filter);
     LocalDays local_days(zone);
     // The builders live only as long as this call: one arena, freed at once (a year of sessions
@@ -302,7 +304,7 @@ Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone
     std::vector<std::pair<std::int64_t, std::uint32_t>> first_use;
     for (auto& [key, builder] : groups) {
         report.totals.add(builder.row.totals);
-        report.rows.push_back(std::move(builder).finish(set.names, options.by_machine, first_use));
+        report.rows.push_back(std::move(builder).finish(names, options.by_machine, first_use));
     }
     sort_rows(kind, options.order, report.rows);
     return report;

@@ -185,7 +185,8 @@ struct Keyed {
     }
 };
 
-void string_list(Writer& w, const std::vector<std::string>& list) {
+template <typename Text>
+void string_list(Writer& w, const std::vector<Text>& list) {
     w.open('[');
     for (const auto& s : list) {
         w.element();
