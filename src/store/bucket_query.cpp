@@ -98,10 +98,12 @@ BucketSet Store::buckets(const BucketQuery& query) const {
             std::string("SELECT quarter, machine, ") + name_columns(query.grain) +
             ", input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost, records, unpriced, "
             "first_ms, last_ms FROM " +
-            table_of(query.grain) + " WHERE quarter >= ? AND quarter < ?";
+            table_of(query.grain);
+        // Without a range no row is compared with the bounds (?1 and ?2 are then bound to nothing).
+        sql += query.since_ms || query.until_ms ? " WHERE quarter >= ?1 AND quarter < ?2" : " WHERE 1";
         if (!query.machines.empty()) {
             sql += " AND machine IN (SELECT id FROM bucket_names WHERE name IN (";
-            for (std::size_t i = 0; i < query.machines.size(); ++i) sql += i == 0 ? "?" : ",?";
+            for (std::size_t i = 0; i < query.machines.size(); ++i) sql += (i == 0 ? "?" : ",?") + std::to_string(i + 3);
             sql += "))";
         }
         if (query.session) sql += " AND session = (SELECT id FROM bucket_names WHERE name = :session)";

@@ -417,6 +417,54 @@ TEST_CASE("bucket names resolve whether the rows name a few of the stored names 
     }
 }
 
+TEST_CASE("buckets of some machines, with a time range and without, are exactly those machines' rows",
+          "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    const char* machines[] = {"laptop", "desktop", "server"};
+    std::vector<UsageRecord> records;
+    for (int i = 0; i < 90; ++i) {
+        UsageRecord r = ccu::test::make_record("s-" + std::to_string(i % 9), "u" + std::to_string(i), 5 + i);
+        r.timestamp = ccu::timeutil::format_rfc3339_ms(1735787045000LL + i * 1'200'000LL);  // 20 minutes apart
+        r.machine_name = machines[i % 3];
+        records.push_back(r);
+    }
+    store.upsert(records);
+    const auto all = store.buckets({});
+    for (const auto grain : {ccu::store::BucketGrain::Session, ccu::store::BucketGrain::Model,
+                             ccu::store::BucketGrain::WholeSession}) {
+        for (const bool ranged : {false, true}) {
+            ccu::store::BucketQuery query;
+            query.grain = grain;
+            query.machines = {"desktop", "server"};
+            if (ranged) {
+                query.since_ms = 1735787045000LL + 10 * 1'200'000LL;
+                query.until_ms = 1735787045000LL + 60 * 1'200'000LL;
+            }
+            const auto set = store.buckets(query);
+            std::int64_t records_seen = 0;
+            for (const auto& b : set.buckets) {
+                CHECK((set.names[b.machine] == "desktop" || set.names[b.machine] == "server"));
+                records_seen += b.records;
+            }
+            // 60 of the 90 records are desktop's or server's; with the range, those whose quarter hour
+            // is in [since, until) rounded out to quarters (a session row counts where it starts)
+            std::int64_t want = 0;
+            for (int i = 0; i < 90; ++i) {
+                const std::int64_t quarter = (1735787045000LL + i * 1'200'000LL) / 900'000;
+                const bool in = !ranged || (quarter >= *query.since_ms / 900'000 &&
+                                            quarter < (*query.until_ms + 899'999) / 900'000);
+                if (i % 3 != 0 && in) ++want;
+            }
+            INFO("grain " << static_cast<int>(grain) << " ranged " << ranged);
+            if (grain != ccu::store::BucketGrain::WholeSession) CHECK(records_seen == want);
+            if (!ranged) CHECK(records_seen == 60);
+            if (ranged) CHECK(records_seen < 60);
+        }
+    }
+    CHECK(!all.buckets.empty());
+}
+
 TEST_CASE("a rebuilt bucket keeps the project of its first-stored record, as the incremental path does",
           "[store][buckets]") {
     ccu::test::Sandbox sandbox;
