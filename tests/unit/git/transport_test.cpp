@@ -431,6 +431,6 @@ TEST_CASE("git mirror: what a fetch brought is kept as the server compressed it 
     const auto [now, pack] = stored_entry(dir, part_id);
     CHECK(pack != fetched_pack);  // the fetched pack was joined into another
     CHECK(now.size() == as_fetched.size());
-    CHECK(now == as_fetched);  // byte for byte: neither inflated to be compressed again nor delta-searched
+    CHECK((now == as_fetched));  // byte for byte (not expanded: binary): neither inflated to be compressed again nor delta-searched
     CHECK(git_cli(dir, {"cat-file", "-p", part_id}) + "\n" == part);
 }
