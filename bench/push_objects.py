@@ -5,6 +5,7 @@ it adds that its parent's tree lacks (commit, tree, and blobs by role: manifest,
 backup), raw and zlib-compressed (libgit2 sends each object of a push whole, zlib level 6 by
 default, no thin pack; deltas between the new objects are rare). Prints per-day means of a push.
   push_objects.py REPO [PUSHES_PER_DAY=8]
+The first commit (the gist's creation by setup) is not a push and is left out.
 """
 import re
 import subprocess
@@ -71,7 +72,8 @@ def main():
             s = sizes[role(name)]
             s[0] += len(b)
             s[1] += len(zlib.compress(b, 6))
-        rows.append((len(entries), dict(sizes)))
+        if prev or c != commits[0]:
+            rows.append((len(entries), dict(sizes)))
         prev = entries
     kinds = ["commit", "tree", "manifest", "current", "part", "backup"]
     print("day files  " + "  ".join(f"{k:>16}" for k in kinds) + "   (raw / zlib kB, mean a push)")
