@@ -287,7 +287,7 @@ void Mirror::Impl::maintain() {
 
     repo.reset();  // libgit2 keeps packs open and mapped: delete only with the repository closed
     for (const auto& stem : remove) {
-        for (const char* ext : {".pack", ".idx", ".rev", ".keep"}) fs::remove(pack_dir / (stem + ext), ec);
+        for (const char* ext : {".pack", ".idx", ".rev", ".keep", ".bitmap"}) fs::remove(pack_dir / (stem + ext), ec);
     }
     if (repacked) {  // what of them is reachable is in the level-1 pack
         for (const auto& dir : fs::directory_iterator(objects, ec)) {

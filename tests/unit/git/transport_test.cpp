@@ -434,3 +434,50 @@ TEST_CASE("git mirror: what a fetch brought is kept as the server compressed it 
     CHECK((now == as_fetched));  // byte for byte (not expanded: binary): neither inflated to be compressed again nor delta-searched
     CHECK(git_cli(dir, {"cat-file", "-p", part_id}) + "\n" == part);
 }
+
+TEST_CASE("git mirror: a mirror of an earlier ccu (generations in ccu-packs) is taken over and stays intact",
+          "[git]") {
+    Sandbox sandbox;
+    const fs::path remote = sandbox.root() / "remote.git";
+    git_cli(remote, {"init", "-q", "--bare", remote.string()});
+    ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
+    CountingToken token{kToken};
+    const fs::path dir = sandbox.data_dir() / "m.git";
+    auto options = mirror_options(dir, "file://" + remote.string(), token.source(), clock);
+    options.max_packs = 2;
+    git::Head head;
+    {
+        git::Mirror m(options);
+        head = m.fetch().head;
+        for (int i = 1; i <= 5; ++i) {
+            head.commit = m.commit(head, {{"cur.json", std::to_string(i) + std::string(900, 'y')}}, "push").commit;
+        }
+    }
+    // What an earlier ccu left: its generations file (a pack and the commit it was made from), no
+    // state of the two levels, and its single base pack marker.
+    git_cli(dir, {"repack", "-adq"});
+    const std::string old_pack = [&] {
+        for (const auto& f : fs::directory_iterator(dir / "objects" / "pack")) {
+            if (f.path().extension() == ".pack") return f.path().stem().string();
+        }
+        return std::string();
+    }();
+    REQUIRE_FALSE(old_pack.empty());
+    fs::remove(dir / "ccu-mirror-packs");
+    std::ofstream(dir / "ccu-packs") << old_pack << ' ' << head.commit << '\n';
+    std::ofstream(dir / "ccu-base-pack") << "x\n";
+    git::Mirror m(options);
+    for (int i = 6; i <= 12; ++i) {
+        clock.advance(std::chrono::minutes(30));
+        const auto out = m.commit(head, {{"cur.json", std::to_string(i) + std::string(900, 'y')}}, "push");
+        REQUIRE(out.kind == git::PushOutcome::Kind::Committed);
+        head.commit = out.commit;
+    }
+    CHECK_FALSE(fs::exists(dir / "ccu-packs"));  // replaced by the two levels' state
+    CHECK_FALSE(fs::exists(dir / "ccu-base-pack"));
+    CHECK(fs::exists(dir / "ccu-mirror-packs"));
+    CHECK(own_pack_count(dir) <= 2);
+    git_cli(dir, {"fsck", "--full", "--strict", "--no-dangling"});
+    CHECK(git_cli(dir, {"rev-list", "--count", head.commit}) == "12");
+    CHECK(git_cli(dir, {"show", head.commit + ":cur.json"}) == "12" + std::string(900, 'y'));
+}
