@@ -59,8 +59,8 @@ namespace {
 //    others without recompression (pack_join.hpp) whenever their sizes leave the geometric
 //    progression of factor 2: so there are about log2(mirror / smallest pack) packs, and each
 //    byte is copied O(log n) times. Before, generations were only merged by the packbuilder while
-//    they stayed within 512 objects, and a year of 48 pushes a day left 162 packs, every object
-//    lookup and push slower for it (bench/mirror_year.cpp).
+//    they stayed within 512 objects, and a year of 48 pushes a day left 162 packs
+//    (bench/mirror_year.cpp; now 3-12).
 // <mirror>/ccu-mirror-packs holds "tips <commit>..." (the refs at the last level-1 repack: what
 // they reach is in the kept packs) and one "own <stem>" line per own pack not yet repacked.
 constexpr const char* kStateFile = "ccu-mirror-packs";
