@@ -111,18 +111,6 @@ std::uint32_t append_pack_entries(std::string_view pack, const std::vector<PackI
     return written;
 }
 
-std::string pack_stream(std::uint32_t count, std::string_view entries) {
-    std::string pack("PACK", 4);
-    put_be32(pack, 2);
-    put_be32(pack, count);
-    pack.append(entries);
-    Sha1 sha;
-    sha.update(pack);
-    const auto trailer = sha.digest();
-    pack.append(reinterpret_cast<const char*>(trailer.data()), trailer.size());
-    return pack;
-}
-
 std::vector<std::size_t> geometric_join(const std::vector<std::uint64_t>& sizes, std::size_t keep_below) {
     if (sizes.size() <= keep_below || sizes.size() < 2) return {};
     std::vector<std::size_t> order(sizes.size());
@@ -144,27 +132,62 @@ std::vector<std::size_t> geometric_join(const std::vector<std::uint64_t>& sizes,
     return {order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n)};
 }
 
-std::string index_pack(git_odb* odb, const fs::path& pack_dir, std::string_view pack) {
+namespace {
+
+using Indexer = std::unique_ptr<git_indexer, lg::Deleter<git_indexer, git_indexer_free>>;
+
+Indexer new_indexer(git_odb* odb, const fs::path& pack_dir) {
     git_indexer_options opts = GIT_INDEXER_OPTIONS_INIT;
     git_indexer* raw = nullptr;
     lg::check(git_indexer_new(&raw, pack_dir.c_str(), 0, odb, &opts), "indexing a pack");
-    const std::unique_ptr<git_indexer, lg::Deleter<git_indexer, git_indexer_free>> idx(raw);
-    git_indexer_progress progress{};
-    lg::check(git_indexer_append(raw, pack.data(), pack.size(), &progress), "indexing a pack");
-    lg::check(git_indexer_commit(raw, &progress), "indexing a pack");
-    return std::string("pack-") + git_indexer_name(raw);
+    return Indexer(raw);
 }
 
+std::string finish(git_indexer* idx, git_indexer_progress& progress) {
+    lg::check(git_indexer_commit(idx, &progress), "indexing a pack");
+    return std::string("pack-") + git_indexer_name(idx);
+}
+
+}  // namespace
+
+std::string index_pack(git_odb* odb, const fs::path& pack_dir, std::string_view pack) {
+    const Indexer idx = new_indexer(odb, pack_dir);
+    git_indexer_progress progress{};
+    lg::check(git_indexer_append(idx.get(), pack.data(), pack.size(), &progress), "indexing a pack");
+    return finish(idx.get(), progress);
+}
+
+// Streamed one input pack at a time (a year's mirror is tens of MB): the header's count comes
+// from the indexes first, then each pack's entries go to the indexer and the trailer's hash.
 std::string join_packs(git_odb* odb, const fs::path& pack_dir, const std::vector<std::string>& stems) {
-    ObjectIdSet seen;
-    std::string entries;
-    std::uint32_t count = 0;
+    std::vector<std::vector<PackIndexEntry>> indexes;
+    ObjectIdSet ids;
     for (const auto& stem : stems) {
-        const std::string idx = read_file(pack_dir / (stem + ".idx"));
-        const std::string pack = read_file(pack_dir / (stem + ".pack"));
-        count += append_pack_entries(pack, parse_pack_index(idx), seen, entries);
+        indexes.push_back(parse_pack_index(read_file(pack_dir / (stem + ".idx"))));
+        for (const auto& e : indexes.back()) ids.insert(e.id);
     }
-    return index_pack(odb, pack_dir, pack_stream(count, entries));
+    const Indexer idx = new_indexer(odb, pack_dir);
+    git_indexer_progress progress{};
+    Sha1 sha;
+    auto emit = [&](std::string_view bytes) {
+        sha.update(bytes);
+        lg::check(git_indexer_append(idx.get(), bytes.data(), bytes.size(), &progress), "indexing a pack");
+    };
+    std::string header("PACK", 4);
+    put_be32(header, 2);
+    put_be32(header, static_cast<std::uint32_t>(ids.size()));
+    emit(header);
+    ObjectIdSet seen;
+    std::uint64_t written = 0;
+    for (std::size_t i = 0; i < stems.size(); ++i) {
+        std::string entries;
+        written += append_pack_entries(read_file(pack_dir / (stems[i] + ".pack")), indexes[i], seen, entries);
+        emit(entries);
+    }
+    if (written != ids.size()) malformed("the packs' indexes and contents disagree");
+    const auto trailer = sha.digest();
+    lg::check(git_indexer_append(idx.get(), trailer.data(), trailer.size(), &progress), "indexing a pack");
+    return finish(idx.get(), progress);
 }
 
 }  // namespace ccu::git

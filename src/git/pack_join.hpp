@@ -39,18 +39,15 @@ std::vector<PackIndexEntry> parse_pack_index(std::string_view idx);
 std::uint32_t append_pack_entries(std::string_view pack, const std::vector<PackIndexEntry>& index, ObjectIdSet& seen,
                                   std::string& out);
 
-// The complete pack of `entries` (the output of append_pack_entries): header, entries, SHA-1 trailer.
-std::string pack_stream(std::uint32_t count, std::string_view entries);
-
 // Which packs a geometric join merges (factor 2, like `git repack --geometric=2`): given their sizes,
 // the indices, smallest first, of the packs to join into one so that the rest, with the joined pack,
 // each hold at least twice the bytes of all smaller ones together. Empty when fewer than two would
 // be joined or when there are at most `keep_below` packs.
 std::vector<std::size_t> geometric_join(const std::vector<std::uint64_t>& sizes, std::size_t keep_below);
 
-// Joins the packs `stems` of `pack_dir` into one new pack there (indexed by libgit2 against
-// `odb`) and returns its stem ("pack-<hash>"); the inputs stay, the caller deletes them with the
-// repository closed.
+// Joins the packs `stems` of `pack_dir` into one new pack there (header, their entries through
+// append_pack_entries, SHA-1 trailer; indexed by libgit2 against `odb`) and returns its stem
+// ("pack-<hash>"); the inputs stay, the caller deletes them with the repository closed.
 std::string join_packs(git_odb* odb, const std::filesystem::path& pack_dir, const std::vector<std::string>& stems);
 
 // Indexes a complete pack into `pack_dir` (libgit2's indexer) and returns its stem.

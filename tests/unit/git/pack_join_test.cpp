@@ -141,10 +141,6 @@ TEST_CASE("pack join: a stored entry is copied byte for byte, an offset delta be
     std::string again;
     CHECK(git::append_pack_entries(pack, index, seen, again) == 0);
     CHECK(again.empty());
-    // The trailer is the SHA-1 of everything before it.
-    const std::string stream = git::pack_stream(2, out);
-    CHECK(stream.substr(0, 12) == std::string("PACK\0\0\0\2\0\0\0\2", 12));
-    CHECK(stream.size() == 12 + out.size() + 20);
 }
 
 TEST_CASE("pack join: a malformed pack or index is refused, not copied", "[git][pack]") {
