@@ -6,12 +6,15 @@
 // not a test. REST "before" (the algorithm before issue #7: 4 MiB current files, every file read
 // back) is no longer in the code: bench/rest_before.sh builds the same month against commit 8838cf0
 // (bench/legacy/sync_month_rest_before.cpp).
-//   bench_sync_month [machines=2] [days=30] [transport=both|git|rest]
+//   bench_sync_month [machines=2] [days=30] [transport=both|git|rest] [keep=DIR]
+// keep=DIR copies the gist's bare repository (its whole history: one commit a push) to DIR at the
+// end, for bench/push_objects.py, which sizes what each push added by object kind.
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -32,9 +35,13 @@ struct Cost {
     std::uint64_t up = 0, down = 0;
 };
 
-Cost drain(FakeGistServer& fake) {
+Cost drain(FakeGistServer& fake, bool show = false) {
     Cost c;
     for (const auto& r : fake.requests()) {
+        if (show) {
+            std::printf("    %s %s: up %llu, down %llu\n", r.value("method", "").c_str(), r.value("path", "").c_str(),
+                        r.value("bytes_received", 0ULL), r.value("bytes_sent", 0ULL));
+        }
         ++c.requests;
         c.up += r.value("bytes_received", 0ULL);
         c.down += r.value("bytes_sent", 0ULL);
@@ -56,7 +63,7 @@ std::uint64_t raw_json_bytes(const std::string& machine, int from, int to) {
     return n;
 }
 
-void run(int machines, int days, sync::Transport transport) {
+void run(int machines, int days, sync::Transport transport, const std::string& keep) {
     FakeFixture fx;
     std::vector<std::unique_ptr<SimMachine>> ms;
     for (int i = 0; i < machines; ++i) {
@@ -100,7 +107,7 @@ void run(int machines, int days, sync::Transport transport) {
                 const double spent = cpu_seconds() - cpu0;
                 cpu += spent;
                 max_cpu = std::max(max_cpu, spent);
-                const Cost c = drain(fx.fake);
+                const Cost c = drain(fx.fake, slot == 0 && i == 0 && (d == 1 || d + 1 == days));
                 day.requests += c.requests;
                 day.up += c.up;
                 day.down += c.down;
@@ -142,6 +149,12 @@ void run(int machines, int days, sync::Transport transport) {
         std::printf(", mirror of m0 %.1f kB", static_cast<double>(store.mirror().disk_bytes()) / 1024);
     }
     std::printf("\n");
+    if (!keep.empty()) {
+        const std::string repo = state["gists"][fx.gist_id]["repo"].get<std::string>();
+        std::filesystem::remove_all(keep);
+        std::filesystem::copy(repo, keep, std::filesystem::copy_options::recursive);
+        std::printf("gist repository copied to %s\n", keep.c_str());
+    }
 }
 
 }  // namespace
@@ -150,7 +163,8 @@ int main(int argc, char** argv) {
     const int machines = argc > 1 ? std::atoi(argv[1]) : 2;
     const int days = argc > 2 ? std::atoi(argv[2]) : 30;
     const std::string which = argc > 3 ? argv[3] : "both";
-    if (which != "git") run(machines, days, sync::Transport::Rest);
-    if (which != "rest") run(machines, days, sync::Transport::Git);
+    const std::string keep = argc > 4 ? argv[4] : "";
+    if (which != "git") run(machines, days, sync::Transport::Rest, keep);
+    if (which != "rest") run(machines, days, sync::Transport::Git, keep);
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
 #include "git/mirror_impl.hpp"
+#include "git/pack_join.hpp"
 #include "git/session.hpp"
 #include "git/socket_stream.hpp"
 
@@ -106,17 +107,12 @@ void Mirror::Impl::store_new_objects(const std::vector<git_oid>& ids) {
     for (const git_oid& id : ids) lg::check(git_packbuilder_insert(p, &id, nullptr), "packing new objects");
     git_buf pack = GIT_BUF_INIT;
     lg::check(git_packbuilder_write_buf(&pack, p), "packing new objects");
+    const std::string packed(pack.ptr, pack.size);
+    git_buf_dispose(&pack);
     git_odb* raw = nullptr;
     lg::check(git_repository_odb(&raw, repo.get()), "packing new objects");
     const lg::Odb odb(raw);
-    git_odb_writepack* writer = nullptr;
-    lg::check(git_odb_write_pack(&writer, raw, nullptr, nullptr), "packing new objects");
-    git_indexer_progress progress{};
-    int rc = writer->append(writer, pack.ptr, pack.size, &progress);
-    if (rc == 0) rc = writer->commit(writer, &progress);
-    writer->free(writer);
-    git_buf_dispose(&pack);
-    lg::check(rc, "packing new objects");
+    note_own_pack(index_pack(raw, options.dir / "objects" / "pack", packed));
     lg::check(git_odb_refresh(raw), "packing new objects");
     lg::check(git_mempack_reset(mempack), "packing new objects");
 }

@@ -40,11 +40,13 @@ struct Mirror::Impl {
 
     void attach_mempack();
     void store_new_objects(const std::vector<git_oid>& ids);  // the objects a commit wrote
+    void note_own_pack(const std::string& stem);              // maintain.cpp: a pack of our own objects
     std::string build_commit(const Head& base, const Changes& changes, const std::string& message);
     PushOutcome push(const Head& base, const std::string& commit);
 
-    // Repacks what is reachable from the refs into one pack once loose objects or packs pile up,
-    // dropping everything unreachable (commits of lost races, superseded loose objects).
+    // Repacks this mirror's own recent objects with a delta search once their packs pile up
+    // (dropping what is unreachable: commits of lost races), and joins the other packs without
+    // recompression when their sizes leave a geometric progression (maintain.cpp).
     void maintain();
 };
 

@@ -88,8 +88,8 @@ struct MirrorOptions {
     std::chrono::seconds operation_timeout{120};
     // The branch to create when the remote has no commit at all (its HEAD then names nothing).
     std::string empty_remote_branch = "main";
-    // Repack when this many loose objects, or packs added since the last repack, accumulate
-    // (maintain.cpp: the kept generations of packs are not counted).
+    // Repack this mirror's own commit packs with a delta search when more than this many of them,
+    // or this many loose objects, accumulate (maintain.cpp: fetched and joined packs are not counted).
     int max_loose_objects = 256;
     int max_packs = 8;
     // Optional: a fetch reports objects and bytes received ("Receiving", libgit2's transfer

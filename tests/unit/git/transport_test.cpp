@@ -1,5 +1,5 @@
-// The git mirror's transport rules: retries within the REST budget, TLS always verified, and the
-// bounded size of the mirror.
+// The git mirror's transport rules: retries within the REST budget, TLS always verified, no
+// credentials to another origin. The mirror's size: mirror_size_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
@@ -10,6 +10,7 @@
 #include <git2.h>
 
 #include <cerrno>
+#include <fstream>
 #include <cstring>
 
 #include "ccu/gist/errors.hpp"
@@ -24,32 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kToken = "ghp_gittransporttoken0123456789abcdef";
-
-int count_with_extension(const fs::path& dir, const std::string& ext) {
-    int n = 0;
-    for (const auto& f : fs::recursive_directory_iterator(dir)) n += f.path().extension() == ext ? 1 : 0;
-    return n;
-}
-
-// Lines of <mirror>/ccu-packs, each naming a kept pack that exists.
-int generation_count(const fs::path& mirror) {
-    std::ifstream in(mirror / "ccu-packs");
-    int n = 0;
-    for (std::string stem, rest; in >> stem && std::getline(in, rest);) {
-        n += fs::exists(mirror / "objects" / "pack" / (stem + ".pack")) ? 1 : 0;
-    }
-    return n;
-}
-
-int loose_objects(const fs::path& mirror) {
-    int n = 0;
-    for (const auto& d : fs::directory_iterator(mirror / "objects")) {
-        if (d.path().filename().string().size() == 2) {
-            for (const auto& f : fs::directory_iterator(d.path())) n += f.is_regular_file() ? 1 : 0;
-        }
-    }
-    return n;
-}
 
 }  // namespace
 
@@ -195,70 +170,6 @@ TEST_CASE("git mirror: a self-signed HTTPS server is refused before any credenti
     }
 }
 
-TEST_CASE("git mirror: repacking keeps the mirror to a few packs, no loose objects, and drops lost commits",
-          "[git]") {
-    Sandbox sandbox;
-    GitHttpServer server(kToken, sandbox.root() / "server");
-    server.create_repo("g1", "main", {{"a.json", "0"}});
-    ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
-    CountingToken token{kToken};
-    const fs::path dir = sandbox.data_dir() / "m.git";
-    auto options = mirror_options(dir, server.url("g1"), token.source(), clock);
-    options.max_packs = 3;
-    git::Mirror m(options);
-    git::Mirror other(mirror_options(sandbox.data_dir() / "other.git", server.url("g1"), token.source(), clock));
-    git::Head head = m.fetch().head;
-    const git::Head stale = head;
-    std::string lost;
-    for (int i = 1; i <= 12; ++i) {
-        clock.advance(std::chrono::minutes(30));
-        const auto out = m.commit(head, {{"a.json", std::to_string(i) + std::string(2000, 'x')}}, "push");
-        REQUIRE(out.kind == git::PushOutcome::Kind::Committed);
-        // Another writer's push, which this mirror then fetches (a pack per fetch).
-        const auto theirs = other.commit(other.fetch().head, {{"o.json", std::to_string(i)}}, "other");
-        REQUIRE(theirs.kind == git::PushOutcome::Kind::Committed);
-        head = m.fetch().head;
-        // At most max_packs packs added since the last repack, plus the kept generations (geometric:
-        // each at least twice the next, so few).
-        const int generations = generation_count(dir);
-        CHECK(generations <= 4);
-        CHECK(count_with_extension(dir / "objects" / "pack", ".pack") <= generations + 3);
-        CHECK(loose_objects(dir) == 0);
-    }
-    CHECK(generation_count(dir) >= 1);  // repacks happened
-    const auto refused = m.commit(stale, {{"a.json", std::string("lost")}}, "lost");
-    REQUIRE(refused.kind == git::PushOutcome::Kind::Conflict);
-    // The refused commit is unreachable; the next repacks drop it.
-    for (int i = 0; i < 4; ++i) {
-        head = m.fetch().head;
-        m.commit(head, {{"a.json", "again" + std::to_string(i)}}, "again");
-    }
-    git_repository* repo = nullptr;
-    REQUIRE(git_repository_open_bare(&repo, dir.c_str()) == 0);
-    git_odb* odb = nullptr;
-    git_repository_odb(&odb, repo);
-    std::vector<git_oid> blobs;
-    git_odb_foreach(
-        odb,
-        [](const git_oid* id, void* payload) {
-            static_cast<std::vector<git_oid>*>(payload)->push_back(*id);
-            return 0;
-        },
-        &blobs);
-    int lost_blobs = 0;
-    for (const auto& id : blobs) {
-        git_blob* b = nullptr;
-        if (git_blob_lookup(&b, repo, &id) == 0) {
-            lost_blobs += std::string(static_cast<const char*>(git_blob_rawcontent(b)), git_blob_rawsize(b)) == "lost";
-            git_blob_free(b);
-        }
-    }
-    git_odb_free(odb);
-    git_repository_free(repo);
-    CHECK(lost_blobs == 0);
-    CHECK(blobs.size() > 20);  // history is kept (fetch negotiation walks it)
-}
-
 TEST_CASE("git mirror: a server that accepts the connection and never answers times out and is retried",
           "[git]") {
     // A listening socket nobody serves: the kernel completes the handshake, no byte ever comes back.
@@ -319,67 +230,4 @@ TEST_CASE("git mirror: a redirect to another origin gets no credentials", "[git]
         CHECK(line.substr(line.size() - 2) == " 0");  // no request reached it with credentials
     }
     CHECK_FALSE(lines.empty());  // the redirect was followed, without the token
-}
-
-namespace {
-
-// Objects in a pack, from its .idx (version 2: the last fan-out entry is the count).
-std::uint64_t idx_objects(const fs::path& idx) {
-    std::ifstream in(idx, std::ios::binary);
-    unsigned char header[8 + 256 * 4];
-    if (!in.read(reinterpret_cast<char*>(header), sizeof header)) return 0;
-    const unsigned char* last = header + 8 + 255 * 4;
-    return (std::uint64_t{last[0]} << 24) | (std::uint64_t{last[1]} << 16) | (std::uint64_t{last[2]} << 8) | last[3];
-}
-
-std::vector<std::string> generation_stems(const fs::path& mirror) {
-    std::ifstream in(mirror / "ccu-packs");
-    std::vector<std::string> stems;
-    for (std::string stem, rest; in >> stem && std::getline(in, rest);) stems.push_back(stem);
-    return stems;
-}
-
-}  // namespace
-
-TEST_CASE("git mirror: a repack packs what recent pushes added, not the history (geometric generations)",
-          "[git]") {
-    // libgit2's local transport (file://) runs the same fetch, push and repack code without HTTP.
-    Sandbox sandbox;
-    const fs::path remote = sandbox.root() / "remote.git";
-    git_cli(remote, {"init", "-q", "--bare", remote.string()});
-    ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
-    CountingToken token{kToken};
-    const fs::path dir = sandbox.data_dir() / "m.git";
-    auto options = mirror_options(dir, "file://" + remote.string(), token.source(), clock);
-    options.max_packs = 2;
-    git::Mirror m(options);
-    git::Head head = m.fetch().head;
-    std::uint64_t repacked = 0;  // objects written by all repacks together
-    int repacks = 0, full = 0;
-    std::vector<std::string> before;
-    const int pushes = 90;
-    for (int i = 1; i <= pushes; ++i) {
-        clock.advance(std::chrono::minutes(30));
-        const auto out = m.commit(head, {{"cur.json", std::to_string(i) + std::string(3000, 'x')},
-                                         {"manifest.json", "{\"n\":" + std::to_string(i) + "}"}},
-                                  "push");
-        REQUIRE(out.kind == git::PushOutcome::Kind::Committed);
-        head.commit = out.commit;
-        const std::vector<std::string> now = generation_stems(dir);
-        if (!now.empty() && (before.empty() || now.back() != before.back())) {
-            ++repacks;
-            repacked += idx_objects(dir / "objects" / "pack" / (now.back() + ".idx"));
-            if (before.empty() || now.front() != before.front()) ++full;
-        }
-        before = now;
-    }
-    const std::uint64_t total = 4ULL * pushes;  // a commit, a tree and two blobs a push
-    INFO("repacks " << repacks << ", full " << full << ", objects repacked " << repacked << " of " << total);
-    CHECK(repacks >= 25);
-    CHECK(full <= 8);  // geometric: about log2(history / one repack)
-    // One growing "newer than the base" pack re-packed at every repack would write ~total^2/24
-    // (~5500 here); geometric generations write each object O(log n) times (~1240).
-    CHECK(repacked <= 5 * total);
-    CHECK(m.disk_bytes() > 0);
-    CHECK(*token.calls == 0);  // no credentials over the local transport
 }
