@@ -3,12 +3,14 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
+#include <memory>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
+#include "ccu/common/parallel.hpp"
 #include "ccu/common/time.hpp"
 
 namespace ccu::store::detail {
@@ -244,14 +246,28 @@ std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector
     return ids;
 }
 
-// record_lines rows in primary-key order (the table is WITHOUT ROWID: a b-tree on the key).
-void insert_lines(SQLite::Database& db, std::vector<std::pair<Key, std::size_t>> lines,
-                  const std::vector<std::int64_t>& ids) {
+void sort_lines(std::vector<std::pair<Key, std::size_t>>& lines) {
     std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+// The views are whole strings of the records, which outlive exec(): bound without a copy
+// (a view that is not a whole, terminated string is copied).
+void bind_view(SQLite::Statement& s, int index, std::string_view text) {
+    if (text.data()[text.size()] == '\0' && text.find('\0') == std::string_view::npos) {
+        s.bindNoCopy(index, text.data());
+    } else {
+        s.bind(index, std::string(text));
+    }
+}
+
+// record_lines rows, sorted by sort_lines into primary-key order (the table is WITHOUT ROWID: a
+// b-tree on the key).
+void insert_lines(SQLite::Database& db, const std::vector<std::pair<Key, std::size_t>>& lines,
+                  const std::vector<std::int64_t>& ids) {
     SQLite::Statement line(db, "INSERT INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)");
     for (const auto& [key, index] : lines) {
-        line.bind(1, std::string(key.first));
-        line.bind(2, std::string(key.second));
+        bind_view(line, 1, key.first);
+        bind_view(line, 2, key.second);
         line.bind(3, ids[index]);
         line.exec();
         line.reset();
@@ -281,17 +297,39 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
     std::vector<std::int64_t> ms;
     cost.reserve(kept.size());
     ms.reserve(kept.size());
-    BucketChanges buckets;  // summed in the order the one-by-one upserts would add them
     for (const Kept& k : kept) {
         cost.push_back(priced_cost(k, costs));
         ms.push_back(timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0));
-        buckets.add(bucket_of(*k.base, ms.back()), *k.counts, cost.back(), +1);
     }
+    const bool fresh_buckets = FreshBuckets::applies(db);
+    NameTable names = fresh_buckets ? NameTable::load(db) : NameTable{};
+    BucketChanges buckets;
+    std::unique_ptr<FreshBuckets> fresh;
     DeferredIndexes indexes(db);
-    const std::vector<std::int64_t> ids = insert_records(db, kept, cost, ms);
-    insert_lines(db, std::move(kept_lines), ids);
+    std::vector<std::int64_t> ids;
+    // Two jobs for two cores: the records' inserts (SQLite, this connection), and what needs no
+    // database: the buckets summed (in the order the one-by-one upserts would add them) and made
+    // rows, and the line rows sorted (bench/README.md, cold figures).
+    parallel_for(2, 2, [&] {
+        return [&](std::size_t job) {
+            if (job == 0) {
+                ids = insert_records(db, kept, cost, ms);
+                return;
+            }
+            for (std::size_t i = 0; i < kept.size(); ++i) {
+                buckets.add(bucket_of(*kept[i].base, ms[i]), *kept[i].counts, cost[i], +1);
+            }
+            if (fresh_buckets) fresh = std::make_unique<FreshBuckets>(std::move(buckets), std::move(names));
+            sort_lines(kept_lines);
+        };
+    });
+    insert_lines(db, kept_lines, ids);
     indexes.create_again();
-    buckets.flush(db);
+    if (fresh) {
+        fresh->insert(db);
+    } else {
+        buckets.flush(db);
+    }
     write_sequence(db, sequence);
     return stats;
 }
