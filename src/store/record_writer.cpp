@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <memory>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
 #include "ccu/common/parallel.hpp"
 #include "ccu/common/time.hpp"
+#include "store/key_order.hpp"
 
 namespace ccu::store::detail {
 
@@ -229,13 +229,9 @@ RecordCost priced_cost(const Kept& k, const CostModel& costs) {
 // unique, so no lookup's tie-break depends on their order. Returns the row id of each kept record.
 std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector<Kept>& kept,
                                          const std::vector<RecordCost>& cost, const std::vector<std::int64_t>& ms) {
-    std::vector<std::size_t> order(kept.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const UsageRecord& x = *kept[a].base;
-        const UsageRecord& y = *kept[b].base;
-        return std::tie(x.session_id, x.message_uuid) < std::tie(y.session_id, y.message_uuid);
-    });
+    std::vector<StringPair> keys(kept.size());
+    for (std::size_t i = 0; i < kept.size(); ++i) keys[i] = {kept[i].base->session_id, kept[i].base->message_uuid};
+    const std::vector<std::size_t> order = key_order(keys);
     RecordInserter inserter(db);
     std::vector<std::int64_t> ids(kept.size());
     for (const std::size_t i : order) {
@@ -247,7 +243,13 @@ std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector
 }
 
 void sort_lines(std::vector<std::pair<Key, std::size_t>>& lines) {
-    std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<StringPair> keys(lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) keys[i] = lines[i].first;
+    const std::vector<std::size_t> order = key_order(keys);
+    std::vector<std::pair<Key, std::size_t>> sorted;
+    sorted.reserve(lines.size());
+    for (const std::size_t i : order) sorted.push_back(lines[i]);
+    lines = std::move(sorted);
 }
 
 // The views are whole strings of the records, which outlive exec(): bound without a copy

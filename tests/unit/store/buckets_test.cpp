@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <tuple>
@@ -151,7 +152,7 @@ struct BucketRows {
     std::vector<double> costs;
 };
 
-BucketRows bucket_rows(const Store& store) {
+BucketRows stored_bucket_tables(const Store& store) {
     SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
     BucketRows out;
     for (const char* table : {"usage_buckets", "usage_rollup", "usage_models", "usage_sessions"}) {
@@ -221,8 +222,8 @@ TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store"
     require_same(from_buckets(single), from_buckets(bulk));
     // The bulk load writes the four bucket tables and their names itself (FreshBuckets): the
     // same rows as the one-by-one upserts' summing flushes.
-    const BucketRows bulk_rows = bucket_rows(bulk);
-    const BucketRows single_rows = bucket_rows(single);
+    const BucketRows bulk_rows = stored_bucket_tables(bulk);
+    const BucketRows single_rows = stored_bucket_tables(single);
     CHECK(bulk_rows.rows.size() > 1000);
     CHECK(bulk_rows.rows == single_rows.rows);
     REQUIRE(bulk_rows.costs.size() == single_rows.costs.size());
@@ -253,6 +254,38 @@ TEST_CASE("replacing a machine's records and folding origin fragments keep the b
     }
     store.replace_machine_records("laptop", laptop, {});
     require_same(from_records(store), from_buckets(store));
+}
+
+TEST_CASE("a bulk load inserts the records in byte order of session and uuid", "[store][bulk]") {
+    ccu::test::Sandbox sandbox;
+    // Keys that tie on their first 8 bytes, shorter ones, bytes above 0x7f and an embedded NUL:
+    // the row order must be std::string's (SQLite's BINARY) order all the same.
+    const std::vector<std::string> sessions = {"s", "sess-aaaa", "sess-aaaa-2", "s\xc3\xa9", "s\x7f", "S"};
+    const std::vector<std::string> uuids = {"", "a", "abcdefgh", "abcdefgh0", "abcdefgh1", "abcdefg",
+                                            "\xff", std::string("ab\0c", 4), "zz"};
+    std::vector<UsageRecord> records;
+    std::mt19937 rng(5);
+    for (int copy = 0; copy < 6; ++copy) {
+        for (const auto& session : sessions) {
+            for (const auto& uuid : uuids) {
+                const std::string id = uuid + "#" + std::to_string(copy);
+                records.push_back(ccu::test::with_ids(ccu::test::make_record(session, id, 5), "m" + session + id,
+                                                      "r" + session + id));
+            }
+        }
+    }
+    std::shuffle(records.begin(), records.end(), rng);
+    REQUIRE(records.size() >= 256);
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    store.upsert(records);
+    std::vector<std::pair<std::string, std::string>> want;
+    for (const auto& r : records) want.emplace_back(r.session_id, r.message_uuid);
+    std::sort(want.begin(), want.end());
+    SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db, "SELECT session_id, message_uuid FROM records ORDER BY id");
+    std::vector<std::pair<std::string, std::string>> got;
+    while (q.executeStep()) got.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
+    CHECK(got == want);
 }
 
 TEST_CASE("a bulk load into an emptied records table beside stored buckets sums into them", "[store][buckets][bulk]") {
