@@ -288,6 +288,41 @@ TEST_CASE("a bulk load inserts the records in byte order of session and uuid", "
     CHECK(got == want);
 }
 
+TEST_CASE("a sidechain replay in a bulk load joins the response with the smallest request id", "[store][bulk]") {
+    ccu::test::Sandbox sandbox;
+    // Three requests of one message id stored first ("q9", then "q10" and "q2", both smaller as
+    // strings), then a sidechain replay under a new request id with a line of its own: like the
+    // one-by-one upsert (SQLite's partial index), the bulk path gives the replay's lines to "q10".
+    ccu::test::ScanInput scan;
+    const auto add = [&scan](const std::string& uuid, const std::string& request, bool sidechain,
+                             ccu::LineUuids further) {
+        scan.records.push_back(ccu::test::with_ids(ccu::test::make_record("s1", uuid, 7), "m-shared", request));
+        scan.sidechain.push_back(sidechain ? 1 : 0);
+        scan.lines.push_back(std::move(further));
+    };
+    add("u-a", "q9", false, {});
+    add("u-b", "q10", false, {});
+    add("u-c", "q2", false, {});
+    add("u-replay", "q-new", true, {{"s1", "u-replay-line"}});
+    for (int i = 0; i < 300; ++i) add("filler-" + std::to_string(i), "rf" + std::to_string(i), false, {});
+    Store bulk(sandbox.data_dir() / "bulk.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    Store single(sandbox.data_dir() / "single.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    bulk.apply_scan(scan.write());
+    for (std::size_t i = 0; i < scan.records.size(); ++i) {
+        ccu::test::ScanInput one;
+        one.records = {scan.records[i]};
+        one.sidechain = {scan.sidechain[i]};
+        one.lines = {scan.lines[i]};
+        single.apply_scan(one.write());
+    }
+    const auto lines = record_lines(bulk);
+    CHECK(lines == record_lines(single));
+    const auto replay = std::find_if(lines.begin(), lines.end(), [](const auto& l) { return std::get<1>(l) == "u-replay"; });
+    REQUIRE(replay != lines.end());
+    CHECK(std::get<3>(*replay) == "u-b");
+    CHECK(bulk.count() == 303);
+}
+
 TEST_CASE("a bulk load into an emptied records table beside stored buckets sums into them", "[store][buckets][bulk]") {
     ccu::test::Sandbox sandbox;
     Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
