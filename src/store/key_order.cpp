@@ -19,9 +19,9 @@ std::uint64_t prefix_of(std::string_view s) {
 
 }  // namespace
 
-std::vector<std::size_t> key_order(const std::vector<StringPair>& keys) {
+std::vector<std::size_t> key_order(std::size_t count, const std::function<StringPair(std::size_t)>& key_at) {
     std::unordered_map<std::string_view, std::uint32_t> rank;
-    for (const StringPair& k : keys) rank.try_emplace(k.first, 0);
+    for (std::size_t i = 0; i < count; ++i) rank.try_emplace(key_at(i).first, 0);
     std::vector<std::string_view> firsts;
     firsts.reserve(rank.size());
     for (const auto& [first, unused] : rank) firsts.push_back(first);
@@ -33,12 +33,15 @@ std::vector<std::size_t> key_order(const std::vector<StringPair>& keys) {
         std::uint64_t prefix;
         std::size_t index;
     };
-    std::vector<Item> items(keys.size());
-    for (std::size_t i = 0; i < keys.size(); ++i) items[i] = {rank[keys[i].first], prefix_of(keys[i].second), i};
-    std::sort(items.begin(), items.end(), [&keys](const Item& a, const Item& b) {
+    std::vector<Item> items(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const StringPair key = key_at(i);
+        items[i] = {rank[key.first], prefix_of(key.second), i};
+    }
+    std::sort(items.begin(), items.end(), [&key_at](const Item& a, const Item& b) {
         if (a.rank != b.rank) return a.rank < b.rank;
         if (a.prefix != b.prefix) return a.prefix < b.prefix;
-        return keys[a.index].second < keys[b.index].second;
+        return key_at(a.index).second < key_at(b.index).second;
     });
     std::vector<std::size_t> order(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) order[i] = items[i].index;

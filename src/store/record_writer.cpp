@@ -268,9 +268,9 @@ RecordCost priced_cost(const Kept& k, const CostModel& costs) {
 // unique, so no lookup's tie-break depends on their order. Returns the row id of each kept record.
 std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector<Kept>& kept,
                                          const std::vector<RecordCost>& cost, const std::vector<std::int64_t>& ms) {
-    std::vector<StringPair> keys(kept.size());
-    for (std::size_t i = 0; i < kept.size(); ++i) keys[i] = {kept[i].base->session_id, kept[i].base->message_uuid};
-    const std::vector<std::size_t> order = key_order(keys);
+    const std::vector<std::size_t> order = key_order(kept.size(), [&kept](std::size_t i) {
+        return StringPair(kept[i].base->session_id, kept[i].base->message_uuid);
+    });
     RecordInserter inserter(db);
     std::vector<std::int64_t> ids(kept.size());
     for (const std::size_t i : order) {
@@ -281,14 +281,10 @@ std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector
     return ids;
 }
 
-void sort_lines(std::vector<std::pair<Key, std::size_t>>& lines) {
-    std::vector<StringPair> keys(lines.size());
-    for (std::size_t i = 0; i < lines.size(); ++i) keys[i] = lines[i].first;
-    const std::vector<std::size_t> order = key_order(keys);
-    std::vector<std::pair<Key, std::size_t>> sorted;
-    sorted.reserve(lines.size());
-    for (const std::size_t i : order) sorted.push_back(lines[i]);
-    lines = std::move(sorted);
+// The order of the record_lines rows by primary key (the table is WITHOUT ROWID: a b-tree on
+// the key), as indexes into `lines`.
+std::vector<std::size_t> line_order(const std::vector<std::pair<Key, std::size_t>>& lines) {
+    return key_order(lines.size(), [&lines](std::size_t i) { return lines[i].first; });
 }
 
 // The views are whole strings of the records, which outlive exec(): bound without a copy
@@ -301,12 +297,12 @@ void bind_view(SQLite::Statement& s, int index, std::string_view text) {
     }
 }
 
-// record_lines rows, sorted by sort_lines into primary-key order (the table is WITHOUT ROWID: a
-// b-tree on the key).
+// record_lines rows in `order` (line_order).
 void insert_lines(SQLite::Database& db, const std::vector<std::pair<Key, std::size_t>>& lines,
-                  const std::vector<std::int64_t>& ids) {
+                  const std::vector<std::size_t>& order, const std::vector<std::int64_t>& ids) {
     SQLite::Statement line(db, "INSERT INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)");
-    for (const auto& [key, index] : lines) {
+    for (const std::size_t i : order) {
+        const auto& [key, index] = lines[i];
         bind_view(line, 1, key.first);
         bind_view(line, 2, key.second);
         line.bind(3, ids[index]);
@@ -348,6 +344,7 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
     std::unique_ptr<FreshBuckets> fresh;
     DeferredIndexes indexes(db);
     std::vector<std::int64_t> ids;
+    std::vector<std::size_t> lines_in_order;
     // Two jobs for two cores: the records' inserts (SQLite, this connection), and what needs no
     // database: the buckets summed (in the order the one-by-one upserts would add them) and made
     // rows, and the line rows sorted (bench/README.md, cold figures).
@@ -361,10 +358,10 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
                 buckets.add(bucket_of(*kept[i].base, ms[i]), *kept[i].counts, cost[i], +1);
             }
             if (fresh_buckets) fresh = std::make_unique<FreshBuckets>(std::move(buckets), std::move(names));
-            sort_lines(kept_lines);
+            lines_in_order = line_order(kept_lines);
         };
     });
-    insert_lines(db, kept_lines, ids);
+    insert_lines(db, kept_lines, lines_in_order, ids);
     indexes.create_again();
     if (fresh) {
         fresh->insert(db);
