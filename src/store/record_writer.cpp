@@ -315,7 +315,7 @@ void insert_lines(SQLite::Database& db, const std::vector<std::pair<Key, std::si
 
 UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& records,
                       const std::vector<std::uint8_t>& sidechain, const std::vector<LineUuids>& lines,
-                      const CostModel& costs) {
+                      const CostModel& costs, const std::function<void()>& records_done) {
     static const LineUuids kNone;
     UpsertStats stats;
     std::int64_t sequence = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
@@ -362,6 +362,8 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
         };
     });
     insert_lines(db, kept_lines, lines_in_order, ids);
+    // From here on only the database, the bucket sums (their own strings) and row counts are used.
+    if (records_done) records_done();
     indexes.create_again();
     if (fresh) {
         fresh->insert(db);

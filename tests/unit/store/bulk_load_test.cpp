@@ -98,3 +98,60 @@ TEST_CASE("a sidechain replay in a bulk load joins the response with the smalles
     CHECK(bulk.count() == 303);
     CHECK(single.count() == 303);
 }
+
+namespace {
+
+// A scan of `n` records with response ids, some with further line uuids and sidechain flags.
+ccu::test::ScanInput scan_of(std::size_t n) {
+    ccu::test::ScanInput scan;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string session = "s" + std::to_string(i % 5);
+        scan.records.push_back(ccu::test::with_ids(
+            ccu::test::make_record(session, "u" + std::to_string(i), static_cast<std::int64_t>(i % 40), 0,
+                                   i % 2 == 0 ? "laptop" : "desktop"),
+            "m" + std::to_string(i / 2), "r" + std::to_string(i)));
+        scan.sidechain.push_back(i % 9 == 4 ? 1 : 0);
+        ccu::LineUuids further;
+        if (i % 3 == 0) further.push_back({session, "line-" + std::to_string(i)});
+        scan.lines.push_back(std::move(further));
+    }
+    return scan;
+}
+
+}  // namespace
+
+TEST_CASE("the records of a scan may be spoilt and freed once the store says it no longer reads them",
+          "[store][bulk]") {
+    ccu::test::Sandbox sandbox;
+    for (const std::size_t n : {std::size_t{600}, std::size_t{40}}) {  // the bulk path, then one by one
+        ccu::test::ScanInput scan = scan_of(n);
+        const ccu::test::ScanInput untouched = scan;
+        int calls = 0;
+        ccu::store::ScanWrite write = scan.write();
+        // Anything the store read after the call would be these spoilt values, or freed memory.
+        write.records_done = [&] {
+            ++calls;
+            for (auto& r : scan.records) {
+                r.session_id = r.message_uuid = r.model = "spoilt";
+                r.output_tokens = 999'999;
+            }
+            for (auto& further : scan.lines) {
+                for (auto& l : further) l.uuid = "spoilt";
+            }
+            std::vector<UsageRecord>().swap(scan.records);
+            std::vector<ccu::LineUuids>().swap(scan.lines);
+        };
+        const std::string name = std::to_string(n);
+        Store spoilt(sandbox.data_dir() / ("spoilt-" + name + ".db"), OpenMode::ReadWrite, ccu::test::embedded_costs());
+        Store plain(sandbox.data_dir() / ("plain-" + name + ".db"), OpenMode::ReadWrite, ccu::test::embedded_costs());
+        const auto stats = spoilt.apply_scan(write);
+        plain.apply_scan(untouched.write());
+        CHECK(calls == 1);
+        CHECK(stats.inserted > 0);
+        CHECK(spoilt.query({}) == plain.query({}));
+        CHECK(ccu::test::bucket_rows(spoilt) == ccu::test::bucket_rows(plain));
+        CHECK(record_of_line(spoilt, "line-6") == "u6");  // i = 6: session "s1"
+        CHECK(record_of_line(plain, "line-6") == "u6");
+        CHECK(spoilt.count() == plain.count());
+    }
+}
