@@ -12,6 +12,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "ccu/common/cost_model.hpp"
 #include "ccu/common/record.hpp"
@@ -77,6 +78,7 @@ public:
     enum class Table { Buckets, Rollup, Models, Sessions };
 
 private:
+    friend class FreshBuckets;
     void flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, Table table);
     std::map<Key, Change> changes_;
     // The same per quarter x machine x project x model, without sessions (usage_rollup: the
@@ -86,6 +88,45 @@ private:
     // x model (usage_sessions; key slot 0 is 0; project and folder of the earliest record).
     std::map<Key, Change> models_;
     std::map<Key, Change> sessions_;
+};
+
+// bucket_names as flush() sees it: name -> id, new names numbered on from the largest id (as
+// SQLite numbers an INTEGER PRIMARY KEY), in the order they are first asked for.
+class NameTable {
+public:
+    static NameTable load(SQLite::Database& db);
+    std::int64_t operator()(const std::string& name);
+    void insert_added(SQLite::Database& db) const;
+
+private:
+    std::unordered_map<std::string, std::int64_t> ids_;
+    std::vector<std::string> added_;  // by id
+    std::int64_t next_ = 1;
+};
+
+// What BucketChanges::flush writes into empty bucket tables (a bulk load into an empty store),
+// computed without the database, so that it can run on another thread while the records are
+// inserted: the same names in the same order (so the same ids), the same rows, then inserted
+// in each table's key order with plain INSERTs (a b-tree growing at its end; a key that is
+// unexpectedly taken fails the insert instead of being summed).
+class FreshBuckets {
+public:
+    // Whether the four bucket tables are empty (the records table being empty is not enough:
+    // replace_machine_records rebuilds the buckets only after its upsert).
+    static bool applies(SQLite::Database& db);
+    FreshBuckets(BucketChanges&& changes, NameTable names);
+    void insert(SQLite::Database& db) const;
+
+    struct Row {
+        std::int64_t key[4];  // the table's primary key columns, in order
+        std::int64_t quarter, machine, session, model, project, folder;
+        const BucketChanges::Change* sums;
+    };
+
+private:
+    BucketChanges changes_;  // the sums the rows point at
+    NameTable names_;
+    std::vector<Row> rows_[4];  // by BucketChanges::Table
 };
 
 }  // namespace ccu::store::detail

@@ -3,13 +3,14 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
+#include <memory>
 #include <string_view>
-#include <tuple>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
+#include "ccu/common/parallel.hpp"
 #include "ccu/common/time.hpp"
+#include "store/flat_index.hpp"
+#include "store/key_order.hpp"
 
 namespace ccu::store::detail {
 
@@ -94,11 +95,20 @@ namespace {
 
 using Key = std::pair<std::string_view, std::string_view>;
 
-struct PairHash {
-    std::size_t operator()(const std::pair<std::string_view, std::string_view>& p) const {
-        return std::hash<std::string_view>{}(p.first) * 31 + std::hash<std::string_view>{}(p.second);
-    }
-};
+// Hashes for FlatIndex: std::hash of the strings, mixed so that the low bits (the slot) depend
+// on every bit of both.
+std::uint64_t mix(std::uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+std::uint64_t hash_of(std::string_view s) { return mix(std::hash<std::string_view>{}(s)); }
+
+std::uint64_t hash_of(const Key& k) {
+    return mix(std::hash<std::string_view>{}(k.first) * 0x9e3779b97f4a7c15ULL + std::hash<std::string_view>{}(k.second));
+}
 
 // One record to insert: `base` as first seen, the counts and ids it ended up with.
 struct Kept {
@@ -115,28 +125,27 @@ struct Kept {
 // sidechain replays and "the larger total wins".
 class MemoryTable {
 public:
-    explicit MemoryTable(std::size_t n) {
+    explicit MemoryTable(std::size_t n) : by_identity_(n), by_response_(n), by_line_(n * 3), by_message_(n) {
         kept_.reserve(n);
-        by_identity_.reserve(n);
-        by_response_.reserve(n);
-        by_line_.reserve(n);
+        lines_.reserve(n * 3);
     }
 
     void apply(const UsageRecord& r, const LineUuids& further, bool sidechain, std::int64_t& sequence,
                UpsertStats& stats) {
         const std::optional<std::size_t> found = find(r, further);
         if (!found && sidechain) {
-            if (auto it = by_message_.find(*r.message_id); it != by_message_.end()) {
-                remember_lines(r, further, it->second);
+            if (auto replayed = find_message(*r.message_id)) {
+                remember_lines(r, further, *replayed);
                 ++stats.unchanged;
                 return;
             }
         }
         if (!found) {
             kept_.push_back({&r, &r, &r, ++sequence});
-            const std::size_t index = kept_.size() - 1;
-            by_identity_.emplace(Key(r.session_id, r.message_uuid), index);
-            by_response_.try_emplace(Key(*r.message_id, *r.request_id), index);
+            const auto index = static_cast<std::uint32_t>(kept_.size() - 1);
+            // find() saw neither key: each gets its first entry (emplace, try_emplace before).
+            by_identity_.add(hash_of(Key(r.session_id, r.message_uuid)), index);
+            by_response_.add(hash_of(Key(*r.message_id, *r.request_id)), index);
             learn_message(r, index);
             remember_lines(r, further, index);
             ++stats.inserted;
@@ -159,21 +168,50 @@ public:
     std::vector<std::pair<Key, std::size_t>> take_lines() { return std::move(lines_); }
 
 private:
+    Key identity_of(std::uint32_t i) const { return {kept_[i].base->session_id, kept_[i].base->message_uuid}; }
+    Key response_of(std::uint32_t i) const { return {*kept_[i].base->message_id, *kept_[i].base->request_id}; }
+
+    std::optional<std::size_t> find_line(const Key& key) const {
+        const auto at = by_line_.find(hash_of(key), [&](std::uint32_t i) { return lines_[i].first == key; });
+        if (!at) return std::nullopt;
+        return lines_[*at].second;
+    }
+
+    std::optional<std::size_t> find_message(std::string_view message_id) const {
+        const auto at = by_message_.find(hash_of(message_id),
+                                         [&](std::uint32_t i) { return *kept_[i].base->message_id == message_id; });
+        if (!at) return std::nullopt;
+        return *at;
+    }
+
     std::optional<std::size_t> find(const UsageRecord& r, const LineUuids& further) const {
-        if (auto it = by_identity_.find({r.session_id, r.message_uuid}); it != by_identity_.end()) return it->second;
-        if (auto it = by_response_.find({*r.message_id, *r.request_id}); it != by_response_.end()) return it->second;
-        if (auto it = by_line_.find({r.session_id, r.message_uuid}); it != by_line_.end()) return it->second;
+        const Key identity(r.session_id, r.message_uuid);
+        if (auto at = by_identity_.find(hash_of(identity), [&](std::uint32_t i) { return identity_of(i) == identity; })) {
+            return *at;
+        }
+        const Key response(*r.message_id, *r.request_id);
+        if (auto at = by_response_.find(hash_of(response), [&](std::uint32_t i) { return response_of(i) == response; })) {
+            return *at;
+        }
+        if (auto at = find_line(identity)) return at;
         for (const LineRef& l : further) {
-            if (auto it = by_line_.find({l.session_id, l.uuid}); it != by_line_.end()) return it->second;
+            if (auto at = find_line(Key(l.session_id, l.uuid))) return at;
         }
         return std::nullopt;
     }
 
     // SQLite answers "message_id = ? AND request_id IS NOT NULL LIMIT 1" from the partial index
     // on (message_id, request_id): the smallest request id, then the first inserted.
-    void learn_message(const UsageRecord& r, std::size_t index) {
-        auto [it, added] = by_message_.try_emplace(*r.message_id, index);
-        if (!added && *r.request_id < *kept_[it->second].ids->request_id) it->second = index;
+    void learn_message(const UsageRecord& r, std::uint32_t index) {
+        const std::uint64_t hash = hash_of(std::string_view(*r.message_id));
+        std::uint32_t* held = by_message_.find_slot(hash, [&](std::uint32_t i) {
+            return *kept_[i].base->message_id == *r.message_id;
+        });
+        if (held == nullptr) {
+            by_message_.add(hash, index);
+        } else if (*r.request_id < *kept_[*held].ids->request_id) {
+            *held = index;
+        }
     }
 
     // INSERT OR IGNORE into record_lines: a line already remembered keeps its record.
@@ -183,14 +221,17 @@ private:
     }
 
     void remember_line(const Key& key, std::size_t index) {
-        if (by_line_.try_emplace(key, index).second) lines_.emplace_back(key, index);
+        const std::uint64_t hash = hash_of(key);
+        if (by_line_.find(hash, [&](std::uint32_t i) { return lines_[i].first == key; })) return;
+        by_line_.add(hash, static_cast<std::uint32_t>(lines_.size()));
+        lines_.emplace_back(key, index);
     }
 
     std::vector<Kept> kept_;
-    std::unordered_map<Key, std::size_t, PairHash> by_identity_;
-    std::unordered_map<Key, std::size_t, PairHash> by_response_;
-    std::unordered_map<Key, std::size_t, PairHash> by_line_;
-    std::unordered_map<std::string_view, std::size_t> by_message_;
+    FlatIndex by_identity_;  // values: indexes into kept_
+    FlatIndex by_response_;
+    FlatIndex by_line_;      // values: indexes into lines_
+    FlatIndex by_message_;   // values: indexes into kept_
     std::vector<std::pair<Key, std::size_t>> lines_;
 };
 
@@ -227,12 +268,8 @@ RecordCost priced_cost(const Kept& k, const CostModel& costs) {
 // unique, so no lookup's tie-break depends on their order. Returns the row id of each kept record.
 std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector<Kept>& kept,
                                          const std::vector<RecordCost>& cost, const std::vector<std::int64_t>& ms) {
-    std::vector<std::size_t> order(kept.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const UsageRecord& x = *kept[a].base;
-        const UsageRecord& y = *kept[b].base;
-        return std::tie(x.session_id, x.message_uuid) < std::tie(y.session_id, y.message_uuid);
+    const std::vector<std::size_t> order = key_order(kept.size(), [&kept](std::size_t i) {
+        return StringPair(kept[i].base->session_id, kept[i].base->message_uuid);
     });
     RecordInserter inserter(db);
     std::vector<std::int64_t> ids(kept.size());
@@ -244,14 +281,30 @@ std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector
     return ids;
 }
 
-// record_lines rows in primary-key order (the table is WITHOUT ROWID: a b-tree on the key).
-void insert_lines(SQLite::Database& db, std::vector<std::pair<Key, std::size_t>> lines,
-                  const std::vector<std::int64_t>& ids) {
-    std::sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+// The order of the record_lines rows by primary key (the table is WITHOUT ROWID: a b-tree on
+// the key), as indexes into `lines`.
+std::vector<std::size_t> line_order(const std::vector<std::pair<Key, std::size_t>>& lines) {
+    return key_order(lines.size(), [&lines](std::size_t i) { return lines[i].first; });
+}
+
+// The views are whole strings of the records, which outlive exec(): bound without a copy
+// (a view that is not a whole, terminated string is copied).
+void bind_view(SQLite::Statement& s, int index, std::string_view text) {
+    if (text.data()[text.size()] == '\0' && text.find('\0') == std::string_view::npos) {
+        s.bindNoCopy(index, text.data());
+    } else {
+        s.bind(index, std::string(text));
+    }
+}
+
+// record_lines rows in `order` (line_order).
+void insert_lines(SQLite::Database& db, const std::vector<std::pair<Key, std::size_t>>& lines,
+                  const std::vector<std::size_t>& order, const std::vector<std::int64_t>& ids) {
     SQLite::Statement line(db, "INSERT INTO record_lines (session_id, line_uuid, record_id) VALUES (?, ?, ?)");
-    for (const auto& [key, index] : lines) {
-        line.bind(1, std::string(key.first));
-        line.bind(2, std::string(key.second));
+    for (const std::size_t i : order) {
+        const auto& [key, index] = lines[i];
+        bind_view(line, 1, key.first);
+        bind_view(line, 2, key.second);
         line.bind(3, ids[index]);
         line.exec();
         line.reset();
@@ -262,7 +315,7 @@ void insert_lines(SQLite::Database& db, std::vector<std::pair<Key, std::size_t>>
 
 UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& records,
                       const std::vector<std::uint8_t>& sidechain, const std::vector<LineUuids>& lines,
-                      const CostModel& costs) {
+                      const CostModel& costs, const std::function<void()>& records_done) {
     static const LineUuids kNone;
     UpsertStats stats;
     std::int64_t sequence = db.execAndGet("SELECT value FROM sequence_counter WHERE id = 1").getInt64();
@@ -281,17 +334,42 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
     std::vector<std::int64_t> ms;
     cost.reserve(kept.size());
     ms.reserve(kept.size());
-    BucketChanges buckets;  // summed in the order the one-by-one upserts would add them
     for (const Kept& k : kept) {
         cost.push_back(priced_cost(k, costs));
         ms.push_back(timeutil::parse_rfc3339_ms(k.base->timestamp).value_or(0));
-        buckets.add(bucket_of(*k.base, ms.back()), *k.counts, cost.back(), +1);
     }
+    const bool fresh_buckets = FreshBuckets::applies(db);
+    NameTable names = fresh_buckets ? NameTable::load(db) : NameTable{};
+    BucketChanges buckets;
+    std::unique_ptr<FreshBuckets> fresh;
     DeferredIndexes indexes(db);
-    const std::vector<std::int64_t> ids = insert_records(db, kept, cost, ms);
-    insert_lines(db, std::move(kept_lines), ids);
+    std::vector<std::int64_t> ids;
+    std::vector<std::size_t> lines_in_order;
+    // Two jobs for two cores: the records' inserts (SQLite, this connection), and what needs no
+    // database: the buckets summed (in the order the one-by-one upserts would add them) and made
+    // rows, and the line rows sorted (bench/README.md, cold figures).
+    parallel_for(2, 2, [&] {
+        return [&](std::size_t job) {
+            if (job == 0) {
+                ids = insert_records(db, kept, cost, ms);
+                return;
+            }
+            for (std::size_t i = 0; i < kept.size(); ++i) {
+                buckets.add(bucket_of(*kept[i].base, ms[i]), *kept[i].counts, cost[i], +1);
+            }
+            if (fresh_buckets) fresh = std::make_unique<FreshBuckets>(std::move(buckets), std::move(names));
+            lines_in_order = line_order(kept_lines);
+        };
+    });
+    insert_lines(db, kept_lines, lines_in_order, ids);
+    // From here on only the database, the bucket sums (their own strings) and row counts are used.
+    if (records_done) records_done();
     indexes.create_again();
-    buckets.flush(db);
+    if (fresh) {
+        fresh->insert(db);
+    } else {
+        buckets.flush(db);
+    }
     write_sequence(db, sequence);
     return stats;
 }

@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,9 +56,9 @@ inline constexpr std::size_t kBulkLoadMinRecords = 256;
 // exactly what one-by-one upserts give, further line uuids included.
 bool bulk_load_applies(SQLite::Database& db, const std::vector<UsageRecord>& records);
 // Same outcome as upserting `records` (with `lines` parallel, or empty) one by one into the
-// empty records table.
+// empty records table. `records_done` (when set) is called once the batch is no longer read.
 UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& records,
                       const std::vector<std::uint8_t>& sidechain, const std::vector<LineUuids>& lines,
-                      const CostModel& costs);
+                      const CostModel& costs, const std::function<void()>& records_done = {});
 
 }  // namespace ccu::store::detail

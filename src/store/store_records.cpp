@@ -243,13 +243,13 @@ private:
 // plain inserts' deferred work across batches; it is finished before any other path runs.
 UpsertStats upsert_all(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,
                        const std::vector<std::uint8_t>& sidechain = {}, const std::vector<LineUuids>& lines = {},
-                       detail::FreshStream* stream = nullptr) {
+                       detail::FreshStream* stream = nullptr, const std::function<void()>& records_done = {}) {
     UpsertStats stats;
     if (stream) {
         if (stream->insert_if_all_new(db, costs, records, lines, stats)) return stats;
         stream->finish();
     }
-    if (detail::bulk_load_applies(db, records)) return detail::bulk_load(db, records, sidechain, lines, costs);
+    if (detail::bulk_load_applies(db, records)) return detail::bulk_load(db, records, sidechain, lines, costs, records_done);
     if (!stream && detail::insert_if_all_new(db, costs, records, lines, stats)) return stats;
     static const LineUuids kNone;
     Upserter upserter(db, costs);
@@ -352,7 +352,12 @@ UpsertStats Store::apply_scan(const ScanWrite& scan) {
     require_writable("apply_scan");
     return detail::guarded(file_, "writing scan results to", [&] {
         SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-        const UpsertStats stats = upsert_all(*db_, costs_, scan.records, scan.sidechain, scan.lines);
+        bool done = false;  // scan.records_done once, whichever path wrote the records
+        const UpsertStats stats = upsert_all(*db_, costs_, scan.records, scan.sidechain, scan.lines, nullptr, [&] {
+            done = true;
+            if (scan.records_done) scan.records_done();
+        });
+        if (!done && scan.records_done) scan.records_done();
         save_cursors(*db_, scan);
         tx.commit();
         settle_journal();

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,6 +38,10 @@ struct ScanWrite {
     const std::vector<LineUuids>& lines;  // parallel: the further JSONL line uuids of each record
     const std::map<std::string, FileCursor>& cursors;
     const std::vector<std::string>& vanished;
+    // Optional: called once, before apply_scan returns, as soon as the write no longer reads
+    // `records`, `sidechain` and `lines` (a cold scan's bulk load: before its indexes are built
+    // and it commits), so that the caller can free them meanwhile on another core.
+    std::function<void()> records_done = {};
 };
 
 struct RecordQuery {

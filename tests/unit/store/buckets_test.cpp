@@ -143,6 +143,38 @@ std::vector<std::pair<std::string, std::string>> index_sql(const Store& store) {
     return out;
 }
 
+// Every row of the four bucket tables with its names (ids are internal: each path numbers
+// names in the order it meets them), in order, then the names; the costs apart (sums of
+// doubles in another order may differ in the last bits).
+struct BucketRows {
+    std::vector<std::string> rows;
+    std::vector<double> costs;
+};
+
+BucketRows stored_bucket_tables(const Store& store) {
+    SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
+    BucketRows out;
+    for (const char* table : {"usage_buckets", "usage_rollup", "usage_models", "usage_sessions"}) {
+        const auto name = [](const char* column) {
+            return std::string("(SELECT name FROM bucket_names WHERE id = t.") + column + ")";
+        };
+        SQLite::Statement q(db, "SELECT t.quarter, " + name("machine") + ", " + name("session") + ", " + name("model") +
+                                    ", " + name("project") + ", " + name("folder") +
+                                    ", input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, "
+                                    "records, unpriced, first_ms, last_ms, cost FROM " +
+                                    table + " t ORDER BY 1, 2, 3, 4, 5, 6");
+        while (q.executeStep()) {
+            std::string row = table;
+            for (int i = 0; i + 1 < q.getColumnCount(); ++i) row += "|" + q.getColumn(i).getString();
+            out.rows.push_back(std::move(row));
+            out.costs.push_back(q.getColumn(q.getColumnCount() - 1).getDouble());
+        }
+    }
+    SQLite::Statement names(db, "SELECT name FROM bucket_names ORDER BY 1");
+    while (names.executeStep()) out.rows.push_back("name|" + names.getColumn(0).getString());
+    return out;
+}
+
 TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store", "[store][buckets][bulk]") {
     ccu::test::Sandbox sandbox;
     // Every record with response ids (the bulk path's condition): streamed copies, the same
@@ -187,6 +219,16 @@ TEST_CASE("a bulk load into an empty store stores what one-by-one upserts store"
     CHECK(check.execAndGet("PRAGMA integrity_check").getString() == "ok");
     require_same(from_records(bulk), from_buckets(bulk));
     require_same(from_buckets(single), from_buckets(bulk));
+    // The bulk load writes the four bucket tables and their names itself (FreshBuckets): the
+    // same rows as the one-by-one upserts' summing flushes.
+    const BucketRows bulk_rows = stored_bucket_tables(bulk);
+    const BucketRows single_rows = stored_bucket_tables(single);
+    CHECK(bulk_rows.rows.size() > 1000);
+    CHECK(bulk_rows.rows == single_rows.rows);
+    REQUIRE(bulk_rows.costs.size() == single_rows.costs.size());
+    for (std::size_t i = 0; i < bulk_rows.costs.size(); ++i) {
+        CHECK(bulk_rows.costs[i] == Approx(single_rows.costs[i]).epsilon(1e-9));
+    }
 }
 
 TEST_CASE("replacing a machine's records and folding origin fragments keep the buckets exact", "[store][buckets]") {
@@ -211,6 +253,23 @@ TEST_CASE("replacing a machine's records and folding origin fragments keep the b
     }
     store.replace_machine_records("laptop", laptop, {});
     require_same(from_records(store), from_buckets(store));
+}
+
+TEST_CASE("a bulk load into an emptied records table beside stored buckets sums into them", "[store][buckets][bulk]") {
+    ccu::test::Sandbox sandbox;
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    std::vector<UsageRecord> laptop;
+    for (const auto& r : messy_records(29, 1200, true)) {
+        if (r.machine_name == "laptop") laptop.push_back(r);
+    }
+    REQUIRE(laptop.size() >= 256);
+    store.upsert(laptop);
+    // Deleting the only machine's records leaves the records table empty and its buckets stored
+    // until the rebuild: the bulk path runs, and must not take the bucket tables for empty.
+    const auto replacement = std::vector<UsageRecord>(laptop.begin() + 10, laptop.end());
+    store.replace_machine_records("laptop", replacement, {});
+    require_same(from_records(store), from_buckets(store));
+    CHECK(store.count() > 0);
 }
 
 TEST_CASE("a store priced by another price table is repriced when opened", "[store][buckets]") {
