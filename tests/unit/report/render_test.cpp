@@ -339,3 +339,13 @@ TEST_CASE("a name that is not UTF-8 in a row the second thread writes fails the 
         CHECK_THROWS_AS(write_json(report, {}, [](std::string_view) {}), nlohmann::json::type_error);
     }
 }
+
+TEST_CASE("a session's last activity in the table is the local date and minute", "[report][table]") {
+    CHECK(ccu::report::local_minute(1740823259999LL, nullptr) == "2025-03-01 10:00");
+    CHECK(ccu::report::local_minute(0, nullptr) == "1970-01-01 00:00");
+    CHECK(ccu::report::local_minute(-60'001, nullptr) == "1969-12-31 23:59");
+    CHECK(ccu::report::local_minute(253402300799000LL, nullptr) == "9999-12-31 23:59");
+    CHECK(ccu::report::local_minute(253402300800000LL, nullptr) == "10000-01-01 00:00");
+    const TimeZone kolkata = TimeZone::named("Asia/Kolkata");
+    CHECK(ccu::report::local_minute(1740823259999LL, &kolkata) == "2025-03-01 15:30");
+}
