@@ -294,3 +294,58 @@ TEST_CASE("a name that is not UTF-8 fails the JSON output as dump() does", "[rep
     report.rows[1].key = "bad \xff\xfe";
     CHECK_THROWS_AS(write_json(report, {}, [](std::string_view) {}), nlohmann::json::type_error);
 }
+
+namespace {
+
+// n rows of awkward_report's six in turn, each key numbered (a row's position in the text).
+Report awkward_rows(ReportKind kind, std::size_t n) {
+    const Report six = awkward_report(kind);
+    Report report;
+    report.kind = kind;
+    report.unknown_models = six.unknown_models;
+    for (std::size_t i = 0; i < n; ++i) {
+        Row row = six.rows[i % 6];
+        row.key += "#" + std::to_string(i);
+        report.totals.add(row.totals);
+        report.rows.push_back(row);
+    }
+    return report;
+}
+
+}  // namespace
+
+// write_json hands chunks of 512 rows to a second thread (src/report/json.cpp): the counts
+// around the chunk edges, with and without --instances and --by-machine.
+TEST_CASE("JSON of rows written on two threads is the one document at every chunk edge", "[report][json]") {
+    for (const std::size_t n : {511, 512, 513, 1023, 1024, 1025, 1536, 2049, 5000}) {
+        for (const bool instances : {false, true}) {
+            for (const bool by_machine : {false, true}) {
+                const Report report = awkward_rows(ReportKind::Session, n);
+                const JsonOptions options{instances, by_machine};
+                std::string written;
+                write_json(report, options, [&](std::string_view piece) { written += piece; });
+                INFO("rows " << n << " instances " << instances << " by_machine " << by_machine);
+                CHECK(written == oracle(report, options).dump(2));
+            }
+        }
+    }
+}
+
+TEST_CASE("a name that is not UTF-8 in a row the second thread writes fails the JSON output", "[report][json]") {
+    for (const std::size_t bad : {std::size_t{600}, std::size_t{1700}}) {  // in the helper's first and second chunk
+        Report report = awkward_rows(ReportKind::Session, 2000);
+        report.rows[bad].key = "bad \xff\xfe";
+        INFO("row " << bad);
+        CHECK_THROWS_AS(write_json(report, {}, [](std::string_view) {}), nlohmann::json::type_error);
+    }
+}
+
+TEST_CASE("a session's last activity in the table is the local date and minute", "[report][table]") {
+    CHECK(ccu::report::local_minute(1740823259999LL, nullptr) == "2025-03-01 10:00");
+    CHECK(ccu::report::local_minute(0, nullptr) == "1970-01-01 00:00");
+    CHECK(ccu::report::local_minute(-60'001, nullptr) == "1969-12-31 23:59");
+    CHECK(ccu::report::local_minute(253402300799000LL, nullptr) == "9999-12-31 23:59");
+    CHECK(ccu::report::local_minute(253402300800000LL, nullptr) == "10000-01-01 00:00");
+    const TimeZone kolkata = TimeZone::named("Asia/Kolkata");
+    CHECK(ccu::report::local_minute(1740823259999LL, &kolkata) == "2025-03-01 15:30");
+}
