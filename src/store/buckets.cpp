@@ -160,17 +160,22 @@ void rebuild_buckets(SQLite::Database& db, const std::optional<std::string>& mac
                                     where);
     SQLite::Statement drop(db, "DELETE FROM usage_buckets WHERE machine IN "
                                "(SELECT id FROM bucket_names WHERE name = ?1) OR ?1 IS NULL");
-    // MIN(timestamp_ms) makes SQLite take project and folder from the bucket's first record.
+    // A bucket's project and folder are those of its first-stored record, as BucketChanges::add
+    // keeps them. They are picked by a window, not left as bare columns: beside both MIN() and
+    // MAX() SQLite does not define which row a bare column comes from.
     SQLite::Statement fill(db, "INSERT INTO usage_buckets SELECT timestamp_ms / 900000, "
                                "(SELECT id FROM bucket_names WHERE name = machine_name), "
                                "(SELECT id FROM bucket_names WHERE name = session_id), "
                                "(SELECT id FROM bucket_names WHERE name = model), "
-                               "(SELECT id FROM bucket_names WHERE name = project), "
-                               "(SELECT id FROM bucket_names WHERE name = folder), "
+                               "(SELECT id FROM bucket_names WHERE name = first_project), "
+                               "(SELECT id FROM bucket_names WHERE name = first_folder), "
                                "SUM(input_tokens), SUM(output_tokens), SUM(cache_creation_tokens), "
                                "SUM(cache_read_tokens), SUM(cost), COUNT(*), SUM(unpriced), MIN(timestamp_ms), "
-                               "MAX(timestamp_ms) FROM records" + where +
-                                   " GROUP BY timestamp_ms / 900000, machine_name, session_id, model");
+                               "MAX(timestamp_ms) FROM (SELECT *, FIRST_VALUE(project) OVER bucket AS first_project, "
+                               "FIRST_VALUE(folder) OVER bucket AS first_folder FROM records" + where +
+                                   " WINDOW bucket AS (PARTITION BY timestamp_ms / 900000, machine_name, session_id, "
+                                   "model ORDER BY sequence)) GROUP BY timestamp_ms / 900000, machine_name, "
+                                   "session_id, model");
     SQLite::Statement drop_rollup(db, "DELETE FROM usage_rollup WHERE machine IN "
                                       "(SELECT id FROM bucket_names WHERE name = ?1) OR ?1 IS NULL");
     SQLite::Statement fill_rollup(

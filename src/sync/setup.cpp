@@ -157,8 +157,7 @@ std::vector<std::string> describe_changes(const Config& before, const Config& af
     }
     if (before.machine_id != after.machine_id) changes.push_back("machine id: " + after.machine_id);
     if (before.token_store != after.token_store && after.token_store) {
-        changes.push_back(std::string("token store: ") +
-                          (*after.token_store == TokenStoreKind::File ? "file" : "keyring"));
+        changes.emplace_back(*after.token_store == TokenStoreKind::File ? "token store: file" : "token store: keyring");
     }
     return changes;
 }

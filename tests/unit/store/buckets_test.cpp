@@ -386,3 +386,29 @@ TEST_CASE("the per-model and whole-session tables are the session buckets summed
     REQUIRE(read_grain(store, ccu::store::BucketGrain::Model).size() > 10);
     require_report_tables_match(store);
 }
+
+TEST_CASE("a rebuilt bucket keeps the project of its first-stored record, as the incremental path does",
+          "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    // One quarter hour of one session: the record stored first is the later one, and each of the
+    // three has its own project, so first-stored, earliest and latest all differ.
+    std::vector<UsageRecord> records;
+    const std::pair<int, const char*> rows[] = {{900, "alpha"}, {100, "beta"}, {950, "gamma"}};
+    for (const auto& [ms, project] : rows) {
+        UsageRecord r = ccu::test::make_record("s1", std::string("u-") + project, 50, ms, "laptop");
+        r.project = project;
+        r.folder = project;
+        records.push_back(r);
+    }
+    Store renamed(sandbox.data_dir() / "renamed.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    for (const auto& r : records) renamed.upsert({r});
+    renamed.rename_machine("laptop", "desk");  // rebuilds the buckets from the records
+    Store direct(sandbox.data_dir() / "direct.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    for (auto r : records) {
+        r.machine_name = "desk";
+        direct.upsert({r});
+    }
+    const auto rebuilt = ccu::test::bucket_rows(renamed);
+    REQUIRE(rebuilt == ccu::test::bucket_rows(direct));
+    CHECK(rebuilt[0].find(" alpha alpha ") != std::string::npos);
+}

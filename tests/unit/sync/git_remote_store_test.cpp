@@ -47,6 +47,19 @@ std::int64_t records_of(SimMachine& m, const std::string& machine) {
     return n;
 }
 
+// The whole traffic of a push with nothing new: one anonymous GET of the ref advertisement on the
+// git host (no upload-pack, so none of the others' records), at most 4 KB both ways.
+void check_one_anonymous_ref_advertisement(FakeFixture& fx) {
+    const auto requests = fx.fake.requests();
+    REQUIRE(requests.size() == 1);
+    const auto& r = requests[0];
+    CHECK(r["port"] == fx.fake.git_port());
+    CHECK(r["method"] == "GET");
+    CHECK(r["status"] == 200);
+    CHECK_FALSE(r["headers"].contains("authorization"));
+    CHECK(r.value("bytes_sent", 0ULL) + r.value("bytes_received", 0ULL) <= 4096);
+}
+
 }  // namespace
 
 TEST_CASE("git store: a push over git is read by a pull over git, with no REST write", "[sync][git]") {
@@ -213,13 +226,7 @@ TEST_CASE("git store: a push with nothing new is one anonymous request of at mos
     fx.fake.control("DELETE", "/_fake/requests");
     const sync::PushResult noop = a.manager().push(sync::ConflictMode::Detect);
     CHECK(noop.nothing_to_do);
-    const auto requests = fx.fake.requests();
-    REQUIRE(requests.size() == 1);
-    const auto& r = requests[0];
-    CHECK(r["port"] == fx.fake.git_port());
-    CHECK(r["status"] == 200);
-    CHECK_FALSE(r["headers"].contains("authorization"));
-    CHECK(r.value("bytes_sent", 0ULL) + r.value("bytes_received", 0ULL) <= 4096);
+    check_one_anonymous_ref_advertisement(fx);
 }
 
 TEST_CASE("git store: a push with nothing new after another machine wrote is one anonymous request of at most 4 KB",
@@ -237,14 +244,7 @@ TEST_CASE("git store: a push with nothing new after another machine wrote is one
     fx.fake.control("DELETE", "/_fake/requests");
     const sync::PushResult noop = a.manager().push(sync::ConflictMode::Detect);
     CHECK(noop.nothing_to_do);
-    const auto requests = fx.fake.requests();
-    REQUIRE(requests.size() == 1);
-    const auto& r = requests[0];
-    CHECK(r["port"] == fx.fake.git_port());
-    CHECK(r["method"] == "GET");  // the ref advertisement: no upload-pack, none of b's 300 records
-    CHECK(r["status"] == 200);
-    CHECK_FALSE(r["headers"].contains("authorization"));
-    CHECK(r.value("bytes_sent", 0ULL) + r.value("bytes_received", 0ULL) <= 4096);
+    check_one_anonymous_ref_advertisement(fx);
     CHECK(fx.fake.state()["gists"][fx.gist_id]["history"] == history_before);  // nothing written
     SECTION("a pull then fetches the head, and the next push checks this machine's entry on it for free") {
         // Another tool puts back an older copy of laptop's entry (total_records 0).
