@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory_resource>
+#include <numeric>
 #include <unordered_map>
 
 #include "ccu/common/error.hpp"
@@ -77,26 +79,42 @@ std::int64_t local_day(const TimeZone& zone, std::int64_t epoch_ms) {
 
 namespace {
 
-// Accumulates one row from buckets: totals, per-model and per-machine sums, first use.
+// Accumulates one row from buckets: totals, per-model and per-machine sums, first use. A row
+// has a few models and machines: flat vectors searched from the end (the newest entry is the
+// likeliest), ordered by id when the row is finished as the maps they replace were.
 struct RowBuilder {
+    explicit RowBuilder(std::pmr::memory_resource* arena) : per_model(arena), per_machine(arena) {}
+
     Row row;
     struct ModelSums {
+        std::uint32_t model = 0;
         Totals totals;
         std::int64_t first_ms = INT64_MAX;
     };
-    std::map<std::uint32_t, ModelSums> per_model;
-    std::map<std::uint32_t, Totals> per_machine;
+    std::pmr::vector<ModelSums> per_model;
+    std::pmr::vector<std::pair<std::uint32_t, Totals>> per_machine;
     std::int64_t first_ms = INT64_MAX;
     std::int64_t last_ms = INT64_MIN;
     std::uint32_t project_path = 0;
     std::uint32_t folder = 0;
 
+    template <typename T, typename Id>
+    static T& entry(std::pmr::vector<T>& list, std::uint32_t id, Id id_of) {
+        for (auto it = list.rbegin(); it != list.rend(); ++it) {
+            if (id_of(*it) == id) return *it;
+        }
+        list.emplace_back();
+        id_of(list.back()) = id;
+        return list.back();
+    }
+
     void add(const store::UsageBucket& b) {
         row.totals.add(b);
-        ModelSums& m = per_model[b.model];
+        ModelSums& m = entry(per_model, b.model, [](ModelSums& s) -> std::uint32_t& { return s.model; });
         m.totals.add(b);
         m.first_ms = std::min(m.first_ms, b.first_ms);
-        per_machine[b.machine].add(b);
+        entry(per_machine, b.machine, [](std::pair<std::uint32_t, Totals>& p) -> std::uint32_t& { return p.first; })
+            .second.add(b);
         if (b.first_ms < first_ms) {
             first_ms = b.first_ms;
             project_path = b.project;
@@ -105,13 +123,19 @@ struct RowBuilder {
         last_ms = std::max(last_ms, b.last_ms);
     }
 
-    Row finish(const std::vector<std::string>& names, bool by_machine) && {
-        std::vector<std::pair<std::int64_t, std::uint32_t>> first_use;
-        for (auto& [model, sums] : per_model) {
-            row.model_breakdowns.push_back({names[model], sums.totals});
-            first_use.emplace_back(sums.first_ms, model);
+    // `first_use` is scratch space shared by the rows.
+    Row finish(const std::vector<std::string>& names, bool by_machine,
+               std::vector<std::pair<std::int64_t, std::uint32_t>>& first_use) && {
+        std::sort(per_model.begin(), per_model.end(),
+                  [](const ModelSums& a, const ModelSums& b) { return a.model < b.model; });
+        first_use.clear();
+        row.model_breakdowns.reserve(per_model.size());
+        for (const ModelSums& sums : per_model) {
+            row.model_breakdowns.push_back({names[sums.model], sums.totals});
+            first_use.emplace_back(sums.first_ms, sums.model);
         }
         std::sort(first_use.begin(), first_use.end());
+        row.models_used.reserve(first_use.size());
         for (const auto& [ms, model] : first_use) row.models_used.push_back(names[model]);
         std::stable_sort(row.model_breakdowns.begin(), row.model_breakdowns.end(),
                          [](const ModelBreakdown& a, const ModelBreakdown& b) { return a.totals.cost > b.totals.cost; });
@@ -124,8 +148,6 @@ struct RowBuilder {
         row.project = names[folder];
         row.first_ms = first_ms;
         row.last_ms = last_ms;
-        row.first_activity = timeutil::format_rfc3339_ms(first_ms);
-        row.last_activity = timeutil::format_rfc3339_ms(last_ms);
         return std::move(row);
     }
 };
@@ -165,17 +187,40 @@ std::string key_string(ReportKind kind, std::int64_t group, const std::vector<st
     return {};
 }
 
+// Sorts positions, then moves each row once (a Row is a dozen strings and vectors: a year of
+// sessions moved through a merge sort's buffer cost more than the sort).
 void sort_rows(ReportKind kind, SortOrder order, std::vector<Row>& rows) {
+    std::vector<std::size_t> at(rows.size());
+    std::iota(at.begin(), at.end(), std::size_t{0});
     if (kind == ReportKind::Session || kind == ReportKind::Models) {
         // ccusage sorts sessions by cost, highest first (whatever --order says).
-        std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.totals.cost > b.totals.cost; });
-        return;
+        std::stable_sort(at.begin(), at.end(), [&](std::size_t a, std::size_t b) { return rows[a].totals.cost > rows[b].totals.cost; });
+    } else {
+        std::stable_sort(at.begin(), at.end(), [&](std::size_t ia, std::size_t ib) {
+            const Row& a = rows[ia];
+            const Row& b = rows[ib];
+            if (a.instance != b.instance) return a.instance < b.instance;
+            return order == SortOrder::Ascending ? a.key < b.key : a.key > b.key;
+        });
     }
-    std::stable_sort(rows.begin(), rows.end(), [order](const Row& a, const Row& b) {
-        if (a.instance != b.instance) return a.instance < b.instance;
-        return order == SortOrder::Ascending ? a.key < b.key : a.key > b.key;
-    });
+    // rows[k] becomes the old rows[at[k]]: follow each cycle of the permutation with swaps.
+    for (std::size_t start = 0; start < at.size(); ++start) {
+        std::size_t k = start;
+        while (at[k] != start) {  // rows[k] holds the old rows[start], which travels on
+            const std::size_t from = at[k];
+            std::swap(rows[k], rows[from]);
+            at[k] = k;
+            k = from;
+        }
+        at[k] = k;
+    }
 }
+
+struct GroupHash {
+    std::size_t operator()(const std::pair<std::uint32_t, std::int64_t>& k) const {
+        return std::hash<std::int64_t>()(k.second * 1'000'003 + k.first);
+    }
+};
 
 // Day bounds of the filter (inclusive), as day numbers.
 struct DayRange {
@@ -214,11 +259,18 @@ Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone
                     const GroupOptions& options) {
     Report report;
     report.kind = kind;
+    report.names = std::make_shared<const std::vector<std::string>>(set.names);
+    const std::vector<std::string>& names = *report.names;
     const DayRange range = day_range(filter);
     LocalDays local_days(zone);
-    std::map<std::pair<std::string, std::string>, RowBuilder> groups;
+    // The builders live only as long as this call: one arena, freed at once (a year of sessions
+    // made ~10 small allocations per row).
+    std::pmr::monotonic_buffer_resource arena;
+    std::pmr::map<std::pair<std::string, std::string>, RowBuilder> groups(&arena);
     // Each (instance, group) pair is turned into its key strings once.
-    std::map<std::pair<std::uint32_t, std::int64_t>, RowBuilder*> fast;
+    std::pmr::unordered_map<std::pair<std::uint32_t, std::int64_t>, RowBuilder*, GroupHash> fast(&arena);
+    RowBuilder* last = nullptr;
+    std::pair<std::uint32_t, std::int64_t> last_where{0, 0};
     for (const store::UsageBucket& b : set.buckets) {
         const std::int64_t day = local_days(b.quarter);
         if (day < range.first || day > range.last) continue;
@@ -227,11 +279,17 @@ Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone
         if (b.unpriced > 0) report.unknown_models.insert(set.names[b.model]);
         const std::int64_t group = group_of(kind, b, day, options.start_of_week);
         const std::uint32_t instance = options.by_project ? (set.names[b.project].empty() ? b.folder : b.project) : 0;
-        RowBuilder*& builder = fast[{instance, group}];
+        // Buckets of one group mostly come together (a session's models, a day's quarters).
+        const std::pair<std::uint32_t, std::int64_t> where{instance, group};
+        if (last != nullptr && last_where == where) {
+            last->add(b);
+            continue;
+        }
+        RowBuilder*& builder = fast[where];
         if (builder == nullptr) {
             std::string key = key_string(kind, group, set.names);
             std::string inst = options.by_project ? project : std::string();
-            auto [it, inserted] = groups.try_emplace({inst, key});
+            auto [it, inserted] = groups.try_emplace({inst, key}, &arena);
             if (inserted) {
                 it->second.row.key = key;
                 it->second.row.instance = inst;
@@ -239,10 +297,14 @@ Report build_report(ReportKind kind, const store::BucketSet& set, const TimeZone
             builder = &it->second;
         }
         builder->add(b);
+        last = builder;
+        last_where = where;
     }
+    report.rows.reserve(groups.size());
+    std::vector<std::pair<std::int64_t, std::uint32_t>> first_use;
     for (auto& [key, builder] : groups) {
         report.totals.add(builder.row.totals);
-        report.rows.push_back(std::move(builder).finish(set.names, options.by_machine));
+        report.rows.push_back(std::move(builder).finish(names, options.by_machine, first_use));
     }
     sort_rows(kind, options.order, report.rows);
     return report;

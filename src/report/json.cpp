@@ -1,73 +1,300 @@
+// ccusage's --json documents, written as text straight from the Report: a year of sessions is
+// tens of MB of JSON, and building it as nlohmann values first cost more than the report itself.
+// The text is exactly nlohmann's dump(2) of the same document (keys in byte order, two-space
+// indents, its shortest-round-trip doubles), so to_json() is that text parsed.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <numeric>
+
+#include "ccu/common/time.hpp"
 #include "ccu/report/render.hpp"
 
 namespace ccu::report {
 
 namespace {
 
-void put_tokens(nlohmann::json& out, const Totals& t) {
-    out["inputTokens"] = t.input_tokens;
-    out["outputTokens"] = t.output_tokens;
-    out["cacheCreationTokens"] = t.cache_creation_tokens;
-    out["cacheReadTokens"] = t.cache_read_tokens;
-}
+constexpr std::size_t kFlushBytes = 1 << 20;
 
-nlohmann::json totals_json(const Totals& t) {
-    nlohmann::json out = nlohmann::json::object();
-    put_tokens(out, t);
-    out["totalTokens"] = t.total_tokens();
-    out["totalCost"] = t.cost;
-    return out;
-}
+// One JSON document in dump(2)'s layout, handed to the sink in pieces of about kFlushBytes.
+// Written through a raw cursor into a buffer with room for the largest single piece (a row's
+// fields are short; a longer string grows the buffer first): std::string's append re-checks
+// the capacity of every few bytes, which was most of the writing.
+class Writer {
+public:
+    explicit Writer(const TextSink& sink) : sink_(sink) {}
 
-nlohmann::json breakdowns_json(const Row& row) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& b : row.model_breakdowns) {
-        nlohmann::json item = nlohmann::json::object();
-        item["modelName"] = b.model;
-        put_tokens(item, b.totals);
-        item["cost"] = b.totals.cost;
-        list.push_back(std::move(item));
+    void string(std::string_view s) {
+        if (!plain(s)) {
+            // Escapes, UTF-8 checks and their errors exactly as the document's dump().
+            raw(nlohmann::json(std::string(s)).dump());
+            return;
+        }
+        room(s.size() + 2);
+        *at_++ = '"';
+        copy(s);
+        *at_++ = '"';
     }
-    return list;
+    void timestamp(std::int64_t epoch_ms) {
+        std::array<char, 40> text;
+        string(std::string_view(text.data(), timeutil::format_rfc3339_ms(epoch_ms, text)));
+    }
+    void integer(std::int64_t v) {
+        room(24);
+        at_ = std::to_chars(at_, at_ + 24, v).ptr;
+    }
+    void number(double v) {
+        if (!std::isfinite(v)) {
+            raw("null");
+            return;
+        }
+        // nlohmann's own Grisu2 formatting (what dump() calls), so every cost reads back as written.
+        room(64);
+        at_ = nlohmann::detail::to_chars(at_, at_ + 64, v);
+    }
+    // Opens an object or array ('{' / '['); elements at depth + 1.
+    void open(char bracket) {
+        room(1);
+        *at_++ = bracket;
+        first_ = true;
+        ++depth_;
+    }
+    // Before each element: the separator and the indent (an object's key follows).
+    void element() {
+        room(2 + 2 * depth_);
+        if (!first_) *at_++ = ',';
+        first_ = false;
+        newline(depth_);
+    }
+    void key(std::string_view k) {
+        element();
+        string(k);
+        raw(": ");
+    }
+    // A key of ccusage's shape: plain ASCII, nothing to escape.
+    void field(std::string_view k) {
+        element();
+        room(k.size() + 4);
+        *at_++ = '"';
+        copy(k);
+        std::memcpy(at_, "\": ", 3);
+        at_ += 3;
+    }
+    void close(char bracket) {
+        --depth_;
+        room(2 + 2 * depth_);
+        if (!first_) newline(depth_);
+        *at_++ = bracket;
+        first_ = false;
+    }
+    void flush_if_full() {
+        if (used() >= kFlushBytes) flush();
+    }
+    void flush() {
+        if (used() > 0) sink_(std::string_view(buf_.get(), used()));
+        at_ = buf_.get();
+    }
+
+private:
+    static constexpr std::size_t kSlack = 1 << 16;
+
+    std::size_t used() const { return static_cast<std::size_t>(at_ - buf_.get()); }
+    // At least n bytes free at at_ (rows flush at kFlushBytes, so this grows only for a long string).
+    void room(std::size_t n) {
+        if (size_ - used() >= n) return;
+        const std::size_t keep = used();
+        size_ = std::max(size_ * 2, keep + n);
+        auto bigger = std::make_unique<char[]>(size_);
+        std::memcpy(bigger.get(), buf_.get(), keep);
+        buf_ = std::move(bigger);
+        at_ = buf_.get() + keep;
+    }
+    void copy(std::string_view s) {
+        std::memcpy(at_, s.data(), s.size());
+        at_ += s.size();
+    }
+    void raw(std::string_view s) {
+        room(s.size());
+        copy(s);
+    }
+    void newline(std::size_t depth) {
+        *at_++ = '\n';
+        std::memset(at_, ' ', 2 * depth);
+        at_ += 2 * depth;
+    }
+    // Printable ASCII other than '"' and '\\': written as it is.
+    static bool plain(std::string_view s) {
+        static constexpr auto table = [] {
+            std::array<bool, 256> t{};
+            for (int c = 0x20; c < 0x7f; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+            return t;
+        }();
+        bool ok = true;
+        for (const char c : s) ok &= table[static_cast<unsigned char>(c)];
+        return ok;
+    }
+
+    const TextSink& sink_;
+    std::size_t size_ = kFlushBytes + kSlack;
+    std::unique_ptr<char[]> buf_{new char[size_]};  // not zeroed: pages are touched only as written
+    char* at_ = buf_.get();
+    std::size_t depth_ = 0;
+    bool first_ = true;
+};
+
+// Keys below are written in byte order (as dump() orders a std::map): "cacheCreationTokens" <
+// "cacheReadTokens" < "cost" < "date" < ... ; upper case sorts before lower case.
+// KeyOrder checks it in debug builds (the tests), where a misplaced key would abort.
+class KeyOrder {
+public:
+    void operator()([[maybe_unused]] std::string_view next) {
+        assert(last_.empty() || last_ < next);
+#ifndef NDEBUG
+        last_ = next;
+#endif
+    }
+
+private:
+    std::string_view last_;
+};
+
+struct Keyed {
+    Writer& w;
+    KeyOrder order;
+    void key(std::string_view k) {
+        order(k);
+        w.field(k);
+    }
+    void integer(std::string_view k, std::int64_t v) {
+        key(k);
+        w.integer(v);
+    }
+    void number(std::string_view k, double v) {
+        key(k);
+        w.number(v);
+    }
+    void string(std::string_view k, std::string_view v) {
+        key(k);
+        w.string(v);
+    }
+};
+
+template <typename Text>
+void string_list(Writer& w, const std::vector<Text>& list) {
+    w.open('[');
+    for (const auto& s : list) {
+        w.element();
+        w.string(s);
+    }
+    w.close(']');
 }
 
-nlohmann::json machines_json(const Row& row) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& m : row.machine_breakdowns) {
-        nlohmann::json item = totals_json(m.totals);
-        item["machineName"] = m.machine;
-        item["cost"] = m.totals.cost;
-        item.erase("totalCost");
-        list.push_back(std::move(item));
-    }
-    return list;
+// A model or machine breakdown: cacheCreationTokens, cacheReadTokens, cost, inputTokens,
+// <name_key>, outputTokens [, totalTokens].
+void breakdown(Writer& w, const Totals& t, std::string_view name_key, std::string_view name, bool total_tokens) {
+    w.open('{');
+    Keyed o{w, {}};
+    o.integer("cacheCreationTokens", t.cache_creation_tokens);
+    o.integer("cacheReadTokens", t.cache_read_tokens);
+    o.number("cost", t.cost);
+    o.integer("inputTokens", t.input_tokens);
+    o.string(name_key, name);
+    o.integer("outputTokens", t.output_tokens);
+    if (total_tokens) o.integer("totalTokens", t.total_tokens());
+    w.close('}');
 }
 
-nlohmann::json row_json(ReportKind kind, const Row& row, bool by_machine) {
-    nlohmann::json out = totals_json(row.totals);
-    if (by_machine) out["machineBreakdowns"] = machines_json(row);
-    switch (kind) {
-        case ReportKind::Daily: out["date"] = row.key; break;
-        case ReportKind::Weekly: out["week"] = row.key; break;
-        case ReportKind::Monthly: out["month"] = row.key; break;
-        case ReportKind::Session:
-            out["sessionId"] = row.key;
-            out["projectPath"] = row.project_path;
-            out["folder"] = row.project;  // ccu: the short project folder (last part of cwd)
-            out["firstActivity"] = row.first_activity;
-            out["lastActivity"] = row.last_activity;
-            break;
-        case ReportKind::Models:
-            out["modelName"] = row.key;
-            out["records"] = row.totals.records;
-            return out;
+void row_object(Writer& w, ReportKind kind, const Row& row, bool by_machine) {
+    const Totals& t = row.totals;
+    const bool session = kind == ReportKind::Session;
+    const bool models = kind == ReportKind::Models;
+    w.open('{');
+    Keyed o{w, {}};
+    o.integer("cacheCreationTokens", t.cache_creation_tokens);
+    o.integer("cacheReadTokens", t.cache_read_tokens);
+    if (kind == ReportKind::Daily) o.string("date", row.key);
+    if (session) {
+        o.key("firstActivity");
+        w.timestamp(row.first_ms);
+        o.string("folder", row.project);  // ccu: the short project folder (last part of cwd)
     }
-    if (!row.instance.empty()) out["project"] = row.instance;
-    out["modelsUsed"] = row.models_used;
-    out["modelBreakdowns"] = breakdowns_json(row);
-    return out;
+    o.integer("inputTokens", t.input_tokens);
+    if (session) {
+        o.key("lastActivity");
+        w.timestamp(row.last_ms);
+    }
+    if (by_machine) {
+        o.key("machineBreakdowns");
+        w.open('[');
+        for (const auto& m : row.machine_breakdowns) {
+            w.element();
+            breakdown(w, m.totals, "machineName", m.machine, true);
+        }
+        w.close(']');
+    }
+    if (!models) {
+        o.key("modelBreakdowns");
+        w.open('[');
+        for (const auto& b : row.model_breakdowns) {
+            w.element();
+            breakdown(w, b.totals, "modelName", b.model, false);
+        }
+        w.close(']');
+    }
+    if (models) o.string("modelName", row.key);
+    if (!models) {
+        o.key("modelsUsed");
+        string_list(w, row.models_used);
+    }
+    if (kind == ReportKind::Monthly) o.string("month", row.key);
+    o.integer("outputTokens", t.output_tokens);
+    if (!models && !row.instance.empty()) o.string("project", row.instance);
+    if (session) o.string("projectPath", row.project_path);
+    if (models) o.integer("records", t.records);
+    if (session) o.string("sessionId", row.key);
+    o.number("totalCost", t.cost);
+    o.integer("totalTokens", t.total_tokens());
+    if (kind == ReportKind::Weekly) o.string("week", row.key);
+    w.close('}');
+}
+
+void totals_object(Writer& w, const Report& report) {
+    const Totals& t = report.totals;
+    w.open('{');
+    Keyed o{w, {}};
+    o.integer("cacheCreationTokens", t.cache_creation_tokens);
+    o.integer("cacheReadTokens", t.cache_read_tokens);
+    o.integer("inputTokens", t.input_tokens);
+    o.integer("outputTokens", t.output_tokens);
+    o.number("totalCost", t.cost);
+    o.integer("totalTokens", t.total_tokens());
+    if (!report.unknown_models.empty()) {
+        o.key("unpricedModels");
+        w.open('[');
+        for (const auto& m : report.unknown_models) {
+            w.element();
+            w.string(m);
+        }
+        w.close(']');
+    }
+    w.close('}');
+}
+
+// Rows (indices into report.rows) as an array, one piece to the sink per kFlushBytes.
+void row_array(Writer& w, const Report& report, const std::vector<std::size_t>& rows, bool by_machine) {
+    w.open('[');
+    for (const std::size_t i : rows) {
+        w.element();
+        row_object(w, report.kind, report.rows[i], by_machine);
+        w.flush_if_full();
+    }
+    w.close(']');
 }
 
 const char* list_name(ReportKind kind) {
@@ -81,90 +308,57 @@ const char* list_name(ReportKind kind) {
     return "daily";
 }
 
-nlohmann::json totals_document(const Report& report) {
-    nlohmann::json totals = totals_json(report.totals);
-    if (!report.unknown_models.empty()) {
-        totals["unpricedModels"] = std::vector<std::string>(report.unknown_models.begin(), report.unknown_models.end());
+// ccusage --instances: {"projects": {"<projectPath>": [rows with "project"]}, "totals": ...};
+// the projects in name order, each one's rows in report order.
+void projects_object(Writer& w, const Report& report, bool by_machine) {
+    std::vector<std::size_t> order(report.rows.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return report.rows[a].instance < report.rows[b].instance; });
+    w.open('{');
+    for (std::size_t start = 0; start < order.size();) {
+        const std::string& instance = report.rows[order[start]].instance;
+        std::size_t end = start;
+        while (end < order.size() && report.rows[order[end]].instance == instance) ++end;
+        w.key(instance);
+        row_array(w, report, std::vector<std::size_t>(order.begin() + static_cast<std::ptrdiff_t>(start),
+                                                      order.begin() + static_cast<std::ptrdiff_t>(end)),
+                  by_machine);
+        start = end;
     }
-    return totals;
-}
-
-// `value.dump(2)` as it appears nested `depth` levels deep in a dump(2) (JSON text has no raw
-// newline inside strings, so every newline is a line break of the layout).
-void append_nested(std::string& out, const nlohmann::json& value, std::size_t depth) {
-    const std::string text = value.dump(2);
-    const std::string indent(2 * depth, ' ');
-    std::size_t start = 0;
-    for (std::size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', start)) {
-        out.append(text, start, nl + 1 - start).append(indent);
-        start = nl + 1;
-    }
-    out.append(text, start, std::string::npos);
+    w.close('}');
 }
 
 }  // namespace
 
-nlohmann::json to_json(const Report& report, const JsonOptions& options) {
-    nlohmann::json out = nlohmann::json::object();
-    if (options.instances) {
-        // ccusage --instances: {"projects": {"<projectPath>": [rows with "project"]}}
-        nlohmann::json projects = nlohmann::json::object();
-        for (const auto& row : report.rows) {
-            nlohmann::json& list = projects[row.instance];
-            if (list.is_null()) list = nlohmann::json::array();
-            list.push_back(row_json(report.kind, row, options.by_machine));
+void write_json(const Report& report, const JsonOptions& options, const TextSink& sink) {
+    Writer w(sink);
+    w.open('{');
+    Keyed o{w, {}};
+    const std::string_view list = options.instances ? "projects" : list_name(report.kind);
+    // dump() orders an object's keys by name: "totals" comes before "weekly".
+    const auto rows = [&] {
+        o.key(list);
+        if (options.instances) {
+            projects_object(w, report, options.by_machine);
+        } else {
+            std::vector<std::size_t> all(report.rows.size());
+            std::iota(all.begin(), all.end(), std::size_t{0});
+            row_array(w, report, all, options.by_machine);
         }
-        out["projects"] = std::move(projects);
-    } else {
-        nlohmann::json rows = nlohmann::json::array();
-        for (const auto& row : report.rows) rows.push_back(row_json(report.kind, row, options.by_machine));
-        out[list_name(report.kind)] = std::move(rows);
-    }
-    out["totals"] = totals_document(report);
-    return out;
+    };
+    if (list < "totals") rows();
+    o.key("totals");
+    totals_object(w, report);
+    if (list > "totals") rows();
+    w.close('}');
+    w.flush();
 }
 
-void write_json(const Report& report, const JsonOptions& options, const TextSink& sink) {
-    if (options.instances) {
-        sink(to_json(report, options).dump(2));
-        return;
-    }
-    constexpr std::size_t kFlushBytes = 1 << 20;
-    std::string out;
-    const auto rows = [&] {
-        out.append("  \"").append(list_name(report.kind)).append("\": ");
-        if (report.rows.empty()) {
-            out.append("[]");
-            return;
-        }
-        out.append("[\n");
-        for (std::size_t i = 0; i < report.rows.size(); ++i) {
-            out.append(i == 0 ? "    " : ",\n    ");
-            append_nested(out, row_json(report.kind, report.rows[i], options.by_machine), 2);
-            if (out.size() >= kFlushBytes) {
-                sink(out);
-                out.clear();
-            }
-        }
-        out.append("\n  ]");
-    };
-    const auto totals = [&] {
-        out.append("  \"totals\": ");
-        append_nested(out, totals_document(report), 1);
-    };
-    out.append("{\n");
-    // dump() orders an object's keys by name: "totals" comes before "weekly".
-    if (std::string_view(list_name(report.kind)) < "totals") {
-        rows();
-        out.append(",\n");
-        totals();
-    } else {
-        totals();
-        out.append(",\n");
-        rows();
-    }
-    out.append("\n}");
-    sink(out);
+nlohmann::json to_json(const Report& report, const JsonOptions& options) {
+    std::string text;
+    write_json(report, options, [&text](std::string_view piece) { text.append(piece); });
+    return nlohmann::json::parse(text);
 }
 
 }  // namespace ccu::report

@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "ccu/store/store.hpp"
 #include "store/buckets.hpp"
@@ -21,24 +23,87 @@ const char* table_of(BucketGrain grain) {
     return "usage_buckets";
 }
 
+// session, model, project, folder: the coarser tables hold "" in the columns they sum over;
+// read as the constant 0 (also ""), which SQLite hands back without decoding the row.
+const char* name_columns(BucketGrain grain) {
+    switch (grain) {
+        case BucketGrain::Session:
+        case BucketGrain::WholeSession: return "session, model, project, folder";
+        case BucketGrain::Project: return "0, model, project, folder";
+        case BucketGrain::Model: return "0, model, 0, 0";
+    }
+    return "session, model, project, folder";
+}
+
+using Prepared = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
+
+Prepared prepare(sqlite3* handle, const std::string& sql) {
+    sqlite3_stmt* prepared = nullptr;
+    if (const int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &prepared, nullptr); rc != SQLITE_OK) {
+        throw SQLite::Exception(handle, rc);
+    }
+    return {prepared, &sqlite3_finalize};
+}
+
+std::string text_at(sqlite3_stmt* q, int column) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(q, column));
+    return {text, static_cast<std::size_t>(sqlite3_column_bytes(q, column))};
+}
+
+// set.names[id] for every id the buckets name (the other slots stay ""): a month's report or the
+// status line names a few dozen of a year's ~10^4 sessions, so those are looked up one by one;
+// when the rows name many, one pass over the table is cheaper than the lookups.
+void load_names(sqlite3* handle, BucketSet& set) {
+    std::vector<bool> used(1, true);
+    const auto use = [&used](std::uint32_t id) {
+        if (id >= used.size()) used.resize(id + std::size_t{1});
+        used[id] = true;
+    };
+    for (const UsageBucket& b : set.buckets) {
+        for (const std::uint32_t id : {b.machine, b.session, b.model, b.project, b.folder}) use(id);
+    }
+    std::vector<std::uint32_t> ids;
+    for (std::uint32_t id = 0; id < used.size(); ++id) {
+        if (used[id]) ids.push_back(id);
+    }
+    set.names.assign(used.size(), std::string());
+    constexpr std::size_t kLookupLimit = 512;
+    if (ids.size() > kLookupLimit) {
+        const Prepared all = prepare(handle, "SELECT id, name FROM bucket_names WHERE id <= ?");
+        sqlite3_bind_int64(all.get(), 1, ids.back());
+        for (int rc = sqlite3_step(all.get()); rc != SQLITE_DONE; rc = sqlite3_step(all.get())) {
+            if (rc != SQLITE_ROW) throw SQLite::Exception(handle, rc);
+            set.names[static_cast<std::size_t>(sqlite3_column_int64(all.get(), 0))] = text_at(all.get(), 1);
+        }
+        return;
+    }
+    const Prepared one = prepare(handle, "SELECT name FROM bucket_names WHERE id = ?");
+    for (const std::uint32_t id : ids) {
+        sqlite3_bind_int64(one.get(), 1, id);
+        if (const int rc = sqlite3_step(one.get()); rc == SQLITE_ROW) {
+            set.names[id] = text_at(one.get(), 0);
+        } else if (rc != SQLITE_DONE) {
+            throw SQLite::Exception(handle, rc);
+        }
+        sqlite3_reset(one.get());
+    }
+}
+
 }  // namespace
 
 BucketSet Store::buckets(const BucketQuery& query) const {
     return detail::guarded(file_, "reading usage buckets from", [&] {
         BucketSet set;
-        SQLite::Statement names(*db_, "SELECT id, name FROM bucket_names");
-        while (names.executeStep()) {
-            const auto id = static_cast<std::size_t>(names.getColumn(0).getInt64());
-            if (id >= set.names.size()) set.names.resize(id + 1);
-            set.names[id] = names.getColumn(1).getString();
-        }
         std::string sql =
-            "SELECT quarter, machine, session, model, project, folder, input_tokens, output_tokens, "
-            "cache_creation_tokens, cache_read_tokens, cost, records, unpriced, first_ms, last_ms FROM " +
-            std::string(table_of(query.grain)) + " WHERE quarter >= ? AND quarter < ?";
+            std::string("SELECT quarter, machine, ") + name_columns(query.grain) +
+            ", input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost, records, unpriced, "
+            "first_ms, last_ms FROM " +
+            table_of(query.grain);
+        // Without a range no row is compared with the bounds (?1 and ?2 are then bound to nothing).
+        sql += query.since_ms || query.until_ms ? " WHERE quarter >= ?1 AND quarter < ?2" : " WHERE 1";
         if (!query.machines.empty()) {
             sql += " AND machine IN (SELECT id FROM bucket_names WHERE name IN (";
-            for (std::size_t i = 0; i < query.machines.size(); ++i) sql += i == 0 ? "?" : ",?";
+            for (std::size_t i = 0; i < query.machines.size(); ++i) sql += (i == 0 ? "?" : ",?") + std::to_string(i + 3);
             sql += "))";
         }
         if (query.session) sql += " AND session = (SELECT id FROM bucket_names WHERE name = :session)";
@@ -48,11 +113,8 @@ BucketSet Store::buckets(const BucketQuery& query) const {
         // The raw API: a year of buckets is ~10^5 rows x 15 columns, and SQLiteCpp's Column
         // objects (a shared_ptr copy and a mutex round each) cost more than the read itself.
         sqlite3* handle = db_->getHandle();
-        sqlite3_stmt* prepared = nullptr;
-        if (const int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &prepared, nullptr); rc != SQLITE_OK) {
-            throw SQLite::Exception(handle, rc);
-        }
-        const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> q(prepared, &sqlite3_finalize);
+        const Prepared q = prepare(handle, sql);
+        sqlite3_stmt* prepared = q.get();
         sqlite3_bind_int64(prepared, 1, query.since_ms ? *query.since_ms / detail::kQuarterMs : INT64_MIN);
         sqlite3_bind_int64(prepared, 2,
                            query.until_ms ? (*query.until_ms + detail::kQuarterMs - 1) / detail::kQuarterMs : INT64_MAX);
@@ -88,6 +150,7 @@ BucketSet Store::buckets(const BucketQuery& query) const {
             b.last_ms = int_at(14);
             if (b.records > 0) set.buckets.push_back(b);
         }
+        load_names(handle, set);
         return set;
     });
 }

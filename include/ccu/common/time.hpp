@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -16,6 +17,8 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
 
 // "2025-01-02T03:04:05.678Z" (always UTC, always milliseconds).
 std::string format_rfc3339_ms(std::int64_t epoch_ms);
+// The same text into `out` (no allocation; reports write two per session row); its length.
+std::size_t format_rfc3339_ms(std::int64_t epoch_ms, std::array<char, 40>& out);
 std::string format_rfc3339(TimePoint tp);
 
 // Canonical form of a timestamp string (UTC, Z, milliseconds); nullopt when malformed.

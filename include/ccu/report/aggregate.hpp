@@ -1,8 +1,10 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ccu/common/record.hpp"
@@ -29,8 +31,10 @@ struct Totals {
     void add(const Totals& other);
 };
 
+// Model names are views into Report::names (or into literals a caller owns): a year of sessions
+// named each model twice per row, a copy each.
 struct ModelBreakdown {
-    std::string model;
+    std::string_view model;
     Totals totals;
 };
 
@@ -44,16 +48,14 @@ struct MachineBreakdown {
 struct Row {
     std::string key;
     Totals totals;
-    std::vector<std::string> models_used;         // in order of first use
+    std::vector<std::string_view> models_used;    // in order of first use
     std::vector<ModelBreakdown> model_breakdowns;  // by cost, highest first (ccusage order)
     std::vector<MachineBreakdown> machine_breakdowns;  // with GroupOptions::by_machine, by name
     std::string instance;        // with GroupOptions::by_project: the row's project (projectPath)
     // Session rows only:
     std::string project_path;    // ccusage's projectPath: the projects sub-directory
     std::string project;         // the record's folder (last component of cwd)
-    std::string first_activity;  // RFC 3339 timestamps of the first and last record
-    std::string last_activity;
-    std::int64_t first_ms = 0;
+    std::int64_t first_ms = 0;   // the first and last record (JSON: firstActivity, lastActivity)
     std::int64_t last_ms = 0;
 };
 
@@ -82,6 +84,8 @@ struct Report {
     std::vector<Row> rows;
     Totals totals;
     std::set<std::string> unknown_models;  // priced at 0; the caller warns once per name
+    // The names the rows' model views point into (build_report's copy of the buckets' names).
+    std::shared_ptr<const std::vector<std::string>> names;
 };
 
 // Pure aggregation: prices every record (ccusage "auto" cost mode), keeps those whose local

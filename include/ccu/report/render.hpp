@@ -19,11 +19,13 @@ struct JsonOptions {
     bool instances = false;
     bool by_machine = false;
 };
-nlohmann::json to_json(const Report& report, const JsonOptions& options = {});
-// Exactly the text of to_json(report, options).dump(2), handed to `sink` in pieces as the rows
-// are formatted: a year of sessions (tens of MB of JSON) never sits in memory as one document.
+// The document as text, exactly what nlohmann's dump(2) prints for it (keys in byte order, its
+// layout and double formatting), handed to `sink` in pieces of ~1 MB as the rows are written: a
+// year of sessions (tens of MB of JSON) never sits in memory as one document or as JSON values.
 using TextSink = std::function<void(std::string_view)>;
 void write_json(const Report& report, const JsonOptions& options, const TextSink& sink);
+// The same document parsed (tests, callers that want values).
+nlohmann::json to_json(const Report& report, const JsonOptions& options = {});
 
 // Styling hook for the human table (the CLI passes Ui::bold; tests pass nothing).
 using Emphasis = std::function<std::string(std::string_view)>;

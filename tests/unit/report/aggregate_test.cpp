@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "ccu/common/time.hpp"
 #include "ccu/common/error.hpp"
 #include "ccu/report/aggregate.hpp"
 #include "ccu/report/render.hpp"
@@ -51,7 +52,7 @@ TEST_CASE("daily rows in UTC sum tokens and costs per date", "[report]") {
     CHECK(report.rows[0].totals.input_tokens == 3000);
     CHECK(report.rows[0].totals.cost == Approx(1000 * 5e-6 + 100 * 25e-6 + 2000 * 3e-6));
     // First used first: sonnet at 00:00, opus at 23:59.
-    CHECK(report.rows[0].models_used == std::vector<std::string>{"claude-sonnet-4-20250514", "claude-opus-4-6"});
+    CHECK(report.rows[0].models_used == std::vector<std::string_view>{"claude-sonnet-4-20250514", "claude-opus-4-6"});
     // Breakdowns by cost, highest first: opus 0.0075 > sonnet 0.006.
     CHECK(report.rows[0].model_breakdowns.front().model == "claude-opus-4-6");
     CHECK(report.rows[1].key == "2025-03-02");
@@ -125,8 +126,8 @@ TEST_CASE("session and models reports", "[report]") {
     auto sessions = build_report(ReportKind::Session, records, prices(), TimeZone::utc(), {});
     REQUIRE(sessions.rows.size() == 2);
     CHECK(sessions.rows[0].key == "a");  // highest cost first (ccusage's session order)
-    CHECK(sessions.rows[0].first_activity == "2025-03-01T10:00:00.000Z");
-    CHECK(sessions.rows[0].last_activity == "2025-03-05T10:00:00.000Z");
+    CHECK(ccu::timeutil::format_rfc3339_ms(sessions.rows[0].first_ms) == "2025-03-01T10:00:00.000Z");
+    CHECK(ccu::timeutil::format_rfc3339_ms(sessions.rows[0].last_ms) == "2025-03-05T10:00:00.000Z");
     CHECK(sessions.unknown_models == std::set<std::string>{"gpt-unknown"});
     auto models = build_report(ReportKind::Models, records, prices(), TimeZone::utc(), {});
     REQUIRE(models.rows.size() == 3);

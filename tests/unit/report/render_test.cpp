@@ -157,3 +157,140 @@ TEST_CASE("JSON written row by row is byte for byte the JSON document", "[report
         CHECK(written == to_json(empty, {instances, false}).dump(2));
     }
 }
+
+namespace {
+
+// The JSON document of a report built field by field with nlohmann (how ccu built it before the
+// text was written directly): the oracle of the written text.
+nlohmann::json oracle_tokens(const Totals& t) {
+    return {{"inputTokens", t.input_tokens},
+            {"outputTokens", t.output_tokens},
+            {"cacheCreationTokens", t.cache_creation_tokens},
+            {"cacheReadTokens", t.cache_read_tokens}};
+}
+
+nlohmann::json oracle_row(ReportKind kind, const Row& row, bool by_machine) {
+    nlohmann::json out = oracle_tokens(row.totals);
+    out["totalTokens"] = row.totals.total_tokens();
+    out["totalCost"] = row.totals.cost;
+    if (by_machine) {
+        out["machineBreakdowns"] = nlohmann::json::array();
+        for (const auto& m : row.machine_breakdowns) {
+            nlohmann::json item = oracle_tokens(m.totals);
+            item["totalTokens"] = m.totals.total_tokens();
+            item["machineName"] = m.machine;
+            item["cost"] = m.totals.cost;
+            out["machineBreakdowns"].push_back(item);
+        }
+    }
+    const char* key_name[] = {"date", "week", "month", "sessionId", "modelName"};
+    out[key_name[static_cast<int>(kind)]] = row.key;
+    if (kind == ReportKind::Models) {
+        out["records"] = row.totals.records;
+        return out;
+    }
+    if (kind == ReportKind::Session) {
+        out["projectPath"] = row.project_path;
+        out["folder"] = row.project;
+        out["firstActivity"] = ccu::timeutil::format_rfc3339_ms(row.first_ms);
+        out["lastActivity"] = ccu::timeutil::format_rfc3339_ms(row.last_ms);
+    }
+    if (!row.instance.empty()) out["project"] = row.instance;
+    out["modelsUsed"] = row.models_used;
+    out["modelBreakdowns"] = nlohmann::json::array();
+    for (const auto& b : row.model_breakdowns) {
+        nlohmann::json item = oracle_tokens(b.totals);
+        item["modelName"] = b.model;
+        item["cost"] = b.totals.cost;
+        out["modelBreakdowns"].push_back(item);
+    }
+    return out;
+}
+
+nlohmann::json oracle(const Report& report, const JsonOptions& options) {
+    const char* list_name[] = {"daily", "weekly", "monthly", "sessions", "models"};
+    nlohmann::json out = nlohmann::json::object();
+    nlohmann::json rows = nlohmann::json::array();
+    nlohmann::json projects = nlohmann::json::object();
+    for (const auto& row : report.rows) {
+        auto value = oracle_row(report.kind, row, options.by_machine);
+        if (!options.instances) {
+            rows.push_back(value);
+            continue;
+        }
+        if (!projects.contains(row.instance)) projects[row.instance] = nlohmann::json::array();
+        projects[row.instance].push_back(value);
+    }
+    if (options.instances) {
+        out["projects"] = projects;
+    } else {
+        out[list_name[static_cast<int>(report.kind)]] = rows;
+    }
+    out["totals"] = oracle_tokens(report.totals);
+    out["totals"]["totalTokens"] = report.totals.total_tokens();
+    out["totals"]["totalCost"] = report.totals.cost;
+    if (!report.unknown_models.empty()) out["totals"]["unpricedModels"] = report.unknown_models;
+    return out;
+}
+
+// Rows whose names need escaping (quotes, backslashes, control characters, UTF-8) and costs in
+// every number format (integral, tiny, huge, inexact sums).
+Report awkward_report(ReportKind kind) {
+    Report report;
+    report.kind = kind;
+    const double costs[] = {3.0, 0.1 + 0.2, 1e-7, 12345.678901234567, 0.0, 2.5e17};
+    const char* names[] = {"plain", "with \"quotes\" and \\", "tab\there\x01\x1f", "caf\xc3\xa9 \xe2\x82\xac", "", "z"};
+    for (int i = 0; i < 6; ++i) {
+        Row row;
+        row.key = names[i];
+        row.totals = {10 * i, 20 * i, 30 * i, 40 * i, costs[i], i};
+        row.instance = names[(i + 1) % 3];
+        row.project_path = names[(i + 2) % 6];
+        row.project = names[(i + 3) % 6];
+        row.first_ms = 1740823200000LL + i;
+        row.last_ms = 1740913200500LL + 1000 * i;
+        if (i != 4) row.models_used = {names[i], "claude-opus-4-6"};
+        for (int m = 0; m < i % 3; ++m) row.model_breakdowns.push_back({names[(i + m) % 6], {m, 1, 2, 3, costs[m], 1}});
+        for (int m = 0; m < i % 4; ++m) row.machine_breakdowns.push_back({names[(i + m + 1) % 6], {1, m, 3, 4, costs[5 - m], 2}});
+        report.totals.add(row.totals);
+        report.rows.push_back(row);
+    }
+    report.unknown_models = {"claude-mystery-1", "odd \"model\""};
+    return report;
+}
+
+}  // namespace
+
+TEST_CASE("written JSON equals dump(2) of the document built field by field, escapes and numbers included",
+          "[report][json]") {
+    for (const ReportKind kind :
+         {ReportKind::Daily, ReportKind::Weekly, ReportKind::Monthly, ReportKind::Session, ReportKind::Models}) {
+        for (const bool instances : {false, true}) {
+            for (const bool by_machine : {false, true}) {
+                const Report report = awkward_report(kind);
+                const JsonOptions options{instances, by_machine};
+                std::string written;
+                write_json(report, options, [&](std::string_view piece) { written += piece; });
+                INFO("kind " << static_cast<int>(kind) << " instances " << instances << " by_machine " << by_machine);
+                CHECK(written == oracle(report, options).dump(2));
+            }
+        }
+    }
+    Report longer = awkward_report(ReportKind::Session);  // a name longer than the writer's buffer
+    longer.rows[2].key = std::string(3 << 20, 'x');
+    longer.rows[3].project = std::string(2 << 20, '"');
+    std::string long_text;
+    write_json(longer, {}, [&](std::string_view piece) { long_text += piece; });
+    CHECK(long_text == oracle(longer, {}).dump(2));
+    Report empty;
+    std::string written;
+    write_json(empty, {}, [&](std::string_view piece) { written += piece; });
+    CHECK(written == oracle(empty, {}).dump(2));
+    CHECK(written.find("\"totalCost\": 0.0") != std::string::npos);
+}
+
+TEST_CASE("a name that is not UTF-8 fails the JSON output as dump() does", "[report][json]") {
+    Report report = awkward_report(ReportKind::Session);
+    report.rows[1].key = "bad \xff\xfe";
+    CHECK_THROWS_AS(write_json(report, {}, [](std::string_view) {}), nlohmann::json::type_error);
+}

@@ -387,6 +387,84 @@ TEST_CASE("the per-model and whole-session tables are the session buckets summed
     require_report_tables_match(store);
 }
 
+TEST_CASE("bucket names resolve whether the rows name a few of the stored names or many", "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    std::vector<UsageRecord> records;
+    for (int i = 0; i < 700; ++i) {  // more names than the one-by-one lookup takes (store/bucket_query.cpp)
+        UsageRecord r = ccu::test::make_record("s-" + std::to_string(i), "u" + std::to_string(i), 5 + i, i);
+        r.model = i % 3 == 0 ? "claude-opus-4-6" : "claude-sonnet-4-6";
+        r.folder = "folder-" + std::to_string(i % 40);
+        r.project = "-home-u-p" + std::to_string(i % 40);
+        r.machine_name = i % 2 == 0 ? "laptop" : "desktop";
+        records.push_back(r);
+    }
+    store.upsert(records);
+    require_same(from_records(store), from_buckets(store));  // every name: one pass over bucket_names
+    for (const auto grain : {ccu::store::BucketGrain::Session, ccu::store::BucketGrain::WholeSession}) {
+        ccu::store::BucketQuery one;  // a few names: looked up one by one
+        one.grain = grain;
+        one.session = "s-652";
+        const auto set = store.buckets(one);
+        REQUIRE(set.buckets.size() == 1);
+        const auto& b = set.buckets.front();
+        CHECK(set.names[b.session] == "s-652");
+        CHECK(set.names[b.machine] == "laptop");
+        CHECK(set.names[b.model] == "claude-sonnet-4-6");
+        CHECK(set.names[b.folder] == "folder-12");
+        CHECK(set.names[b.project] == "-home-u-p12");
+        CHECK(b.output_tokens == 657);
+    }
+}
+
+TEST_CASE("buckets of some machines, with a time range and without, are exactly those machines' rows",
+          "[store][buckets]") {
+    ccu::test::Sandbox sandbox;
+    Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, ccu::test::embedded_costs());
+    const char* machines[] = {"laptop", "desktop", "server"};
+    std::vector<UsageRecord> records;
+    for (int i = 0; i < 90; ++i) {
+        UsageRecord r = ccu::test::make_record("s-" + std::to_string(i % 9), "u" + std::to_string(i), 5 + i);
+        r.timestamp = ccu::timeutil::format_rfc3339_ms(1735787045000LL + i * 1'200'000LL);  // 20 minutes apart
+        r.machine_name = machines[i % 3];
+        records.push_back(r);
+    }
+    store.upsert(records);
+    const auto all = store.buckets({});
+    for (const auto grain : {ccu::store::BucketGrain::Session, ccu::store::BucketGrain::Model,
+                             ccu::store::BucketGrain::WholeSession}) {
+        for (const bool ranged : {false, true}) {
+            ccu::store::BucketQuery query;
+            query.grain = grain;
+            query.machines = {"desktop", "server"};
+            if (ranged) {
+                query.since_ms = 1735787045000LL + 10 * 1'200'000LL;
+                query.until_ms = 1735787045000LL + 60 * 1'200'000LL;
+            }
+            const auto set = store.buckets(query);
+            std::int64_t records_seen = 0;
+            for (const auto& b : set.buckets) {
+                CHECK((set.names[b.machine] == "desktop" || set.names[b.machine] == "server"));
+                records_seen += b.records;
+            }
+            // 60 of the 90 records are desktop's or server's; with the range, those whose quarter hour
+            // is in [since, until) rounded out to quarters (a session row counts where it starts)
+            std::int64_t want = 0;
+            for (int i = 0; i < 90; ++i) {
+                const std::int64_t quarter = (1735787045000LL + i * 1'200'000LL) / 900'000;
+                const bool in = !ranged || (quarter >= *query.since_ms / 900'000 &&
+                                            quarter < (*query.until_ms + 899'999) / 900'000);
+                if (i % 3 != 0 && in) ++want;
+            }
+            INFO("grain " << static_cast<int>(grain) << " ranged " << ranged);
+            if (grain != ccu::store::BucketGrain::WholeSession) CHECK(records_seen == want);
+            if (!ranged) CHECK(records_seen == 60);
+            if (ranged) CHECK(records_seen < 60);
+        }
+    }
+    CHECK(!all.buckets.empty());
+}
+
 TEST_CASE("a rebuilt bucket keeps the project of its first-stored record, as the incremental path does",
           "[store][buckets]") {
     ccu::test::Sandbox sandbox;
