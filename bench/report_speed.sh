@@ -6,6 +6,8 @@
 #   warm   every report kind, three zones, with and without --since/--until: the tree's store,
 #          60k and 1M records imported from origin-tool databases
 #   import 1M records from an origin-tool database (bench/gen_origin_db.py)
+#   pull   a fresh machine's `ccu gist pull` of another machine's 1M records (bench/pull_speed.sh;
+#          not in the default SECTIONS: it starts the fake gist and seeds it, minutes the first time)
 #   rescan nothing new over 10,000 files (`ccu scan` and warm `ccu report daily --json`)
 #   statusline (warm) on the tree's store and the 1M store
 # usage: bench/report_speed.sh            Env: CCU (default build/release/ccu), GEN_TREE (default
@@ -13,7 +15,7 @@
 # (200), SMALL_RECORDS (60000), ORIGIN_RECORDS (1000000), FILES (10000), RUNS (5), DENSE_TOOL_RESULT_MAX
 # (600: bench_gen_tree --tool-result-max of the dense tree), SECTIONS (default "cold warm origin rescan":
 # any subset, e.g. SECTIONS="cold rescan"; "small" or "large" runs one half of "origin": the 60k or the
-# 1M records), KINDS (the warm table's report kinds, default all), IMPORT_RUNS (2; 0 reuses a store
+# 1M records; "pull" adds the pull figure: PULL_RUNS fresh pulls, default 2), KINDS (the warm table's report kinds, default all), IMPORT_RUNS (2; 0 reuses a store
 # imported before). Trees and the origin DB are reused.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -174,6 +176,11 @@ echo "== ${origin_records} records (origin import; targets: import <= 10000 ms a
 origin_import "$origin_records"
 warm_table "$OHOME" "$ODATA" "$scratch/empty-claude" "${origin_records} records" "--all-machines"
 statusline_bench "$OHOME" "$ODATA" "$scratch/empty-claude" "${origin_records} records"
+fi
+
+if want pull; then
+  echo "== pull of ${origin_records} records (targets: <= 10000 ms and <= 200 MB)"
+  CCU=$ccu CCU_BENCH_SCRATCH=$scratch ORIGIN_RECORDS=$origin_records PULL_RUNS=${PULL_RUNS:-2} "$here/bench/pull_speed.sh"
 fi
 
 want rescan || exit 0

@@ -52,7 +52,7 @@ std::string git_url_of(gist::GistApi& api, store::Store* store, const Config& co
     if (store != nullptr) {
         if (std::string url = sync::SyncState(*store, config.gist_id).git_url(); !url.empty()) return url;
     }
-    const std::string url = api.get_gist(config.gist_id).git_push_url;
+    const std::string url = api.git_push_url(config.gist_id);
     if (url.empty()) {
         throw Error(ErrorKind::InvalidRemote, "GitHub named no git_push_url for gist " + config.gist_id,
                     "use the REST transport: ccu config sync.transport rest, or --transport rest");

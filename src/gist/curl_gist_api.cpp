@@ -68,6 +68,15 @@ public:
         return gist_from(resp);
     }
 
+    std::string git_push_url(const std::string& id) override {
+        check_id(id, "gist id");
+        HttpRequest req = api_request("GET", "/gists/" + id);
+        req.keep = HttpRequest::Keep::WithoutFileContents;
+        HttpResponse resp = execute(req, RequestSafety::Idempotent, id);
+        if (resp.status == 304) throw ApiError(ApiErrorKind::Server, 304, "GitHub answered 'not modified' to an unconditional GET");
+        return gist_from(resp).git_push_url;
+    }
+
     std::string get_raw(const std::string& raw_url) override {
         HttpRequest req;
         req.url = raw_url;

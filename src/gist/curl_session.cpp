@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include "ccu/common/text.hpp"
+#include "gist_json.hpp"
 
 namespace ccu::gist {
 namespace {
@@ -40,16 +42,23 @@ struct Transfer {
     HttpResponse response;
     std::size_t max_bytes = 0;
     bool cap_exceeded = false;
+    std::optional<FileContentDropper> dropper;  // HttpRequest::Keep::WithoutFileContents
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* t = static_cast<Transfer*>(user);
     const std::size_t n = size * count;
-    if (t->response.body.size() + n > t->max_bytes) {
+    if (t->dropper) {
+        t->dropper->feed(std::string_view(data, n), t->response.body);
+    } else if (t->response.body.size() + n <= t->max_bytes) {
+        t->response.body.append(data, n);
+    } else {
+        t->cap_exceeded = true;
+    }
+    if (t->cap_exceeded || t->response.body.size() > t->max_bytes) {
         t->cap_exceeded = true;
         return 0;  // makes libcurl abort with CURLE_WRITE_ERROR
     }
-    t->response.body.append(data, n);
     return n;
 }
 
@@ -171,6 +180,7 @@ HttpResult CurlSession::perform(const HttpRequest& request, std::size_t max_byte
     curl_easy_reset(h);  // keeps the connection cache
     Transfer transfer;
     transfer.max_bytes = max_bytes != 0 ? max_bytes : impl_->options.max_response_bytes;
+    if (request.keep == HttpRequest::Keep::WithoutFileContents) transfer.dropper.emplace();
     spdlog::debug("HTTP {} {}", request.method, request.url);
     const Slist headers = header_list(request);
 
@@ -186,7 +196,7 @@ HttpResult CurlSession::perform(const HttpRequest& request, std::size_t max_byte
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(impl_->options.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(impl_->options.total_timeout.count()));
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(transfer.max_bytes));
+    if (!transfer.dropper) curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(transfer.max_bytes));
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);

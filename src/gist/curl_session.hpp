@@ -30,6 +30,9 @@ struct HttpRequest {
     std::vector<std::pair<std::string, std::string>> headers;  // name, value
     std::string body;
     bool follow_redirects = false;  // only for raw fetches that carry no Authorization
+    // WithoutFileContents: a gist document's files keep everything but their "content" text
+    // (FileContentDropper, gist_json.hpp) as it arrives; the size cap applies to what is kept.
+    enum class Keep { All, WithoutFileContents } keep = Keep::All;
 };
 
 struct HttpResponse {

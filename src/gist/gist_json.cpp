@@ -1,6 +1,7 @@
 #include "gist_json.hpp"
 
 #include <cctype>
+#include <iterator>
 
 #include "ccu/gist/errors.hpp"
 
@@ -218,6 +219,54 @@ std::optional<std::string> query_param(std::string_view url, std::string_view na
         rest.remove_prefix(amp + 1);
     }
     return std::nullopt;
+}
+
+void FileContentDropper::feed(std::string_view chunk, std::string& out) {
+    constexpr std::size_t kKeyBytes = 16;  // enough to tell "files" and "content"
+    for (const char c : chunk) {
+        if (in_string_) {
+            if (!dropping_) out.push_back(c);
+            if (escaped_) {
+                escaped_ = false;
+            } else if (c == '\\') {
+                escaped_ = true;
+            } else if (c == '"') {
+                if (dropping_) out.push_back(c);
+                in_string_ = false;
+                dropping_ = false;
+                if (is_key_ && containers_.size() < std::size(keys_)) keys_[containers_.size()] = key_;
+                continue;
+            }
+            if (is_key_ && key_.size() < kKeyBytes) key_.push_back(c);
+            continue;
+        }
+        out.push_back(c);
+        switch (c) {
+            case '"':
+                in_string_ = true;
+                is_key_ = expect_key_ && !containers_.empty() && containers_.back() == '{';
+                key_.clear();
+                // root { "files": { "<name>": { "content": "..." } } }
+                dropping_ = !is_key_ && containers_ == "{{{" && keys_[1] == "files" && keys_[3] == "content";
+                break;
+            case '{':
+                containers_.push_back('{');
+                expect_key_ = true;
+                break;
+            case '[':
+                containers_.push_back('[');
+                expect_key_ = false;
+                break;
+            case '}':
+            case ']':
+                if (!containers_.empty()) containers_.pop_back();
+                expect_key_ = false;
+                break;
+            case ',': expect_key_ = !containers_.empty() && containers_.back() == '{'; break;
+            case ':': expect_key_ = false; break;
+            default: break;
+        }
+    }
 }
 
 }  // namespace ccu::gist

@@ -3,8 +3,11 @@
 // every machine's records with dedup; a machine whose files were re-written under a newer
 // generation has its records replaced (docs/format.md §4.1).
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "ccu/common/error.hpp"
+#include "ccu/common/parallel.hpp"
 #include "ccu/common/time.hpp"
 #include "ccu/store/store.hpp"
 #include "ccu/sync/data_file.hpp"
@@ -19,6 +22,8 @@
 namespace ccu::sync {
 namespace {
 constexpr std::size_t kRecordErrorsShown = 5;
+// Files parsed ahead of the one being written (each up to 1 MiB of JSON and its records).
+constexpr std::size_t kFilesAhead = 2;
 
 class PullRun {
 public:
@@ -45,15 +50,7 @@ public:
         for (const auto& name : data_files(manifest, listing)) {
             if (!replaced.count(name)) files.push_back(name);
         }
-        Progress shown{"Pulling", 0, files.size(), 0, 0, "file"};
-        for (const auto& name : files) shown.bytes_total += bytes_of(remote, name);
-        for (const auto& name : files) {
-            ctx_.events.progress().update(shown);  // before: a download may take a while
-            import_file(remote, name, seen, generations_[name]);
-            ++shown.files_done;
-            shown.bytes_done += bytes_of(remote, name);
-        }
-        ctx_.events.progress().finish();
+        import_files(remote, files, seen);
         state_.set_pulled_files(seen);
         state_.set_last_pull(now());
         // With invalid files the next pull looks again (the file may have been fixed).
@@ -132,36 +129,86 @@ private:
         return done;
     }
 
-    void import_file(RemoteSnapshot& remote, const std::string& name, std::map<std::string, SeenFile>& seen,
-                     std::int64_t entry_generation) {
-        const SeenFile now_seen{remote.content_id(name), remote.size(name)};
+    // One fetched file: parsed (or why not) and made into records, on the reading thread.
+    struct Fetched {
+        std::string name;
+        SeenFile now_seen;
+        bool unchanged = false;
+        ParsedDataFile parsed;
+        ImportBatch batch;
+    };
+
+    // Files are fetched and parsed on a second thread (ccu::pipeline) while this one writes the
+    // previous file's records; all of them go into one transaction (a BatchWrite), so into a
+    // fresh store (a new machine's first pull) the secondary indexes are built once after every
+    // record (store/fresh_insert.hpp), and nothing of a pull that fails half-way is kept.
+    void import_files(RemoteSnapshot& remote, const std::vector<std::string>& files,
+                      std::map<std::string, SeenFile>& seen) {
+        Progress shown{"Pulling", 0, files.size(), 0, 0, "file"};
+        for (const auto& name : files) shown.bytes_total += bytes_of(remote, name);
+        // The reading thread's own copies: this thread changes `seen` (only for files already
+        // read: each name comes once) while it reads.
+        const std::map<std::string, SeenFile> seen_before = seen;
+        std::vector<std::int64_t> generation;
+        for (const auto& name : files) generation.push_back(generations_[name]);
+        std::optional<store::BatchWrite> write;
+        pipeline<Fetched>(
+            kFilesAhead,
+            [&](const auto& emit) {
+                for (std::size_t i = 0; i < files.size(); ++i) emit(fetch(remote, files[i], seen_before, generation[i]));
+            },
+            [&](Fetched& f) {
+                ctx_.events.progress().update(shown);
+                import_fetched(f, seen, write);
+                ++shown.files_done;
+                shown.bytes_done += static_cast<std::uint64_t>(std::max<std::int64_t>(0, f.now_seen.size));
+            });
+        if (write) write->commit();
+        ctx_.events.progress().finish();
+    }
+
+    // On the reading thread: touches only `remote` (which nothing else uses meanwhile) and its own arguments.
+    static Fetched fetch(RemoteSnapshot& remote, const std::string& name, const std::map<std::string, SeenFile>& seen,
+                         std::int64_t entry_generation) {
+        Fetched f;
+        f.name = name;
+        f.now_seen = SeenFile{remote.content_id(name), remote.size(name)};
         if (const auto it = seen.find(name);
-            it != seen.end() && it->second == now_seen && !now_seen.content_id.empty()) {
+            it != seen.end() && it->second == f.now_seen && !f.now_seen.content_id.empty()) {
+            f.unchanged = true;
+            return f;
+        }
+        f.parsed = parse_data_file(remote.content(name), name);
+        if (f.parsed.file && f.parsed.file->generation >= entry_generation) {
+            f.batch = import_batch(std::move(*f.parsed.file));
+        }
+        return f;
+    }
+
+    void import_fetched(Fetched& f, std::map<std::string, SeenFile>& seen, std::optional<store::BatchWrite>& write) {
+        if (f.unchanged) {
             ++result_.files_skipped_unchanged;
             return;
         }
         ++result_.files_fetched;
-        ParsedDataFile parsed = parse_data_file(remote.content(name), name);
         // parse_data_file's messages already start with the file name.
-        if (!parsed.file) {
-            result_.invalid_files.push_back(InvalidFile{name, parsed.fatal_error});
-            ctx_.events.warn("skipped invalid file " + parsed.fatal_error);
+        if (!f.parsed.file) {
+            result_.invalid_files.push_back(InvalidFile{f.name, f.parsed.fatal_error});
+            ctx_.events.warn("skipped invalid file " + f.parsed.fatal_error);
             return;
         }
-        for (std::size_t i = 0; i < parsed.record_errors.size() && i < kRecordErrorsShown; ++i) {
-            ctx_.events.warn("skipped " + parsed.record_errors[i]);
+        for (std::size_t i = 0; i < f.parsed.record_errors.size() && i < kRecordErrorsShown; ++i) {
+            ctx_.events.warn("skipped " + f.parsed.record_errors[i]);
         }
-        result_.records_invalid += parsed.record_errors.size();
-        if (parsed.file->generation < entry_generation) {  // superseded (docs/format.md §4.1)
-            seen[name] = now_seen;
-            return;
+        result_.records_invalid += f.parsed.record_errors.size();
+        if (!f.batch.records.empty()) {  // none: superseded (docs/format.md §4.1) or empty
+            if (!write) write.emplace(ctx_.store.begin_batches());
+            const store::UpsertStats stats = write->add(f.batch.records, f.batch.lines);
+            result_.records_new += stats.inserted;
+            result_.records_updated += stats.updated;
+            result_.records_duplicate += stats.unchanged;
         }
-        const ImportBatch batch = import_batch(std::move(*parsed.file));
-        const store::UpsertStats stats = ctx_.store.upsert(batch.records, batch.lines);
-        result_.records_new += stats.inserted;
-        result_.records_updated += stats.updated;
-        result_.records_duplicate += stats.unchanged;
-        seen[name] = now_seen;
+        seen[f.name] = f.now_seen;
     }
 
     std::string now() const { return timeutil::format_rfc3339(ctx_.clock.now()); }

@@ -85,6 +85,10 @@ public:
     // A GET with If-None-Match: nullopt when GitHub answers 304 (the head still has that ETag),
     // else the gist with its new ETag. Two calls, so "not modified but no gist" cannot be said.
     virtual std::optional<Gist> get_gist_if_none_match(const std::string& id, const std::string& etag) = 0;
+    // The gist's git_push_url. The libcurl client reads it from a GET whose file contents it
+    // drops as they arrive: that GET inlines up to 1 MiB of every file, far beyond the response
+    // cap for a gist of a year of records.
+    virtual std::string git_push_url(const std::string& id) { return get_gist(id).git_push_url; }
     // Fetches a raw_url; never sends the Authorization header to a host other than the API host.
     virtual std::string get_raw(const std::string& raw_url) = 0;
     virtual Gist create_gist(const std::string& description,

@@ -43,11 +43,13 @@ LegacyReadResult read_legacy_db(const std::filesystem::path& file, const std::st
 // Receives records (and their further line uuids, parallel) in output order.
 using LegacyBatchFn = std::function<void(const std::vector<UsageRecord>&, const std::vector<LineUuids>&)>;
 inline constexpr std::size_t kLegacyBatchRecords = 8192;
-// The same, streaming: the rows are read in time order (SQLite sorts them in bounded memory)
+// The same, streaming: the rows are read in time order (SQLite sorts them in bounded memory),
+// on a second thread (a few batches ahead; `batch` runs on the calling thread, in order),
 // and `batch` gets the records in batches of about `batch_records` as soon as no later row can
 // change them, so memory stays flat however large the file; `records` and `lines` of the result
 // stay empty. When the result has a `problem`, batches already handed on are to be discarded
-// (the caller writes them in one transaction). Exceptions thrown by `batch` propagate.
+// (the caller writes them in one transaction). An exception thrown by `batch` stops the reading
+// and propagates.
 LegacyReadResult read_legacy_db(const std::filesystem::path& file, const std::string& owner_machine,
                                 const LegacyBatchFn& batch, std::size_t batch_records = kLegacyBatchRecords);
 

@@ -247,3 +247,15 @@ TEST_CASE_METHOD(ClientFixture, "credentials follow scheme+host+port, not the ho
     CHECK_FALSE(reqs[0]["headers"].contains("authorization"));
     CHECK(reqs[1]["headers"]["authorization"] == "Bearer " + gisttest::kToken);
 }
+
+TEST_CASE_METHOD(ClientFixture, "git_push_url reads a gist whose inline contents exceed the response cap", "[client][git_url]") {
+    // 3 files of ~900 KB inline (under GitHub's 1 MiB truncation): 2.7 MB of content.
+    json files = json::object();
+    for (const char* name : {"a.json", "b.json", "c.json"}) files[name] = std::string(900'000, 'x') + "\"end\\";
+    const std::string id = fake.seed_gist({{"owner", "alice"}, {"files", files}});
+    options.max_response_bytes = 1024 * 1024;
+    auto client = api();
+    CHECK(client->git_push_url(id) == fake.git_url(id));
+    // The whole document does not fit the cap: the content is what made it large.
+    CHECK_THROWS(client->get_gist(id));
+}

@@ -113,3 +113,40 @@ TEST_CASE("API errors map to exit-code kinds and say what to do", "[errors]") {
     CHECK(std::string(net.what()) == "could not reach api.github.com: Could not resolve host: api.github.com");
     CHECK(validation_error(422, "Validation Failed").http_status() == 422);
 }
+
+namespace {
+
+std::string dropped(const std::string& doc, std::size_t chunk) {
+    FileContentDropper dropper;
+    std::string out;
+    for (std::size_t i = 0; i < doc.size(); i += chunk) dropper.feed(std::string_view(doc).substr(i, chunk), out);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("FileContentDropper keeps a gist document but its files' content text, in any chunks", "[json][dropper]") {
+    const json doc = {
+        {"id", "g1"},
+        {"content", "top-level \"content\" stays"},
+        {"git_push_url", "https://gist.github.com/g1.git"},
+        {"files",
+         {{"content", {{"filename", "content"}, {"size", 12}, {"content", "a \"quoted\" \\ {[,:]} text"}}},
+          {"usage_data_a.json", {{"filename", "usage_data_a.json"}, {"truncated", false},
+                                 {"content", "{\"records\": [{\"content\": \"x\"}]}"}, {"raw_url", "http://r/a"}}}}},
+        {"history", {{{"version", "v1"}, {"content", "in an array: stays"}}}},
+        {"owner", {{"login", "alice"}, {"content", {{"content", "deeper: stays"}}}}}};
+    json want = doc;
+    want["files"]["content"]["content"] = "";
+    want["files"]["usage_data_a.json"]["content"] = "";
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{100000}}) {
+        for (const int indent : {-1, 2}) {
+            INFO("chunk " << chunk << ", indent " << indent);
+            const std::string out = dropped(doc.dump(indent), chunk);
+            CHECK(json::parse(out) == want);
+        }
+    }
+    // Nothing else changes, byte for byte.
+    const std::string plain = json{{"id", "g2"}, {"files", json::object()}, {"description", "a, b: {c}"}}.dump();
+    CHECK(dropped(plain, 3) == plain);
+}

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <stdexcept>
+#include <thread>
 
 #include "ccu/common/atomic_file.hpp"
 #include "ccu/ingest/legacy_db.hpp"
@@ -216,6 +218,43 @@ TEST_CASE("a legacy database larger than one batch is handed on in batches that 
     // Time order whatever the row ids: records come sorted by timestamp.
     CHECK(std::is_sorted(got.records.begin(), got.records.end(),
                          [](const ccu::UsageRecord& a, const ccu::UsageRecord& b) { return a.timestamp < b.timestamp; }));
+}
+
+TEST_CASE("a streamed legacy read hands every batch to the calling thread", "[legacy][stream]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.claude_dir() / "usage" / "usage_history_My_Laptop.db";
+    write_large_origin_db(file, 400);
+    std::set<std::thread::id> threads;
+    std::size_t batches = 0;
+    const auto read = ccu::ingest::read_legacy_db(
+        file, "laptop",
+        [&](const std::vector<ccu::UsageRecord>&, const std::vector<ccu::LineUuids>&) {
+            threads.insert(std::this_thread::get_id());
+            ++batches;
+        },
+        16);
+    REQUIRE(read.problem.empty());
+    CHECK(batches > 10);
+    CHECK(threads == std::set<std::thread::id>{std::this_thread::get_id()});
+}
+
+TEST_CASE("an exception thrown by a legacy batch stops the read and reaches the caller", "[legacy][stream]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.claude_dir() / "usage" / "usage_history_My_Laptop.db";
+    write_large_origin_db(file, 400);
+    std::size_t batches = 0;
+    const auto read = [&] {
+        ccu::ingest::read_legacy_db(
+            file, "laptop",
+            [&](const std::vector<ccu::UsageRecord>&, const std::vector<ccu::LineUuids>&) {
+                if (++batches == 2) throw std::runtime_error("store full");
+            },
+            16);
+    };
+    CHECK_THROWS_WITH(read(), "store full");
+    CHECK(batches == 2);  // no batch after the failed one
+    // The reading thread has let go of the file: a second read sees every record.
+    CHECK(ccu::ingest::read_legacy_db(file, "laptop").records.size() > 400);
 }
 
 TEST_CASE("a legacy database imported batch by batch in one transaction gives the store of a one-batch import",
