@@ -152,16 +152,19 @@ private:
         std::vector<std::int64_t> generation;
         for (const auto& name : files) generation.push_back(generations_[name]);
         std::optional<store::BatchWrite> write;
+        // Shown before the first download, which may take a while; then after each file written
+        // (the progress sink belongs to this thread, not the reading one).
+        ctx_.events.progress().update(shown);
         pipeline<Fetched>(
             kFilesAhead,
             [&](const auto& emit) {
                 for (std::size_t i = 0; i < files.size(); ++i) emit(fetch(remote, files[i], seen_before, generation[i]));
             },
             [&](Fetched& f) {
-                ctx_.events.progress().update(shown);
                 import_fetched(f, seen, write);
                 ++shown.files_done;
                 shown.bytes_done += static_cast<std::uint64_t>(std::max<std::int64_t>(0, f.now_seen.size));
+                ctx_.events.progress().update(shown);
             });
         if (write) write->commit();
         ctx_.events.progress().finish();
