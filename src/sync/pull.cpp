@@ -152,8 +152,8 @@ private:
         std::vector<std::int64_t> generation;
         for (const auto& name : files) generation.push_back(generations_[name]);
         std::optional<store::BatchWrite> write;
-        // Shown before the first download, which may take a while; then after each file written
-        // (the progress sink belongs to this thread, not the reading one).
+        // Shown before each download, which may take a while: before the first, then as each file
+        // is written (the progress sink belongs to this thread, not the reading one).
         ctx_.events.progress().update(shown);
         pipeline<Fetched>(
             kFilesAhead,
@@ -164,7 +164,7 @@ private:
                 import_fetched(f, seen, write);
                 ++shown.files_done;
                 shown.bytes_done += static_cast<std::uint64_t>(std::max<std::int64_t>(0, f.now_seen.size));
-                ctx_.events.progress().update(shown);
+                if (shown.files_done < shown.files_total) ctx_.events.progress().update(shown);
             });
         if (write) write->commit();
         ctx_.events.progress().finish();
