@@ -327,24 +327,31 @@ void BucketChanges::flush_table(SQLite::Database& db, const std::map<Key, Change
     SQLite::Statement put(db, upsert_sql(table));
     for (const auto& [key, c] : changes) {
         const auto& [quarter, machine, session, model] = key;
-        put.bind(1, table == Table::Sessions ? c.first_ms / kQuarterMs : quarter);
-        put.bind(2, ids(machine));
-        put.bind(3, has_session ? ids(session) : no_session);
-        put.bind(4, ids(model));
-        put.bind(5, ids(c.project));
-        put.bind(6, ids(c.folder));
-        put.bind(7, c.input);
-        put.bind(8, c.output);
-        put.bind(9, c.cache_creation);
-        put.bind(10, c.cache_read);
-        put.bind(11, c.cost);
-        put.bind(12, c.records);
-        put.bind(13, c.unpriced);
-        put.bind(14, c.first_ms);
-        put.bind(15, c.last_ms);
-        put.exec();
-        put.reset();
+        put_bucket_row(put,
+                       {table == Table::Sessions ? c.first_ms / kQuarterMs : quarter, ids(machine),
+                        has_session ? ids(session) : no_session, ids(model), ids(c.project), ids(c.folder)},
+                       c);
     }
+}
+
+void put_bucket_row(SQLite::Statement& put, const BucketRowKey& key, const BucketChanges::Change& sums) {
+    put.bind(1, key.quarter);
+    put.bind(2, key.machine);
+    put.bind(3, key.session);
+    put.bind(4, key.model);
+    put.bind(5, key.project);
+    put.bind(6, key.folder);
+    put.bind(7, sums.input);
+    put.bind(8, sums.output);
+    put.bind(9, sums.cache_creation);
+    put.bind(10, sums.cache_read);
+    put.bind(11, sums.cost);
+    put.bind(12, sums.records);
+    put.bind(13, sums.unpriced);
+    put.bind(14, sums.first_ms);
+    put.bind(15, sums.last_ms);
+    put.exec();
+    put.reset();
 }
 
 }  // namespace ccu::store::detail

@@ -19,6 +19,7 @@
 
 namespace SQLite {
 class Database;
+class Statement;
 }
 
 namespace ccu::store::detail {
@@ -89,6 +90,15 @@ private:
     std::map<Key, Change> models_;
     std::map<Key, Change> sessions_;
 };
+
+// The name ids and quarter that place one row in a bucket table (its first six columns).
+struct BucketRowKey {
+    std::int64_t quarter, machine, session, model, project, folder;
+};
+
+// Binds one row of a bucket table (the 15 columns of create_bucket_table) to `put`, an INSERT
+// of them, and runs it: the one place that knows the column order.
+void put_bucket_row(SQLite::Statement& put, const BucketRowKey& key, const BucketChanges::Change& sums);
 
 // bucket_names as flush() sees it: name -> id, new names numbered on from the largest id (as
 // SQLite numbers an INTEGER PRIMARY KEY), in the order they are first asked for.

@@ -116,24 +116,8 @@ void FreshBuckets::insert(SQLite::Database& db) const {
         if (rows_[t].empty()) continue;
         SQLite::Statement put(db, insert_sql(kTables[t]));
         for (const Row& row : rows_[t]) {
-            const BucketChanges::Change& c = *row.sums;
-            put.bind(1, row.quarter);
-            put.bind(2, row.machine);
-            put.bind(3, row.session);
-            put.bind(4, row.model);
-            put.bind(5, row.project);
-            put.bind(6, row.folder);
-            put.bind(7, c.input);
-            put.bind(8, c.output);
-            put.bind(9, c.cache_creation);
-            put.bind(10, c.cache_read);
-            put.bind(11, c.cost);
-            put.bind(12, c.records);
-            put.bind(13, c.unpriced);
-            put.bind(14, c.first_ms);
-            put.bind(15, c.last_ms);
-            put.exec();
-            put.reset();
+            put_bucket_row(put, {row.quarter, row.machine, row.session, row.model, row.project, row.folder},
+                           *row.sums);
         }
     }
 }

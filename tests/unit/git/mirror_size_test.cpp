@@ -73,6 +73,23 @@ std::pair<std::string, std::string> stored_entry(const fs::path& mirror, const s
     return {};
 }
 
+// A mirror of a bare repository over libgit2's local transport (file://), which runs the same
+// fetch, push and repack code without HTTP; at most two own packs before a repack.
+struct LocalRemote {
+    Sandbox sandbox;
+    const fs::path remote = sandbox.root() / "remote.git";
+    ManualClock clock{std::chrono::system_clock::from_time_t(1767225600)};
+    CountingToken token{kToken};
+    const fs::path dir = sandbox.data_dir() / "m.git";
+    git::MirrorOptions options;
+
+    LocalRemote() {
+        git_cli(remote, {"init", "-q", "--bare", remote.string()});
+        options = mirror_options(dir, "file://" + remote.string(), token.source(), clock);
+        options.max_packs = 2;
+    }
+};
+
 }  // namespace
 
 TEST_CASE("git mirror: repacking keeps the mirror to a few packs, no loose objects, and drops lost commits",
@@ -140,15 +157,8 @@ TEST_CASE("git mirror: repacking keeps the mirror to a few packs, no loose objec
 
 TEST_CASE("git mirror: a year of pushes keeps logarithmically many packs, each readable (joins, not re-packs)",
           "[git]") {
-    // libgit2's local transport (file://) runs the same fetch, push and repack code without HTTP.
-    Sandbox sandbox;
-    const fs::path remote = sandbox.root() / "remote.git";
-    git_cli(remote, {"init", "-q", "--bare", remote.string()});
-    ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
-    CountingToken token{kToken};
-    const fs::path dir = sandbox.data_dir() / "m.git";
-    auto options = mirror_options(dir, "file://" + remote.string(), token.source(), clock);
-    options.max_packs = 2;
+    LocalRemote rig;
+    auto& [sandbox, remote, clock, token, dir, options] = rig;
     git::Mirror m(options);
     git::Head head = m.fetch().head;
     std::string records;
@@ -223,14 +233,8 @@ TEST_CASE("git mirror: what a fetch brought is kept as the server compressed it 
 
 TEST_CASE("git mirror: a mirror of an earlier ccu (generations in ccu-packs) is taken over and stays intact",
           "[git]") {
-    Sandbox sandbox;
-    const fs::path remote = sandbox.root() / "remote.git";
-    git_cli(remote, {"init", "-q", "--bare", remote.string()});
-    ManualClock clock(std::chrono::system_clock::from_time_t(1767225600));
-    CountingToken token{kToken};
-    const fs::path dir = sandbox.data_dir() / "m.git";
-    auto options = mirror_options(dir, "file://" + remote.string(), token.source(), clock);
-    options.max_packs = 2;
+    LocalRemote rig;
+    auto& [sandbox, remote, clock, token, dir, options] = rig;
     git::Head head;
     {
         git::Mirror m(options);
