@@ -318,8 +318,8 @@ UpsertStats Store::replace_machine_records(const std::string& machine, const std
     });
 }
 
-BatchWrite::BatchWrite(SQLite::Database& db, std::filesystem::path file, CostModel costs)
-    : db_(&db), file_(std::move(file)), costs_(std::move(costs)), fresh_(std::make_unique<detail::FreshStream>()) {
+BatchWrite::BatchWrite(Store& store, SQLite::Database& db, std::filesystem::path file, CostModel costs)
+    : store_(&store), db_(&db), file_(std::move(file)), costs_(std::move(costs)), fresh_(std::make_unique<detail::FreshStream>()) {
     tx_ = detail::guarded(file_, "writing records to", [&] {
         return std::make_unique<SQLite::Transaction>(db, SQLite::TransactionBehavior::IMMEDIATE);
     });
@@ -339,13 +339,14 @@ void BatchWrite::commit() {
     detail::guarded(file_, "writing records to", [&] {
         fresh_->finish();
         tx_->commit();
+        store_->settle_journal();
     });
     tx_.reset();
 }
 
 BatchWrite Store::begin_batches() {
     require_writable("begin_batches");
-    return BatchWrite(*db_, file_, costs_);
+    return BatchWrite(*this, *db_, file_, costs_);
 }
 
 UpsertStats Store::apply_scan(const ScanWrite& scan) {

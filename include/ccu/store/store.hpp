@@ -95,6 +95,7 @@ struct BucketQuery {
 namespace detail {
 class FreshStream;
 }
+class Store;
 
 // Batches upserted in one transaction (an origin database imported as it is read): each add()
 // follows the rules of Store::upsert; commit() makes every batch visible at once, and a
@@ -111,8 +112,9 @@ public:
 
 private:
     friend class Store;
-    BatchWrite(SQLite::Database& db, std::filesystem::path file, CostModel costs);
+    BatchWrite(Store& store, SQLite::Database& db, std::filesystem::path file, CostModel costs);
 
+    Store* store_;  // settles the journal after the commit, as the store's other writes do
     SQLite::Database* db_;
     std::filesystem::path file_;
     CostModel costs_;
@@ -181,6 +183,7 @@ public:
     enum class JournalState { Wal, RollbackUntilFirstWrite };
 
 private:
+    friend class BatchWrite;
     void require_writable(const char* action) const;
     // After a write transaction: a brand-new store leaves the rollback journal for WAL.
     void settle_journal();

@@ -74,6 +74,23 @@ TEST_CASE("a new store is filled by its first write with the rollback journal an
     CHECK(store.count() == 2);
 }
 
+TEST_CASE("a new store filled by a batch write (first pull, origin import) is in WAL mode after its commit",
+          "[store]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.data_dir() / "ccu.db";
+    Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+    CHECK(journal_mode_of(file) == "delete");
+    {
+        ccu::store::BatchWrite batch = store.begin_batches();
+        CHECK(batch.add({make_record("s", "u", 5)}, {}).inserted == 1);
+        CHECK(batch.add({make_record("s", "u2", 5)}, {}).inserted == 1);
+        batch.commit();
+    }
+    CHECK(journal_mode_of(file) == "wal");
+    CHECK_FALSE(fs::exists(file.string() + "-journal"));
+    CHECK(store.count() == 2);
+}
+
 TEST_CASE("a store another process is still filling with the rollback journal opens without waiting for it",
           "[store]") {
     ccu::test::Sandbox box;
