@@ -12,6 +12,16 @@ namespace ccu::auth {
 
 namespace {
 
+// The fixed warnings are views appended with emplace_back: GCC 12 at -O3 warns -Warray-bounds
+// (a false positive) on push_back of a long string literal into a vector<string>.
+constexpr std::string_view kArgumentWarning =
+    "a token on the command line can end up in your shell history and is visible "
+    "to other users in the process list; prefer piping it on stdin or the prompt";
+constexpr std::string_view kNotGithubLookingWarning =
+    "the token does not look like a GitHub token (ghp_..., github_pat_...); stored it anyway";
+constexpr std::string_view kStillInEnvironmentWarning =
+    "a token is still set in the environment (CCU_GITHUB_TOKEN or GITHUB_TOKEN)";
+
 bool has_scope(const std::vector<std::string>& scopes, std::string_view wanted) {
     return std::find(scopes.begin(), scopes.end(), wanted) != scopes.end();
 }
@@ -36,8 +46,7 @@ TokenInput read_token_input(const std::optional<std::string>& argument, bool std
     if (argument) {
         raw = *argument;
         in.source = TokenInputSource::Argument;
-        in.warnings.push_back("a token on the command line can end up in your shell history and is visible "
-                              "to other users in the process list; prefer piping it on stdin or the prompt");
+        in.warnings.emplace_back(kArgumentWarning);
     } else if (!stdin_tty || prompter == nullptr) {
         raw = read_all_stdin();
         in.source = TokenInputSource::Stdin;
@@ -79,8 +88,7 @@ SetTokenOutcome store_token(const std::string& token, std::optional<TokenStoreKi
                                "); stored it anyway, 'ccu gist setup' checks it again");
     }
     if (!looks_like_github_token(token)) {
-        out.warnings.push_back("the token does not look like a GitHub token (ghp_..., github_pat_...); "
-                               "stored it anyway");
+        out.warnings.emplace_back(kNotGithubLookingWarning);
     }
     const TokenStoreKind kind = where.value_or(TokenStoreKind::Keyring);
     auto store = open(kind);
@@ -133,7 +141,7 @@ SetTokenOutcome delete_token(std::optional<TokenStoreKind> where, const Environm
         out.config_changed = true;
     }
     if (env.get("CCU_GITHUB_TOKEN") || env.get("GITHUB_TOKEN")) {
-        out.warnings.push_back("a token is still set in the environment (CCU_GITHUB_TOKEN or GITHUB_TOKEN)");
+        out.warnings.emplace_back(kStillInEnvironmentWarning);
     }
     return out;
 }

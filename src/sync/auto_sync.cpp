@@ -66,8 +66,15 @@ int parse_interval_minutes(std::string_view text) {
 
 std::string describe_interval(int minutes) {
     if (minutes < 60) return std::to_string(minutes) + " min";
-    std::string text = std::to_string(minutes / 60) + " h";
-    if (minutes % 60 != 0) text += " " + std::to_string(minutes % 60) + " min";
+    // Appended piece by piece: GCC 12 at -O3 warns -Wstringop-overflow (a false positive) on
+    // `"literal" + std::string&&`, which inserts at the front.
+    std::string text = std::to_string(minutes / 60);
+    text += " h";
+    if (minutes % 60 != 0) {
+        text += ' ';
+        text += std::to_string(minutes % 60);
+        text += " min";
+    }
     return text;
 }
 
@@ -125,8 +132,14 @@ void for_each_line(std::string_view text, F&& f) {
 
 std::string crontab_line(const ScheduledCommand& command, int interval_minutes) {
     std::string line = cron_schedule(interval_minutes);
-    for (const auto& [name, value] : command.env) line += " " + name + "=" + cron_quote(value);
-    line += " " + cron_quote(command.binary.string());
+    for (const auto& [name, value] : command.env) {
+        line += ' ';
+        line += name;
+        line += '=';
+        line += cron_quote(value);
+    }
+    line += ' ';
+    line += cron_quote(command.binary.string());
     for (const char* arg : kScheduledArgs) line += std::string(" ") + arg;
     return line + " " + std::string(kCronMarker);
 }
