@@ -98,6 +98,9 @@ Report build_report(ReportKind kind, const std::vector<UsageRecord>& records,
 // The same from the store's quarter-hour buckets (what the CLI uses: never reads records).
 Report build_report(ReportKind kind, const store::BucketSet& buckets, const TimeZone& zone, const DateFilter& filter,
                     const GroupOptions& options = {});
+// The same, keeping the set's names as the report's (no copy).
+Report build_report(ReportKind kind, store::BucketSet&& buckets, const TimeZone& zone, const DateFilter& filter,
+                    const GroupOptions& options = {});
 // Records summed into buckets in memory, priced with `prices` (tests, the statusline's tail).
 store::BucketSet bucketize(const std::vector<UsageRecord>& records, const pricing::PriceTable& prices);
 void add_records(store::BucketSet& set, const std::vector<UsageRecord>& records, const pricing::PriceTable& prices);
