@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <memory_resource>
 #include <numeric>
 #include <string_view>
@@ -28,7 +29,7 @@ void stable_sort_small(It begin, It end, Less less) {
 struct RowBuilder {
     explicit RowBuilder(std::pmr::memory_resource* arena) : per_model(arena), per_machine(arena) {}
 
-    Row row;
+    Totals totals;
     struct ModelSums {
         std::uint32_t model = 0;
         Totals totals;
@@ -52,7 +53,7 @@ struct RowBuilder {
     }
 
     void add(const store::UsageBucket& b) {
-        row.totals.add(b);
+        totals.add(b);
         ModelSums& m = entry(per_model, b.model, [](ModelSums& s) -> std::uint32_t& { return s.model; });
         m.totals.add(b);
         m.first_ms = std::min(m.first_ms, b.first_ms);
@@ -66,9 +67,11 @@ struct RowBuilder {
         last_ms = std::max(last_ms, b.last_ms);
     }
 
-    // `first_use` is scratch space shared by the rows.
+    // `first_use` is scratch space shared by the rows; the row's lists come from `storage`.
     Row finish(const std::vector<std::string>& names, bool by_machine,
-               std::vector<std::pair<std::int64_t, std::uint32_t>>& first_use) && {
+               std::vector<std::pair<std::int64_t, std::uint32_t>>& first_use, std::pmr::memory_resource* storage) && {
+        Row row(storage);
+        row.totals = totals;
         std::sort(per_model.begin(), per_model.end(),
                   [](const ModelSums& a, const ModelSums& b) { return a.model < b.model; });
         first_use.clear();
@@ -84,7 +87,7 @@ struct RowBuilder {
                           [](const ModelBreakdown& a, const ModelBreakdown& b) { return a.totals.cost > b.totals.cost; });
         if (by_machine) {
             row.machine_breakdowns.reserve(per_machine.size());
-            for (const auto& [machine, totals] : per_machine) row.machine_breakdowns.push_back({names[machine], totals});
+            for (const auto& [machine, sums] : per_machine) row.machine_breakdowns.push_back({names[machine], sums});
             std::sort(row.machine_breakdowns.begin(), row.machine_breakdowns.end(),
                       [](const MachineBreakdown& a, const MachineBreakdown& b) { return a.machine < b.machine; });
         }
@@ -92,7 +95,7 @@ struct RowBuilder {
         row.project = names[folder];
         row.first_ms = first_ms;
         row.last_ms = last_ms;
-        return std::move(row);
+        return row;
     }
 };
 
@@ -120,15 +123,20 @@ std::int64_t group_of(ReportKind kind, const store::UsageBucket& b, std::int64_t
     return day;
 }
 
-std::string key_string(ReportKind kind, std::int64_t group, const std::vector<std::string>& names) {
+// A row's key: a name, or a date's text kept in `storage`.
+std::string_view key_text(ReportKind kind, std::int64_t group, const std::vector<std::string>& names,
+                          std::pmr::memory_resource& storage) {
+    std::string text;
     switch (kind) {
         case ReportKind::Daily:
-        case ReportKind::Weekly: return day_string(group);
-        case ReportKind::Monthly: return month_string(group);
+        case ReportKind::Weekly: text = day_string(group); break;
+        case ReportKind::Monthly: text = month_string(group); break;
         case ReportKind::Session:
         case ReportKind::Models: return names[static_cast<std::size_t>(group)];
     }
-    return {};
+    auto* kept = static_cast<char*>(storage.allocate(text.size() + 1, 1));
+    std::memcpy(kept, text.c_str(), text.size() + 1);
+    return {kept, text.size()};
 }
 
 // Day bounds of the filter (inclusive), as day numbers.
@@ -287,7 +295,7 @@ bool has_equal_keys(const Pass& pass, const Groups& groups, const std::vector<st
 void report_order(const Pass& pass, const Groups& groups, std::vector<std::uint32_t>& order) {
     if (named_groups(pass.kind)) {
         std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-            return groups.builders[a].row.totals.cost > groups.builders[b].row.totals.cost;
+            return groups.builders[a].totals.cost > groups.builders[b].totals.cost;
         });
     } else if (pass.options.order == SortOrder::Descending) {
         std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -318,13 +326,15 @@ Report build_rows(ReportKind kind, const std::vector<store::UsageBucket>& bucket
         groups = group_buckets(pass, &canon, report.unknown_models, &arena);
         order = key_order(pass, groups);
     }
-    for (const std::uint32_t i : order) report.totals.add(groups.builders[i].row.totals);
+    for (const std::uint32_t i : order) report.totals.add(groups.builders[i].totals);
     report_order(pass, groups, order);
+    auto storage = std::make_shared<std::pmr::monotonic_buffer_resource>();
+    report.storage = storage;
     report.rows.reserve(order.size());
     std::vector<std::pair<std::int64_t, std::uint32_t>> first_use;
     for (const std::uint32_t i : order) {
-        Row row = std::move(groups.builders[i]).finish(pass.names, options.by_machine, first_use);
-        row.key = key_string(kind, groups.keys[i].group, pass.names);
+        Row row = std::move(groups.builders[i]).finish(pass.names, options.by_machine, first_use, storage.get());
+        row.key = key_text(kind, groups.keys[i].group, pass.names, *storage);
         row.instance = instance_of(pass, groups.keys[i]);
         report.rows.push_back(std::move(row));
     }

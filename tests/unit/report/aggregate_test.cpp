@@ -52,7 +52,8 @@ TEST_CASE("daily rows in UTC sum tokens and costs per date", "[report]") {
     CHECK(report.rows[0].totals.input_tokens == 3000);
     CHECK(report.rows[0].totals.cost == Approx(1000 * 5e-6 + 100 * 25e-6 + 2000 * 3e-6));
     // First used first: sonnet at 00:00, opus at 23:59.
-    CHECK(report.rows[0].models_used == std::vector<std::string_view>{"claude-sonnet-4-20250514", "claude-opus-4-6"});
+    CHECK(std::vector<std::string_view>(report.rows[0].models_used.begin(), report.rows[0].models_used.end()) ==
+          std::vector<std::string_view>{"claude-sonnet-4-20250514", "claude-opus-4-6"});
     // Breakdowns by cost, highest first: opus 0.0075 > sonnet 0.006.
     CHECK(report.rows[0].model_breakdowns.front().model == "claude-opus-4-6");
     CHECK(report.rows[1].key == "2025-03-02");
