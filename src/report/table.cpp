@@ -2,6 +2,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -16,14 +17,16 @@ namespace {
 // (~10 a row) into one buffer, where a std::string each (and snprintf for the costs) was most
 // of the table's time.
 void append_thousands(std::string& out, std::int64_t value) {
-    const std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
-    std::array<char, 24> digits;
-    const std::size_t n = static_cast<std::size_t>(std::to_chars(digits.data(), digits.data() + digits.size(), magnitude).ptr - digits.data());
-    if (value < 0) out.push_back('-');
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i > 0 && (n - i) % 3 == 0) out.push_back(',');
-        out.push_back(digits[i]);
+    std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+    std::array<char, 32> text;  // written from the end: digits, a comma before every third
+    char* at = text.data() + text.size();
+    for (int digits = 0; digits == 0 || magnitude > 0; ++digits) {
+        if (digits > 0 && digits % 3 == 0) *--at = ',';
+        *--at = static_cast<char>('0' + magnitude % 10);
+        magnitude /= 10;
     }
+    if (value < 0) *--at = '-';
+    out.append(at, static_cast<std::size_t>(text.data() + text.size() - at));
 }
 
 void append_cost(std::string& out, double usd) {
@@ -130,8 +133,14 @@ struct Grid {
     std::vector<std::size_t> widths;
     std::size_t line_width = 0;
 
+    std::vector<std::size_t> cell_widths;  // display_width of each cell
+
     void begin_line() { firsts.push_back(ends.size()); }
-    void end_cell() { ends.push_back(text.size()); }
+    void end_cell() {
+        const std::size_t begin = ends.empty() ? 0 : ends.back();
+        cell_widths.push_back(display_width(std::string_view(text).substr(begin)));
+        ends.push_back(text.size());
+    }
     void cell(std::string_view s) {
         text += s;
         end_cell();
@@ -139,12 +148,14 @@ struct Grid {
     // The last cell's text replaced by what the caller appends next (then end_cell()).
     void reopen_last_cell() {
         ends.pop_back();
+        cell_widths.pop_back();
         text.resize(ends.empty() ? 0 : ends.back());
     }
     std::size_t lines() const { return firsts.size(); }
     std::size_t cells_in(std::size_t line) const {
         return (line + 1 < firsts.size() ? firsts[line + 1] : ends.size()) - firsts[line];
     }
+    std::size_t width_at(std::size_t line, std::size_t column) const { return cell_widths[firsts[line] + column]; }
     std::string_view at(std::size_t line, std::size_t column) const {
         const std::size_t i = firsts[line] + column;
         const std::size_t begin = i == 0 ? 0 : ends[i - 1];
@@ -284,28 +295,42 @@ Grid build_grid(const Report& report, const Layout& layout, const TableOptions& 
     total_cells(g, layout, report.totals);
     g.widths.assign(g.cells_in(0), 0);
     for (std::size_t line = 0; line < g.lines(); ++line) {
-        for (std::size_t i = 0; i < g.cells_in(line); ++i) g.widths[i] = std::max(g.widths[i], display_width(g.at(line, i)));
+        for (std::size_t i = 0; i < g.cells_in(line); ++i) g.widths[i] = std::max(g.widths[i], g.width_at(line, i));
     }
     g.line_width = 2 * (g.widths.size() - 1);
     for (auto w : g.widths) g.line_width += w;
     return g;
 }
 
+// The line's cells padded to the column widths (text left, numbers right), without trailing
+// spaces; written through a cursor into room made once (a year of sessions is ~10^5 cells).
 void append_line(std::string& out, const Grid& g, std::size_t line, std::size_t text_columns) {
     const std::size_t begin = out.size();
-    for (std::size_t i = 0; i < g.cells_in(line); ++i) {
+    const std::size_t cells = g.cells_in(line);
+    std::size_t most = 0;
+    for (std::size_t i = 0; i < cells; ++i) most += 2 + g.widths[i] + g.at(line, i).size();
+    out.resize(begin + most);
+    char* at = out.data() + begin;
+    for (std::size_t i = 0; i < cells; ++i) {
         const std::string_view cell = g.at(line, i);
-        const std::size_t pad = g.widths[i] - display_width(cell);
-        if (i > 0) out += "  ";
-        if (i < text_columns) {  // text left, numbers right
-            out += cell;
-            out.append(pad, ' ');
-        } else {
-            out.append(pad, ' ');
-            out += cell;
+        const std::size_t pad = g.widths[i] - g.width_at(line, i);
+        if (i > 0) {
+            std::memcpy(at, "  ", 2);
+            at += 2;
+        }
+        if (i >= text_columns) {
+            std::memset(at, ' ', pad);
+            at += pad;
+        }
+        std::memcpy(at, cell.data(), cell.size());
+        at += cell.size();
+        if (i < text_columns) {
+            std::memset(at, ' ', pad);
+            at += pad;
         }
     }
-    while (out.size() > begin && out.back() == ' ') out.pop_back();
+    while (at > out.data() + begin && at[-1] == ' ') --at;
+    out.resize(static_cast<std::size_t>(at - out.data()));
 }
 
 }  // namespace
