@@ -1,9 +1,9 @@
 #include "ccu/report/aggregate.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <map>
-#include <memory_resource>
-#include <numeric>
 #include <unordered_map>
 
 #include "ccu/common/error.hpp"

@@ -229,12 +229,14 @@ Groups group_buckets(const Pass& pass, const CanonicalIds* canon, std::set<std::
     const bool slots = named_groups(pass.kind) && !options.by_project;
     std::pmr::vector<std::uint32_t> slot(slots ? names.size() : 0, kNoGroup, arena);
     std::pmr::unordered_map<GroupKey, std::uint32_t, GroupKeyHash> index(arena);
+    // The project's name is read only when rows or the filter need it (a string per bucket).
+    const bool projects = options.by_project || options.project.has_value();
     std::uint32_t last = kNoGroup;
     GroupKey last_key;
     for (const store::UsageBucket& b : pass.buckets) {
         const std::int64_t day = local_days(b.quarter);
         if (day < range.first || day > range.last) continue;
-        const std::uint32_t project = names[b.project].empty() ? b.folder : b.project;
+        const std::uint32_t project = projects && names[b.project].empty() ? b.folder : b.project;
         if (options.project && names[project] != *options.project && names[b.folder] != *options.project) continue;
         if (b.unpriced > 0) unknown.insert(names[b.model]);
         std::int64_t group = group_of(pass.kind, b, day, options.start_of_week);
