@@ -198,8 +198,8 @@ struct Keyed {
     }
 };
 
-template <typename Text>
-void string_list(Writer& w, const std::vector<Text>& list) {
+template <typename List>
+void string_list(Writer& w, const List& list) {
     w.open('[');
     for (const auto& s : list) {
         w.element();
@@ -360,7 +360,7 @@ void projects_object(Writer& w, const Report& report, bool by_machine) {
                      [&](std::size_t a, std::size_t b) { return report.rows[a].instance < report.rows[b].instance; });
     w.open('{');
     for (std::size_t start = 0; start < order.size();) {
-        const std::string& instance = report.rows[order[start]].instance;
+        const std::string_view instance = report.rows[order[start]].instance;
         std::size_t end = start;
         while (end < order.size() && report.rows[order[end]].instance == instance) ++end;
         w.key(instance);

@@ -2,6 +2,8 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +37,8 @@ const char* name_columns(BucketGrain grain) {
     return "session, model, project, folder";
 }
 
+constexpr int kNamesBusyTimeoutMs = 1000;
+
 using Prepared = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
 
 Prepared prepare(sqlite3* handle, const std::string& sql) {
@@ -50,10 +54,8 @@ std::string text_at(sqlite3_stmt* q, int column) {
     return {text, static_cast<std::size_t>(sqlite3_column_bytes(q, column))};
 }
 
-// set.names[id] for every id the buckets name (the other slots stay ""): a month's report or the
-// status line names a few dozen of a year's ~10^4 sessions, so those are looked up one by one;
-// when the rows name many, one pass over the table is cheaper than the lookups.
-void load_names(sqlite3* handle, BucketSet& set) {
+// Which name ids the buckets use (id 0, "", always).
+std::vector<bool> used_ids(const BucketSet& set) {
     std::vector<bool> used(1, true);
     const auto use = [&used](std::uint32_t id) {
         if (id >= used.size()) used.resize(id + std::size_t{1});
@@ -62,6 +64,13 @@ void load_names(sqlite3* handle, BucketSet& set) {
     for (const UsageBucket& b : set.buckets) {
         for (const std::uint32_t id : {b.machine, b.session, b.model, b.project, b.folder}) use(id);
     }
+    return used;
+}
+
+// set.names[id] for every id the buckets name (the other slots stay ""): a month's report or the
+// status line names a few dozen of a year's ~10^4 sessions, so those are looked up one by one;
+// when the rows name many, one pass over the table is cheaper than the lookups.
+void load_names(sqlite3* handle, BucketSet& set, const std::vector<bool>& used) {
     std::vector<std::uint32_t> ids;
     for (std::uint32_t id = 0; id < used.size(); ++id) {
         if (used[id]) ids.push_back(id);
@@ -87,6 +96,46 @@ void load_names(sqlite3* handle, BucketSet& set) {
         }
         sqlite3_reset(one.get());
     }
+}
+
+// Every stored name, read on a read-only connection of its own: the whole-session read (the
+// session report) names nearly all of them, so they are read on another core while this
+// connection reads the rows. `bucket_names` only grows (a name's id never changes), so any
+// snapshot's names are right for the ids it has; an id it lacks is looked up as before.
+struct StoredNames {
+    std::vector<std::string> names;
+    std::vector<bool> present;
+};
+
+StoredNames read_stored_names(const std::filesystem::path& file, int busy_timeout_ms) {
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    const std::unique_ptr<sqlite3, int (*)(sqlite3*)> handle(raw, &sqlite3_close);
+    if (rc != SQLITE_OK) throw SQLite::Exception(raw, rc);
+    sqlite3_busy_timeout(raw, busy_timeout_ms);
+    StoredNames stored;
+    const Prepared all = prepare(raw, "SELECT id, name FROM bucket_names");
+    for (int step = sqlite3_step(all.get()); step != SQLITE_DONE; step = sqlite3_step(all.get())) {
+        if (step != SQLITE_ROW) throw SQLite::Exception(raw, step);
+        const auto id = static_cast<std::size_t>(sqlite3_column_int64(all.get(), 0));
+        if (id >= stored.names.size()) {
+            stored.names.resize(id + 1);
+            stored.present.resize(id + 1);
+        }
+        stored.names[id] = text_at(all.get(), 1);
+        stored.present[id] = true;
+    }
+    return stored;
+}
+
+// The stored names as set.names when they hold every id the buckets use (id 0 is "" either way).
+bool take_stored_names(BucketSet& set, StoredNames& stored, const std::vector<bool>& used) {
+    if (used.size() > stored.names.size()) return false;
+    for (std::size_t id = 1; id < used.size(); ++id) {
+        if (used[id] && !stored.present[id]) return false;
+    }
+    set.names = std::move(stored.names);
+    return true;
 }
 
 }  // namespace
@@ -126,6 +175,10 @@ BucketSet Store::buckets(const BucketQuery& query) const {
             sqlite3_bind_text(prepared, sqlite3_bind_parameter_index(prepared, ":session"), query.session->c_str(),
                               static_cast<int>(query.session->size()), SQLITE_TRANSIENT);
         }
+        std::future<StoredNames> stored;
+        if (query.grain == BucketGrain::WholeSession && !query.session) {
+            stored = std::async(std::launch::async, read_stored_names, file_, kNamesBusyTimeoutMs);
+        }
         const auto int_at = [prepared](int column) { return sqlite3_column_int64(prepared, column); };
         const auto id_at = [prepared](int column) {
             return static_cast<std::uint32_t>(sqlite3_column_int64(prepared, column));
@@ -150,7 +203,16 @@ BucketSet Store::buckets(const BucketQuery& query) const {
             b.last_ms = int_at(14);
             if (b.records > 0) set.buckets.push_back(b);
         }
-        load_names(handle, set);
+        const std::vector<bool> used = used_ids(set);
+        if (stored.valid()) {
+            try {
+                StoredNames names = stored.get();
+                if (take_stored_names(set, names, used)) return set;
+            } catch (const SQLite::Exception&) {
+                // That connection could not read them (busy, or no such file): read them here.
+            }
+        }
+        load_names(handle, set, used);
         return set;
     });
 }

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <set>
 #include <string>
@@ -44,17 +45,22 @@ struct MachineBreakdown {
 };
 
 // One row of a daily/monthly/session/models report. `key` is the date ("YYYY-MM-DD"),
-// month ("YYYY-MM"), session id or model name.
+// month ("YYYY-MM"), session id or model name. The texts are views and the model lists live
+// in a memory resource: build_report's rows point into their Report's `names` and `storage`
+// (a year of sessions made a heap string and two vectors per row, and freed them all again).
 struct Row {
-    std::string key;
+    Row() = default;
+    explicit Row(std::pmr::memory_resource* storage) : models_used(storage), model_breakdowns(storage) {}
+
+    std::string_view key;
     Totals totals;
-    std::vector<std::string_view> models_used;    // in order of first use
-    std::vector<ModelBreakdown> model_breakdowns;  // by cost, highest first (ccusage order)
+    std::pmr::vector<std::string_view> models_used;    // in order of first use
+    std::pmr::vector<ModelBreakdown> model_breakdowns;  // by cost, highest first (ccusage order)
     std::vector<MachineBreakdown> machine_breakdowns;  // with GroupOptions::by_machine, by name
-    std::string instance;        // with GroupOptions::by_project: the row's project (projectPath)
+    std::string_view instance;        // with GroupOptions::by_project: the row's project (projectPath)
     // Session rows only:
-    std::string project_path;    // ccusage's projectPath: the projects sub-directory
-    std::string project;         // the record's folder (last component of cwd)
+    std::string_view project_path;    // ccusage's projectPath: the projects sub-directory
+    std::string_view project;         // the record's folder (last component of cwd)
     std::int64_t first_ms = 0;   // the first and last record (JSON: firstActivity, lastActivity)
     std::int64_t last_ms = 0;
 };
@@ -80,12 +86,14 @@ struct DateFilter {
 };
 
 struct Report {
+    // What the rows' lists and date keys are allocated from (before `rows`: it outlives them).
+    std::shared_ptr<std::pmr::memory_resource> storage;
+    // The names the rows' views point into (build_report's copy of the buckets' names).
+    std::shared_ptr<const std::vector<std::string>> names;
     ReportKind kind = ReportKind::Daily;
     std::vector<Row> rows;
     Totals totals;
     std::set<std::string> unknown_models;  // priced at 0; the caller warns once per name
-    // The names the rows' model views point into (build_report's copy of the buckets' names).
-    std::shared_ptr<const std::vector<std::string>> names;
 };
 
 // Pure aggregation: prices every record (ccusage "auto" cost mode), keeps those whose local
@@ -97,6 +105,9 @@ Report build_report(ReportKind kind, const std::vector<UsageRecord>& records,
                     const GroupOptions& options = {});
 // The same from the store's quarter-hour buckets (what the CLI uses: never reads records).
 Report build_report(ReportKind kind, const store::BucketSet& buckets, const TimeZone& zone, const DateFilter& filter,
+                    const GroupOptions& options = {});
+// The same, keeping the set's names as the report's (no copy).
+Report build_report(ReportKind kind, store::BucketSet&& buckets, const TimeZone& zone, const DateFilter& filter,
                     const GroupOptions& options = {});
 // Records summed into buckets in memory, priced with `prices` (tests, the statusline's tail).
 store::BucketSet bucketize(const std::vector<UsageRecord>& records, const pricing::PriceTable& prices);

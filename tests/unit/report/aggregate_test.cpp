@@ -52,7 +52,8 @@ TEST_CASE("daily rows in UTC sum tokens and costs per date", "[report]") {
     CHECK(report.rows[0].totals.input_tokens == 3000);
     CHECK(report.rows[0].totals.cost == Approx(1000 * 5e-6 + 100 * 25e-6 + 2000 * 3e-6));
     // First used first: sonnet at 00:00, opus at 23:59.
-    CHECK(report.rows[0].models_used == std::vector<std::string_view>{"claude-sonnet-4-20250514", "claude-opus-4-6"});
+    CHECK(std::vector<std::string_view>(report.rows[0].models_used.begin(), report.rows[0].models_used.end()) ==
+          std::vector<std::string_view>{"claude-sonnet-4-20250514", "claude-opus-4-6"});
     // Breakdowns by cost, highest first: opus 0.0075 > sonnet 0.006.
     CHECK(report.rows[0].model_breakdowns.front().model == "claude-opus-4-6");
     CHECK(report.rows[1].key == "2025-03-02");
@@ -152,4 +153,54 @@ TEST_CASE("unknown time zone is a usage error", "[report]") {
     CHECK(TimeZone::local(env).offset_seconds(1'700'000'000) == 9 * 3600);
     env.set("TZ", "XYZ-3ABC,M3.5.0,M10.5.0/3");  // POSIX rule: falls back to the system zone
     CHECK_NOTHROW(TimeZone::local(env));
+}
+
+namespace {
+
+ccu::store::UsageBucket name_bucket(std::int64_t quarter, std::uint32_t session, std::uint32_t project,
+                                    std::int64_t input, double cost) {
+    ccu::store::UsageBucket b;
+    b.quarter = quarter;
+    b.machine = 1;
+    b.session = session;
+    b.model = 2;
+    b.project = project;
+    b.input_tokens = input;
+    b.cost = cost;
+    b.records = 1;
+    b.first_ms = quarter * 900'000;
+    b.last_ms = quarter * 900'000;
+    return b;
+}
+
+}  // namespace
+
+// Rows are found by name ids, but keyed by their names: a BucketSet can name one string twice
+// (its unused slots are "", as is a stored empty name), and those ids are one row.
+TEST_CASE("two ids of one session name are one session row", "[report]") {
+    ccu::store::BucketSet set;
+    set.names = {"", "vm", "claude-opus-4-6", "s1", "s2", "s1"};
+    set.buckets = {name_bucket(100, 3, 0, 1, 0.5), name_bucket(101, 4, 0, 10, 0.25), name_bucket(102, 5, 0, 100, 1.0)};
+    const Report report = build_report(ReportKind::Session, set, TimeZone::utc(), {});
+    REQUIRE(report.rows.size() == 2);
+    CHECK(report.rows[0].key == "s1");
+    CHECK(report.rows[0].totals.input_tokens == 101);
+    CHECK(report.rows[0].first_ms == 100 * 900'000);
+    CHECK(report.rows[0].last_ms == 102 * 900'000);
+    CHECK(report.rows[1].key == "s2");
+    CHECK(report.totals.input_tokens == 111);
+}
+
+TEST_CASE("two ids of one project name are one project's rows (--instances)", "[report]") {
+    ccu::store::BucketSet set;
+    set.names = {"", "vm", "claude-opus-4-6", "s1", "p", "q", "p"};
+    set.buckets = {name_bucket(100, 3, 4, 1, 0.5), name_bucket(101, 3, 5, 10, 0.25), name_bucket(102, 3, 6, 100, 1.0)};
+    GroupOptions options;
+    options.by_project = true;
+    const Report report = build_report(ReportKind::Daily, set, TimeZone::utc(), {}, options);
+    REQUIRE(report.rows.size() == 2);
+    CHECK(report.rows[0].instance == "p");
+    CHECK(report.rows[0].totals.input_tokens == 101);
+    CHECK(report.rows[1].instance == "q");
+    CHECK(report.rows[1].totals.input_tokens == 10);
 }
