@@ -8,13 +8,19 @@
 // (bench/legacy/sync_month_rest_before.cpp).
 //   bench_sync_month [machines=2] [days=30] [transport=both|git|rest] [keep=DIR]
 // keep=DIR copies the gist's bare repository (its whole history: one commit a push) to DIR at the
-// end, for bench/push_objects.py, which sizes what each push added by object kind.
+// end, for bench/push_objects.py, which sizes what each push added by object kind, and machine
+// 0's mirror to DIR-mirror-m0 (its packs: `git verify-pack -v` shows their delta chains).
+// Profiling late pushes without a profile of the whole month: with CCU_BENCH_PERF_CTL=CTL,ACK
+// (the fifos of `perf record --control=fifo:CTL,ACK -D -1`) and CCU_BENCH_PERF_DAY=N, perf is
+// enabled around each push of day N and later only (not the no-op pushes, not the bench's own work).
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -57,6 +63,35 @@ double cpu_seconds() {
            static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+// perf's control fifos (see the header comment); inactive without the environment variables.
+class PerfControl {
+public:
+    PerfControl() {
+        const char* ctl = std::getenv("CCU_BENCH_PERF_CTL");
+        const char* day = std::getenv("CCU_BENCH_PERF_DAY");
+        if (ctl == nullptr || day == nullptr) return;
+        const std::string both = ctl;
+        const auto comma = both.find(',');
+        ctl_ = both.substr(0, comma);
+        ack_ = comma == std::string::npos ? "" : both.substr(comma + 1);
+        from_day_ = std::atoi(day);
+    }
+    void push_starts(int day) { send(day, "enable"); }
+    void push_ends(int day) { send(day, "disable"); }
+
+private:
+    void send(int day, const char* command) {
+        if (ctl_.empty() || day < from_day_) return;
+        std::ofstream(ctl_) << command << '\n' << std::flush;
+        if (ack_.empty()) return;
+        std::ifstream ack(ack_);
+        std::string line;
+        std::getline(ack, line);
+    }
+    std::string ctl_, ack_;
+    int from_day_ = 0;
+};
+
 std::uint64_t raw_json_bytes(const std::string& machine, int from, int to) {
     std::uint64_t n = 0;
     for (int i = from; i < to; ++i) n += to_wire_json(make_record(machine, i), std::nullopt).dump().size() + 1;
@@ -78,6 +113,7 @@ void run(int machines, int days, sync::Transport transport, const std::string& k
             ms.back()->remote = std::make_unique<sync::GitRemoteStore>(std::move(o));
         }
     }
+    PerfControl perf;
     std::mt19937 rng(7);
     std::uniform_int_distribution<int> batch(100, 400);
     std::vector<int> next(static_cast<std::size_t>(machines), 0);
@@ -102,7 +138,9 @@ void run(int machines, int days, sync::Transport transport, const std::string& k
                 next[idx] += n;
                 const auto t0 = std::chrono::steady_clock::now();
                 const double cpu0 = cpu_seconds();
+                perf.push_starts(d + 1);
                 m.manager().push(sync::ConflictMode::Detect);
+                perf.push_ends(d + 1);
                 seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
                 const double spent = cpu_seconds() - cpu0;
                 cpu += spent;
@@ -154,6 +192,12 @@ void run(int machines, int days, sync::Transport transport, const std::string& k
         std::filesystem::remove_all(keep);
         std::filesystem::copy(repo, keep, std::filesystem::copy_options::recursive);
         std::printf("gist repository copied to %s\n", keep.c_str());
+        if (transport == sync::Transport::Git) {
+            const std::string mirror = keep + "-mirror-m0";
+            std::filesystem::remove_all(mirror);
+            std::filesystem::copy(sync::git_mirror_dir(ms[0]->paths.data_dir, fx.gist_id), mirror, std::filesystem::copy_options::recursive);
+            std::printf("m0's mirror copied to %s\n", mirror.c_str());
+        }
     }
 }
 

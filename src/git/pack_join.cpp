@@ -1,6 +1,7 @@
 #include "git/pack_join.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <fstream>
 #include <numeric>
@@ -66,8 +67,54 @@ std::vector<PackIndexEntry> parse_pack_index(std::string_view idx) {
     return out;
 }
 
+std::uint32_t crc32(std::string_view bytes, std::uint32_t crc) {
+    static const std::array<std::uint32_t, 256> table = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k) c = (c & 1U) ? 0xEDB88320U ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    crc = ~crc;
+    for (const char ch : bytes) crc = table[(crc ^ static_cast<unsigned char>(ch)) & 0xFFU] ^ (crc >> 8);
+    return ~crc;
+}
+
+std::string write_pack_index(std::vector<PlacedEntry> entries, const ObjectId& pack_checksum) {
+    std::sort(entries.begin(), entries.end(), [](const PlacedEntry& a, const PlacedEntry& b) { return a.id < b.id; });
+    std::string idx("\377tOc", 4);
+    put_be32(idx, 2);
+    std::size_t at = 0;
+    for (int byte = 0; byte < 256; ++byte) {
+        while (at < entries.size() && entries[at].id[0] == byte) ++at;
+        put_be32(idx, static_cast<std::uint32_t>(at));
+    }
+    for (const auto& e : entries) idx.append(reinterpret_cast<const char*>(e.id.data()), e.id.size());
+    for (const auto& e : entries) put_be32(idx, e.crc);
+    std::string large;
+    std::uint32_t large_count = 0;
+    for (const auto& e : entries) {
+        if (e.offset < 0x80000000ULL) {
+            put_be32(idx, static_cast<std::uint32_t>(e.offset));
+            continue;
+        }
+        put_be32(idx, 0x80000000U | large_count++);
+        put_be32(large, static_cast<std::uint32_t>(e.offset >> 32));
+        put_be32(large, static_cast<std::uint32_t>(e.offset & 0xFFFFFFFFULL));
+    }
+    idx += large;
+    idx.append(reinterpret_cast<const char*>(pack_checksum.data()), pack_checksum.size());
+    Sha1 sha;
+    sha.update(idx);
+    const auto own = sha.digest();
+    idx.append(reinterpret_cast<const char*>(own.data()), own.size());
+    return idx;
+}
+
 std::uint32_t append_pack_entries(std::string_view pack, const std::vector<PackIndexEntry>& index, ObjectIdSet& seen,
-                                  std::string& out) {
+                                  std::string& out, std::vector<PlacedEntry>* placed) {
     if (pack.size() < 32 || pack.substr(0, 4) != "PACK") malformed("not a pack");
     const std::uint64_t end_of_entries = pack.size() - 20;
     std::uint32_t written = 0;
@@ -85,9 +132,17 @@ std::uint32_t append_pack_entries(std::string_view pack, const std::vector<PackI
         const int type = (c >> 4) & 7;
         while (c & 0x80) c = byte();  // the rest of the size
         const std::size_t header_end = at;
+        const std::size_t placed_at = out.size();
+        auto place = [&] {
+            ++written;
+            if (placed) {
+                const std::string_view bytes(out.data() + placed_at, out.size() - placed_at);
+                placed->push_back(PlacedEntry{index[i].id, placed_at, crc32(bytes)});
+            }
+        };
         if (type != kOfsDelta) {
             out.append(pack.substr(start, end - start));
-            ++written;
+            place();
             continue;
         }
         c = byte();
@@ -106,7 +161,7 @@ std::uint32_t append_pack_entries(std::string_view pack, const std::vector<PackI
         out += header;
         out.append(reinterpret_cast<const char*>(base->id.data()), 20);
         out.append(pack.substr(at, end - at));
-        ++written;
+        place();
     }
     return written;
 }
@@ -157,37 +212,60 @@ std::string index_pack(git_odb* odb, const fs::path& pack_dir, std::string_view 
     return finish(idx.get(), progress);
 }
 
-// Streamed one input pack at a time (a year's mirror is tens of MB): the header's count comes
-// from the indexes first, then each pack's entries go to the indexer and the trailer's hash.
-std::string join_packs(git_odb* odb, const fs::path& pack_dir, const std::vector<std::string>& stems) {
+// Streamed one input pack at a time to a temporary file (a year's mirror is tens of MB): the
+// header's count comes from the indexes first. The pack is renamed to its name before its index
+// is, so a reader never finds an index without its pack.
+std::string join_packs(const fs::path& pack_dir, const std::vector<std::string>& stems) {
     std::vector<std::vector<PackIndexEntry>> indexes;
     ObjectIdSet ids;
     for (const auto& stem : stems) {
         indexes.push_back(parse_pack_index(read_file(pack_dir / (stem + ".idx"))));
         for (const auto& e : indexes.back()) ids.insert(e.id);
     }
-    const Indexer idx = new_indexer(odb, pack_dir);
-    git_indexer_progress progress{};
+    const fs::path tmp_pack = pack_dir / "ccu-join.pack.tmp";
+    std::ofstream file(tmp_pack, std::ios::binary | std::ios::trunc);
+    if (!file) malformed("cannot write " + tmp_pack.filename().string());
     Sha1 sha;
+    std::uint64_t size = 0;
     auto emit = [&](std::string_view bytes) {
         sha.update(bytes);
-        lg::check(git_indexer_append(idx.get(), bytes.data(), bytes.size(), &progress), "indexing a pack");
+        file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        size += bytes.size();
     };
     std::string header("PACK", 4);
     put_be32(header, 2);
     put_be32(header, static_cast<std::uint32_t>(ids.size()));
     emit(header);
     ObjectIdSet seen;
-    std::uint64_t written = 0;
+    std::vector<PlacedEntry> placed;
+    placed.reserve(ids.size());
     for (std::size_t i = 0; i < stems.size(); ++i) {
         std::string entries;
-        written += append_pack_entries(read_file(pack_dir / (stems[i] + ".pack")), indexes[i], seen, entries);
+        const std::size_t first = placed.size();
+        append_pack_entries(read_file(pack_dir / (stems[i] + ".pack")), indexes[i], seen, entries, &placed);
+        for (std::size_t k = first; k < placed.size(); ++k) placed[k].offset += size;
         emit(entries);
     }
-    if (written != ids.size()) malformed("the packs' indexes and contents disagree");
-    const auto trailer = sha.digest();
-    lg::check(git_indexer_append(idx.get(), trailer.data(), trailer.size(), &progress), "indexing a pack");
-    return finish(idx.get(), progress);
+    if (placed.size() != ids.size()) malformed("the packs' indexes and contents disagree");
+    const ObjectId trailer = sha.digest();
+    file.write(reinterpret_cast<const char*>(trailer.data()), trailer.size());
+    file.close();
+    if (!file) malformed("cannot write " + tmp_pack.filename().string());
+    git_oid name{};
+    std::memcpy(name.id, trailer.data(), trailer.size());
+    const std::string stem = "pack-" + lg::to_hex(name);
+    const std::string idx = write_pack_index(std::move(placed), trailer);
+    const fs::path tmp_idx = pack_dir / "ccu-join.idx.tmp";
+    {
+        std::ofstream out(tmp_idx, std::ios::binary | std::ios::trunc);
+        out.write(idx.data(), static_cast<std::streamsize>(idx.size()));
+        if (!out) malformed("cannot write " + tmp_idx.filename().string());
+    }
+    std::error_code ec;
+    fs::rename(tmp_pack, pack_dir / (stem + ".pack"), ec);
+    if (!ec) fs::rename(tmp_idx, pack_dir / (stem + ".idx"), ec);
+    if (ec) malformed("cannot name the joined pack " + stem + ": " + ec.message());
+    return stem;
 }
 
 }  // namespace ccu::git

@@ -18,6 +18,7 @@
 #include "ccu/sync/sync_manager.hpp"
 #include "ccu/sync/sync_state.hpp"
 #include "sync/adoption.hpp"
+#include "sync/fold_plan.hpp"
 #include "sync/generation.hpp"
 #include "sync/push_support.hpp"
 
@@ -35,7 +36,7 @@ public:
         unpushed_ = unpushed_records(ctx_.store, machine_, state_.pushed_sequence());
         result_.new_records = unpushed_.records.size();
         const bool nothing_new = unpushed_.records.empty();
-        if (nothing_new && ctx_.store.count(machine_) == 0) return nothing_to_do();
+        if (nothing_new && machine_records() == 0) return nothing_to_do();
         std::optional<std::string> known;
         if (nothing_new && write_ == WriteMode::Write && !state_.push_version().empty()) known = state_.push_version();
         // With nothing new, our files are as our last push left them (only this machine writes
@@ -68,7 +69,7 @@ public:
     }
 
 private:
-    bool own_entry_intact(RemoteSnapshot& head, const std::optional<Manifest>& base) const {
+    bool own_entry_intact(RemoteSnapshot& head, const std::optional<Manifest>& base) {
         const MachineEntry* mine = base ? base->find(machine_) : nullptr;
         if (mine == nullptr) return false;
         // A rival's PATCH of manifest.json can put back an older copy of this entry after our
@@ -76,8 +77,15 @@ private:
         // repairs it rather than leaving the manifest's totals stale for good.
         // An entry that lost this machine's generation (another tool rewrote it) is repaired too.
         return head.has(current_file_name(machine_)) && mine->machine_id == machine_id() &&
-               mine->total_records == ctx_.store.count(machine_) &&
+               mine->total_records == machine_records() &&
                entry_generation(*mine) >= own_generation(ctx_.store, ctx_.config.gist_id);
+    }
+
+    // This machine's records in the store: a COUNT(*) over its rows (a year: ~10^5), so counted
+    // once a push (again only after an adoption imported rows), not on every plan and check.
+    std::int64_t machine_records() {
+        if (!machine_records_) machine_records_ = ctx_.store.count(machine_);
+        return *machine_records_;
     }
 
     std::optional<std::string> machine_id() const {
@@ -139,40 +147,21 @@ private:
         return head.content(name);
     }
 
-    // Near the file budget (docs/format.md §6): fold runs of this machine's parts into the first
-    // of each run (records stay in time order, nothing is lost) before any backup is given up.
-    // `listing` becomes the listing after the merge.
+    // Near the file budget (docs/format.md §6 step 0): full folds of this machine's parts, then
+    // its backups beyond the newest week, then any fold, before any backup is given up.
+    // `listing` becomes the listing after them.
     void plan_merges(RemoteSnapshot& head, std::set<std::string>& listing, ChangeSet& changes) {
-        const std::size_t soft_limit = RetentionRequest{}.soft_file_limit;
-        const std::size_t projected = listing.size() + 2;  // at most a new part and today's backup
-        if (projected < soft_limit) return;
-        std::vector<PartInfo> parts;
-        for (const auto& name : listing) {
-            const FileNameInfo info = classify_for_machine(name, machine_);
-            if (info.role != FileRole::Part) continue;
-            parts.push_back(PartInfo{info.part, name, static_cast<std::size_t>(head.size(name))});
-        }
-        const std::size_t limit = merge_limit_bytes(ctx_.config);
-        for (const auto& run : plan_part_merges(parts, limit, projected - soft_limit + 1)) {
-            DataFile merged;
-            for (const auto& p : run) {
-                ParsedDataFile parsed = parse_data_file(head.content(p.file_name), p.file_name);
-                if (!parsed.file) throw Error(ErrorKind::InvalidRemote, p.file_name + " is invalid: " + parsed.fatal_error);
-                if (merged.machine_name.empty()) merged = *parsed.file, merged.records.clear();
-                for (auto& r : parsed.file->records) merged.records.push_back(std::move(r));
-            }
-            merged.part = run.front().number;
-            merged.export_date = now_;
-            std::string content = serialize_data_file(merged, cost_function(prices_));
-            if (content.size() > limit) continue;  // the sizes listed were not the sizes read: leave it
-            changes[run.front().file_name] = content;
-            note(run.front().file_name, PlannedFile::Action::Write, content.size(), merged.records.size());
-            for (std::size_t i = 1; i < run.size(); ++i) {
-                changes[run[i].file_name] = std::nullopt;
-                note(run[i].file_name, PlannedFile::Action::Delete, 0, 0);
-                listing.erase(run[i].file_name);
-            }
-        }
+        RoomRequest request;
+        request.machine = machine_;
+        request.today = timeutil::utc_compact_date(ctx_.clock.now());
+        request.now = now_;
+        request.retention_days = ctx_.config.backup_retention_days;
+        request.seal_bytes = effective_seal_bytes(ctx_.config);
+        request.merge_limit = merge_limit_bytes(ctx_.config);
+        RoomPlan room = make_room(head, listing, request, cost_function(prices_));
+        for (auto& [name, content] : room.changes) changes[name] = std::move(content);
+        for (auto& file : room.files) result_.files.push_back(std::move(file));
+        for (auto& name : room.backups_deleted) result_.backups_deleted.push_back(std::move(name));
     }
 
     void plan_backups(RemoteSnapshot& head, const std::set<std::string>& listing, ChangeSet& changes) {
@@ -255,7 +244,7 @@ private:
         e.machine_name = machine_;
         e.machine_id = machine_id();
         e.last_sync = now_;
-        e.total_records = ctx_.store.count(machine_);
+        e.total_records = machine_records();
         e.current_file = shards.current.file_name;
         e.tool = "ccu " + std::string(ccu::version());
         set_entry_generation(e, adoption_.generation);
@@ -300,7 +289,10 @@ private:
         adoption_ = plan_adoption(entry, current && current->file ? &*current->file : nullptr,
                                   own_generation(ctx_.store, ctx_.config.gist_id), listing);
         if (!adoption_.adopt) return;
-        if (write_ == WriteMode::Write) import_origin_files(head, adoption_, ctx_.store, machine_);  // not in a dry run
+        if (write_ == WriteMode::Write) {  // not in a dry run
+            import_origin_files(head, adoption_, ctx_.store, machine_);
+            machine_records_.reset();
+        }
         unpushed_ = unpushed_records(ctx_.store, machine_, 0);
         result_.new_records = unpushed_.records.size();
         if (adoption_announced_) return;
@@ -365,6 +357,7 @@ private:
     Adoption adoption_;
     bool adoption_announced_ = false;
     std::optional<ParsedDataFile> current_parsed_;  // this plan's head's current file
+    std::optional<std::int64_t> machine_records_;   // machine_records(), once counted
 };
 
 }  // namespace

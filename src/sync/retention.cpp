@@ -63,6 +63,19 @@ std::vector<std::string> expired_backups(const std::vector<std::string>& backups
     return names_of(std::move(expired));
 }
 
+std::vector<std::string> backups_beyond_newest(const std::vector<std::string>& names, std::string_view machine,
+                                               std::string_view today, int retention_days,
+                                               std::size_t keep_newest) {
+    const std::vector<std::string> expired = expired_backups(names, machine, today, retention_days);
+    std::vector<DatedBackup> kept;
+    for (DatedBackup& b : own_backups(names, machine)) {
+        if (!std::binary_search(expired.begin(), expired.end(), b.name)) kept.push_back(std::move(b));
+    }
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i + keep_newest < kept.size(); ++i) out.push_back(kept[i].name);
+    return out;  // oldest first
+}
+
 RetentionPlan plan_retention(const RetentionRequest& req) {
     RetentionPlan plan;
     plan.backup_name = backup_file_name(req.machine, req.today);

@@ -110,14 +110,15 @@ ShardPlan plan_shards(const ShardRequest& request, const RecordCostFn& cost) {
 }
 
 std::vector<std::vector<PartInfo>> plan_part_merges(std::vector<PartInfo> parts, std::size_t merge_limit,
-                                                    std::size_t files_to_save) {
+                                                    std::size_t files_to_save, std::size_t min_parts) {
+    min_parts = std::max<std::size_t>(min_parts, 2);
     std::sort(parts.begin(), parts.end(), [](const PartInfo& a, const PartInfo& b) { return a.number < b.number; });
     std::vector<std::vector<PartInfo>> runs;
     std::size_t saved = 0;
     std::vector<PartInfo> run;
     std::size_t run_bytes = 0;
     auto close = [&] {
-        if (run.size() >= 2) {
+        if (run.size() >= min_parts) {
             saved += run.size() - 1;
             runs.push_back(run);
         }

@@ -17,6 +17,14 @@ std::vector<std::string> expired_backups(const std::vector<std::string>& backups
                                          std::string_view machine, std::string_view today,
                                          int retention_days);
 
+// Near the file budget, before any part is folded (docs/format.md §6 step 0): this machine's
+// backups with a readable date that are neither expired (expired_backups: they go anyway) nor
+// among its newest `keep_newest`, oldest first. Deleting one frees a file at no transfer cost,
+// where a fold rewrites parts that every other machine fetches and indexes again.
+std::vector<std::string> backups_beyond_newest(const std::vector<std::string>& names, std::string_view machine,
+                                               std::string_view today, int retention_days,
+                                               std::size_t keep_newest);
+
 struct RetentionRequest {
     std::string machine;
     std::set<std::string> gist_files;  // the gist's listing before this push

@@ -45,8 +45,9 @@ struct PartInfo {
 
 // Near the file budget (docs/format.md §6), runs of consecutive parts (by number) are folded into
 // the first part of each run: oldest first, each run's combined size within `merge_limit`, at least
-// two parts a run, until `files_to_save` files are saved (or no run is left). Pure.
+// `min_parts` (>= 2) parts a run, until `files_to_save` files are saved (or no run is left). Pure.
+// A run of min_parts = merge_limit / seal size parts is a full fold: each byte rewritten once.
 std::vector<std::vector<PartInfo>> plan_part_merges(std::vector<PartInfo> parts, std::size_t merge_limit,
-                                                    std::size_t files_to_save);
+                                                    std::size_t files_to_save, std::size_t min_parts = 2);
 
 }  // namespace ccu::sync

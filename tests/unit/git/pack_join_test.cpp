@@ -55,11 +55,9 @@ void commit_versions(const fs::path& dir, int from, int to) {
     }
 }
 
-}  // namespace
-
-TEST_CASE("pack join: every object of overlapping packs is kept once and reads back identical", "[git][pack]") {
-    Sandbox sandbox;
-    const fs::path dir = sandbox.root() / "r.git";
+// Two packs in `dir`: 60 versions (offset deltas), then all 90 (overlapping the first completely).
+// Returns the first pack's stem.
+std::string overlapping_packs(const fs::path& dir) {
     git_cli(dir, {"init", "-q", "--bare", dir.string()});
     git_cli(dir, {"config", "user.name", "t"});
     git_cli(dir, {"config", "user.email", "t@example.invalid"});
@@ -67,9 +65,17 @@ TEST_CASE("pack join: every object of overlapping packs is kept once and reads b
     git_cli(dir, {"repack", "-adq"});  // one pack, offset deltas between the versions
     const std::string first = packs_of(dir).at(0);
     commit_versions(dir, 60, 90);
-    // A second pack of everything (so it overlaps the first completely) plus the new versions.
     git_cli(dir, {"pack-objects", "-q", (dir / "objects" / "pack" / "pack").string()},
             git_cli(dir, {"rev-list", "--objects", "--all"}));
+    return first;
+}
+
+}  // namespace
+
+TEST_CASE("pack join: every object of overlapping packs is kept once and reads back identical", "[git][pack]") {
+    Sandbox sandbox;
+    const fs::path dir = sandbox.root() / "r.git";
+    const std::string first = overlapping_packs(dir);
     const std::vector<std::string> stems = packs_of(dir);
     REQUIRE(stems.size() == 2);
     const fs::path pack_dir = dir / "objects" / "pack";
@@ -82,14 +88,7 @@ TEST_CASE("pack join: every object of overlapping packs is kept once and reads b
     }
     REQUIRE(deltas > 10);  // the join has offset deltas to turn into id deltas
 
-    git::lg::ensure_initialized();
-    git_repository* r = nullptr;
-    REQUIRE(git_repository_open_bare(&r, dir.c_str()) == 0);
-    const git::lg::Repository repo(r);
-    git_odb* raw = nullptr;
-    REQUIRE(git_repository_odb(&raw, r) == 0);
-    const git::lg::Odb odb(raw);
-    const std::string joined = git::join_packs(raw, pack_dir, stems);
+    const std::string joined = git::join_packs(pack_dir, stems);
 
     // Every object of both inputs once, and each reads back (inflated, deltas applied, hash checked
     // by git) with the same content as in the source repository.
@@ -113,6 +112,39 @@ TEST_CASE("pack join: every object of overlapping packs is kept once and reads b
         CHECK(git_cli(only, {"cat-file", "-p", id}) == git_cli(dir, {"cat-file", "-p", id}));
     }
     CHECK(compared == 270);  // 90 commits, 90 trees, 90 blobs
+}
+
+TEST_CASE("pack join: the joined pack's index is byte for byte the one libgit2's indexer writes for it",
+          "[git][pack]") {
+    Sandbox sandbox;
+    const fs::path dir = sandbox.root() / "r.git";
+    overlapping_packs(dir);
+    const fs::path pack_dir = dir / "objects" / "pack";
+    const std::string joined = git::join_packs(pack_dir, packs_of(dir));
+    const std::string written = slurp(pack_dir / (joined + ".idx"));
+
+    git::lg::ensure_initialized();
+    const fs::path other = sandbox.root() / "other.git";
+    git_cli(other, {"init", "-q", "--bare", other.string()});
+    git_repository* r = nullptr;
+    REQUIRE(git_repository_open_bare(&r, other.c_str()) == 0);
+    const git::lg::Repository repo(r);
+    git_odb* raw = nullptr;
+    REQUIRE(git_repository_odb(&raw, r) == 0);
+    const git::lg::Odb odb(raw);
+    const fs::path other_packs = other / "objects" / "pack";
+    const std::string indexed = git::index_pack(raw, other_packs, slurp(pack_dir / (joined + ".pack")));
+    CHECK(indexed == joined);  // named by the same trailer
+    CHECK(slurp(other_packs / (indexed + ".idx")) == written);
+    CHECK(written.size() == 8 + 256 * 4 + 270 * (20 + 4 + 4) + 40);
+    CHECK_FALSE(fs::exists(pack_dir / "ccu-join.pack.tmp"));
+    CHECK_FALSE(fs::exists(pack_dir / "ccu-join.idx.tmp"));
+}
+
+TEST_CASE("pack join: a CRC-32 is zlib's (the one a pack index records)", "[git][pack]") {
+    CHECK(git::crc32("") == 0U);
+    CHECK(git::crc32("123456789") == 0xCBF43926U);  // the polynomial's check value
+    CHECK(git::crc32("56789", git::crc32("1234")) == 0xCBF43926U);
 }
 
 TEST_CASE("pack join: a stored entry is copied byte for byte, an offset delta becomes an id delta", "[git][pack]") {

@@ -104,3 +104,14 @@ TEST_CASE("retention plan: file budget stops backups and trims this machine's ol
     CHECK(h.files_after == 311);
     CHECK_THAT(h.warning, Catch::Contains("exceed"));
 }
+
+TEST_CASE("retention: the backups beyond this machine's newest N, oldest first, expired and others' left out",
+          "[retention]") {
+    std::vector<std::string> names = backups("laptop", {"20250101", "20250110", "20250111", "20250112", "20250113"});
+    names.push_back(backup_file_name("desktop", "20250105"));
+    names.push_back(backup_file_name("laptop", "2025XX01"));  // no readable date: never deleted
+    // today 20250205, 30 days: 20250101 is expired (deleted by plan_retention anyway).
+    CHECK(backups_beyond_newest(names, "laptop", "20250205", 30, 2) ==
+          std::vector<std::string>{backup_file_name("laptop", "20250110"), backup_file_name("laptop", "20250111")});
+    CHECK(backups_beyond_newest(names, "laptop", "20250205", 30, 4).empty());
+}

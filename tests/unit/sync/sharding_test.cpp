@@ -156,6 +156,26 @@ TEST_CASE("part merges fold runs of consecutive parts oldest first within the li
     CHECK(plan_part_merges(parts, 500, 100).empty());  // no two parts fit together
 }
 
+TEST_CASE("part merges with a minimum run length take only runs that long (full folds)", "[sharding]") {
+    std::vector<PartInfo> parts;
+    for (int n = 1; n <= 3; ++n) parts.push_back(PartInfo{n, "p" + std::to_string(n), 300});
+    parts.push_back(PartInfo{4, "p4", 900});  // an earlier fold: breaks the run
+    for (int n = 5; n <= 8; ++n) parts.push_back(PartInfo{n, "p" + std::to_string(n), 250});
+    const auto full = plan_part_merges(parts, 1000, 100, 4);
+    REQUIRE(full.size() == 1);  // {5..8}; {1,2,3} is shorter than 4
+    CHECK(full[0].front().number == 5);
+    CHECK(full[0].size() == 4);
+    CHECK(plan_part_merges(parts, 1000, 100, 5).empty());
+    auto firsts = [](const std::vector<std::vector<PartInfo>>& runs) {
+        std::vector<std::pair<int, std::size_t>> out;
+        for (const auto& run : runs) out.emplace_back(run.front().number, run.size());
+        return out;
+    };
+    // Below 2 is 2: {1,2,3} and {5..8}, as without a minimum.
+    CHECK(firsts(plan_part_merges(parts, 1000, 100, 0)) == std::vector<std::pair<int, std::size_t>>{{1, 3}, {5, 4}});
+    CHECK(firsts(plan_part_merges(parts, 1000, 100)) == firsts(plan_part_merges(parts, 1000, 100, 0)));
+}
+
 TEST_CASE("sharding: deterministic and complete for random inputs", "[sharding][property]") {
     for (std::uint32_t seed = 1; seed <= 40; ++seed) {
         std::mt19937 rng(seed);
