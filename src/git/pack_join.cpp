@@ -150,13 +150,6 @@ std::string finish(git_indexer* idx, git_indexer_progress& progress) {
 
 }  // namespace
 
-std::string index_pack(git_odb* odb, const fs::path& pack_dir, std::string_view pack) {
-    const Indexer idx = new_indexer(odb, pack_dir);
-    git_indexer_progress progress{};
-    lg::check(git_indexer_append(idx.get(), pack.data(), pack.size(), &progress), "indexing a pack");
-    return finish(idx.get(), progress);
-}
-
 // Streamed one input pack at a time (a year's mirror is tens of MB): the header's count comes
 // from the indexes first, then each pack's entries go to the indexer and the trailer's hash.
 std::string join_packs(git_odb* odb, const fs::path& pack_dir, const std::vector<std::string>& stems) {

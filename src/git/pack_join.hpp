@@ -50,7 +50,4 @@ std::vector<std::size_t> geometric_join(const std::vector<std::uint64_t>& sizes,
 // ("pack-<hash>"); the inputs stay, the caller deletes them with the repository closed.
 std::string join_packs(git_odb* odb, const std::filesystem::path& pack_dir, const std::vector<std::string>& stems);
 
-// Indexes a complete pack into `pack_dir` (libgit2's indexer) and returns its stem.
-std::string index_pack(git_odb* odb, const std::filesystem::path& pack_dir, std::string_view pack);
-
 }  // namespace ccu::git
