@@ -240,16 +240,20 @@ private:
     void add_part(RemoteSnapshot& head, ChangeSet& changes, ShardedFile&& part, std::vector<PlannedFile>& notes) {
         consider_newest(part.file.records);
         const auto bytes = static_cast<std::int64_t>(part.content.size());
-        written_parts_.push_back(WrittenFile{part.file_name, git_blob_id(part.content), bytes});
-        if (holds(head, part.file_name, part.content)) return;  // unchanged: not sent
+        if (holds(head, part.file_name, part.content)) {  // unchanged: not sent
+            written_parts_.push_back(WrittenFile{part.file_name, git_blob_id(part.content), bytes});
+            return;
+        }
         notes.push_back(PlannedFile{part.file_name, PlannedFile::Action::Write, part.content.size(),
                                     part.file.records.size()});
         if (write_ == WriteMode::Write) {
-            if (auto staged = ctx_.remote.stage(part.content)) {
-                changes.staged[part.file_name] = *staged;
+            if (auto staged = ctx_.remote.stage(part.content)) {  // the store names the blob: no second hash
+                written_parts_.push_back(WrittenFile{part.file_name, staged->content_id, bytes});
+                changes.staged[part.file_name] = std::move(*staged);
                 return;
             }
         }
+        written_parts_.push_back(WrittenFile{part.file_name, git_blob_id(part.content), bytes});
         changes[part.file_name] = std::move(part.content);
     }
 
