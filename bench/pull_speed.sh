@@ -8,7 +8,8 @@
 # Seeding, untimed: machine A imports an origin-tool database of N records (bench/gen_origin_db.py,
 # shared with bench/report_speed.sh's origin section) and pushes them. A seals 1 MiB parts
 # (sync.seal_bytes, the largest allowed): a year of pushes ends there anyway, as the file budget
-# folds 128 KiB parts into parts of up to 1 MiB (docs/format.md §5-6).
+# folds 128 KiB parts into parts of up to 1 MiB (docs/format.md §5-6); at 1M records even those
+# would not fit the 250 files, so that first push seals ~240 parts of ~1.4 MB ("Large pushes", §5).
 # The token: registered with the fake from stdin, and stored by `ccu gist set-token --store file`
 # reading stdin (the 0600 token file): never in argv or the environment.
 #
@@ -63,7 +64,7 @@ on() {
     CLAUDE_CONFIG_DIR="$work/$name-claude" CCU_GITHUB_API_URL="$api" "$ccu" "$@"
 }
 
-# The seed: A's push the first time (slow: libgit2 packs the 1 MiB parts, minutes at 1M records),
+# The seed: A's push the first time (~1 min of CPU at 1M records, bench/README.md),
 # kept as the files of the gist's head in $seed and posted to the fake's seed endpoint on later
 # runs (then repacked by git, as GitHub stores a repository).
 seed=$scratch/pull-seed-$n

@@ -134,6 +134,7 @@ void limit_delta_window(git_repository* repo) {
     if (git_config_get_int64(&current, cfg, "pack.windowMemory") != 0 || current != kDeltaWindowBytes) {
         git_config_set_int64(cfg, "pack.windowMemory", kDeltaWindowBytes);
     }
+    git_config_delete_entry(cfg, kNoDeltaKey);  // left by a push killed while it packed (mirror.cpp)
     git_config_free(cfg);
 }
 

@@ -64,6 +64,32 @@ void clear_leftovers(const fs::path& dir) {
     for (const auto& f : stale) fs::remove(f, ec);
 }
 
+// The packs of one commit (store_new_objects, and the one git_remote_upload builds) are written
+// without a delta search: a commit's new objects are different files (the current file, new
+// parts, the manifest), which share almost nothing, while libgit2 tried each against the 10
+// before it at a cost of its size: ~1.3 s of CPU per 1 MiB part, 71 min for the ~330 parts of a
+// 1M-record first push (bench/README.md). The versions of a file that do delta well against each
+// other sit in different commits; maintain()'s repack searches those. libgit2 (1.5 to 1.9) reads
+// its big-file threshold, above which it searches no delta, from pack.deltaCacheSize; 1 byte
+// leaves every object out. Set in the mirror's config only while a commit is packed and sent
+// (maintain() drops one that a killed process left).
+class NoDeltaSearch {
+public:
+    explicit NoDeltaSearch(git_repository* repo) {
+        lg::check(git_repository_config(&cfg_, repo), "reading the mirror's config");
+        lg::check(git_config_set_int64(cfg_, kNoDeltaKey, 1), "writing the mirror's config");
+    }
+    ~NoDeltaSearch() {
+        git_config_delete_entry(cfg_, kNoDeltaKey);
+        git_config_free(cfg_);
+    }
+    NoDeltaSearch(const NoDeltaSearch&) = delete;
+    NoDeltaSearch& operator=(const NoDeltaSearch&) = delete;
+
+private:
+    git_config* cfg_ = nullptr;
+};
+
 }  // namespace
 
 std::string tracking_ref(const std::string& branch) { return "refs/remotes/origin/" + branch; }
@@ -95,6 +121,8 @@ void Mirror::Impl::attach_mempack() {
     lg::check(git_mempack_new(&backend), "opening the mirror's objects");
     lg::check(git_odb_add_backend(raw, backend, 1000), "opening the mirror's objects");  // before loose and packs
     mempack = backend;
+    staged.clear();  // they were in the previous mempack
+    staged_bytes = 0;
 }
 
 // A pack of exactly `ids`. git_mempack_dump would not do: it inserts each commit with its whole
@@ -105,14 +133,14 @@ void Mirror::Impl::store_new_objects(const std::vector<git_oid>& ids) {
     lg::check(git_packbuilder_new(&p, repo.get()), "packing new objects");
     const lg::PackBuilder builder(p);
     for (const git_oid& id : ids) lg::check(git_packbuilder_insert(p, &id, nullptr), "packing new objects");
-    git_buf pack = GIT_BUF_INIT;
-    lg::check(git_packbuilder_write_buf(&pack, p), "packing new objects");
-    const std::string packed(pack.ptr, pack.size);
-    git_buf_dispose(&pack);
+    // Written by libgit2's indexer straight into the pack directory: a first push of a large
+    // store packs hundreds of MB, which are not held in memory a second time.
+    const fs::path pack_dir = options.dir / "objects" / "pack";
+    lg::check(git_packbuilder_write(p, pack_dir.c_str(), 0, nullptr, nullptr), "packing new objects");
+    note_own_pack(std::string("pack-") + git_packbuilder_name(p));
     git_odb* raw = nullptr;
     lg::check(git_repository_odb(&raw, repo.get()), "packing new objects");
     const lg::Odb odb(raw);
-    note_own_pack(index_pack(raw, options.dir / "objects" / "pack", packed));
     lg::check(git_odb_refresh(raw), "packing new objects");
     lg::check(git_mempack_reset(mempack), "packing new objects");
 }
@@ -297,17 +325,38 @@ std::string Mirror::read_blob(const std::string& blob_id) {
                 "run the command again: the mirror is refreshed from the gist");
 }
 
-PushOutcome Mirror::commit(const Head& base, const Changes& changes, const std::string& message) {
+std::string Mirror::stage(const std::string& content) {
     const MirrorLock lock(impl_->options.dir);
     if (!impl_->repo) impl_->open();
-    std::string built;
+    const NoDeltaSearch no_delta(impl_->repo.get());
     try {
-        built = impl_->build_commit(base, changes, message);
+        return impl_->stage_blob(content);
     } catch (const lg::Failure& failure) {
         if (is_disk_full(failure.what())) throw mirror_disk_full_error(impl_->options.dir, failure.what());
         throw;
     }
-    PushOutcome outcome = impl_->push(base, built);
+}
+
+PushOutcome Mirror::commit(const Head& base, const Changes& changes, const std::string& message) {
+    return commit(base, changes, StagedBlobs{}, message);
+}
+
+PushOutcome Mirror::commit(const Head& base, const Changes& changes, const StagedBlobs& staged,
+                           const std::string& message) {
+    const MirrorLock lock(impl_->options.dir);
+    if (!impl_->repo) impl_->open();
+    std::string built;
+    PushOutcome outcome;
+    {
+        const NoDeltaSearch no_delta(impl_->repo.get());
+        try {
+            built = impl_->build_commit(base, changes, staged, message);
+        } catch (const lg::Failure& failure) {
+            if (is_disk_full(failure.what())) throw mirror_disk_full_error(impl_->options.dir, failure.what());
+            throw;
+        }
+        outcome = impl_->push(base, built);
+    }
     try {
         impl_->maintain();
     } catch (const lg::Failure&) {

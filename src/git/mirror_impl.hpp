@@ -14,6 +14,9 @@ namespace ccu::git {
 std::string tracking_ref(const std::string& branch);
 std::string local_ref(const std::string& branch);
 
+// The config key libgit2's packbuilder takes its big-file threshold from (mirror.cpp, NoDeltaSearch).
+inline constexpr const char* kNoDeltaKey = "pack.deltaCacheSize";
+
 struct Mirror::Impl {
     MirrorOptions options;
     TransferStats stats;
@@ -38,10 +41,17 @@ struct Mirror::Impl {
     std::string commit_time(const std::string& commit) const;
     void set_ref(const std::string& name, const std::string& commit);
 
+    // Blobs stage() put in the mempack and not yet packed, and their bytes.
+    std::vector<git_oid> staged;
+    std::size_t staged_bytes = 0;
+
     void attach_mempack();
+    std::string stage_blob(const std::string& content);
+    void pack_staged();  // the staged blobs into one pack kept like a fetched one (maintain.cpp)
     void store_new_objects(const std::vector<git_oid>& ids);  // the objects a commit wrote
     void note_own_pack(const std::string& stem);              // maintain.cpp: a pack of our own objects
-    std::string build_commit(const Head& base, const Changes& changes, const std::string& message);
+    std::string build_commit(const Head& base, const Changes& changes, const StagedBlobs& staged_files,
+                             const std::string& message);
     PushOutcome push(const Head& base, const std::string& commit);
 
     // Repacks this mirror's own recent objects with a delta search once their packs pile up

@@ -1,12 +1,16 @@
 // Building a commit in memory and pushing it without force (the compare-and-swap).
 #include <chrono>
+#include <filesystem>
 #include <vector>
+
+#include <git2/sys/mempack.h>
 
 #include "ccu/common/error.hpp"
 #include "git/mirror_impl.hpp"
 #include "git/session.hpp"
 
 namespace ccu::git {
+namespace fs = std::filesystem;
 namespace {
 
 lg::Signature signature(const MirrorOptions& options) {
@@ -33,9 +37,45 @@ bool has_blob(git_repository* repo, const std::string& content) {
     return git_odb_exists(raw, &id) == 1;
 }
 
+// The blobs of a large push are packed every this many bytes: about one such pack (and the
+// blobs not packed yet) is in memory at a time.
+constexpr std::size_t kStagedPackBytes = std::size_t{32} << 20;
+
 }  // namespace
 
-std::string Mirror::Impl::build_commit(const Head& base, const Changes& changes, const std::string& message) {
+std::string Mirror::Impl::stage_blob(const std::string& content) {
+    git_oid id{};
+    const bool known = has_blob(repo.get(), content);
+    lg::check(git_blob_create_from_buffer(&id, repo.get(), content.data(), content.size()), "writing a file");
+    if (!known) {
+        staged.push_back(id);
+        staged_bytes += content.size();
+        if (staged_bytes >= kStagedPackBytes) pack_staged();
+    }
+    return lg::to_hex(id);
+}
+
+// Not noted as an own pack: its blobs are parts, written once and never versions of each other,
+// so maintain()'s delta search would gain nothing on them; they are joined like fetched packs.
+void Mirror::Impl::pack_staged() {
+    if (staged.empty()) return;
+    git_packbuilder* p = nullptr;
+    lg::check(git_packbuilder_new(&p, repo.get()), "packing new objects");
+    const lg::PackBuilder builder(p);
+    for (const git_oid& id : staged) lg::check(git_packbuilder_insert(p, &id, nullptr), "packing new objects");
+    const fs::path pack_dir = options.dir / "objects" / "pack";
+    lg::check(git_packbuilder_write(p, pack_dir.c_str(), 0, nullptr, nullptr), "packing new objects");
+    git_odb* raw = nullptr;
+    lg::check(git_repository_odb(&raw, repo.get()), "packing new objects");
+    const lg::Odb odb(raw);
+    lg::check(git_odb_refresh(raw), "packing new objects");
+    lg::check(git_mempack_reset(mempack), "packing new objects");
+    staged.clear();
+    staged_bytes = 0;
+}
+
+std::string Mirror::Impl::build_commit(const Head& base, const Changes& changes, const StagedBlobs& staged_files,
+                                       const std::string& message) {
     lg::Commit parent;
     lg::Tree base_tree;
     if (!base.commit.empty()) {
@@ -47,6 +87,7 @@ std::string Mirror::Impl::build_commit(const Head& base, const Changes& changes,
         lg::check(git_commit_tree(&t, c), "reading the base tree");
         base_tree.reset(t);
     }
+    pack_staged();  // store_new_objects empties the mempack
     std::vector<git_oid> written;  // what goes into this commit's pack: new blobs, the tree, the commit
     git_treebuilder* tb = nullptr;
     lg::check(git_treebuilder_new(&tb, repo.get(), base_tree.get()), "building a tree");
@@ -63,6 +104,11 @@ std::string Mirror::Impl::build_commit(const Head& base, const Changes& changes,
         const bool known = has_blob(repo.get(), *content);
         lg::check(git_blob_create_from_buffer(&blob, repo.get(), content->data(), content->size()), "writing a file");
         if (!known) written.push_back(blob);
+        lg::check(git_treebuilder_insert(nullptr, tb, name.c_str(), &blob, GIT_FILEMODE_BLOB), "adding a file");
+    }
+    for (const auto& [name, blob_id] : staged_files) {
+        if (!is_flat_name(name)) throw Error(ErrorKind::Unexpected, "not a flat gist file name: " + name);
+        const git_oid blob = lg::from_hex(blob_id);
         lg::check(git_treebuilder_insert(nullptr, tb, name.c_str(), &blob, GIT_FILEMODE_BLOB), "adding a file");
     }
     git_oid tree_id{};

@@ -97,4 +97,27 @@ std::vector<UsageRecord> Store::changed_since(const std::string& machine, std::i
     });
 }
 
+void Store::for_each_changed_since(const std::string& machine, std::int64_t after_sequence,
+                                   const std::function<void(UsageRecord&&)>& visit) const {
+    detail::guarded(file_, "reading changed records from", [&] {
+        SQLite::Statement q(*db_, std::string("SELECT ") + kRecordColumns +
+                                      " FROM records WHERE machine_name = ? AND sequence > ?"
+                                      " ORDER BY timestamp, session_id, message_uuid");
+        q.bind(1, machine);
+        q.bind(2, static_cast<std::int64_t>(after_sequence));
+        while (q.executeStep()) visit(read_record(q));
+        return 0;
+    });
+}
+
+std::int64_t Store::count_changed_since(const std::string& machine, std::int64_t after_sequence) const {
+    return detail::guarded(file_, "reading changed records from", [&] {
+        SQLite::Statement q(*db_, "SELECT COUNT(*) FROM records WHERE machine_name = ? AND sequence > ?");
+        q.bind(1, machine);
+        q.bind(2, static_cast<std::int64_t>(after_sequence));
+        q.executeStep();
+        return q.getColumn(0).getInt64();
+    });
+}
+
 }  // namespace ccu::store

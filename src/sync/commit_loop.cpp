@@ -36,8 +36,9 @@ void collect(const CommitOutcome& outcome, std::vector<Manifest>& overwritten) {
 
 // The files and bytes one commit sends (deletions count as files of no bytes).
 Progress upload_progress(const ChangeSet& changes) {
-    Progress p{"Uploading", 0, changes.size(), 0, 0, "file"};
+    Progress p{"Uploading", 0, changes.size() + changes.staged.size(), 0, 0, "file"};
     for (const auto& [name, content] : changes) p.bytes_total += content ? content->size() : 0;
+    for (const auto& [name, staged] : changes.staged) p.bytes_total += static_cast<std::uint64_t>(staged.size);
     return p;
 }
 

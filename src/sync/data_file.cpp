@@ -52,6 +52,10 @@ DataFileStatistics compute_statistics(const std::vector<ccu::UsageRecord>& recor
 
 namespace detail {
 
+std::string render_line(const ccu::UsageRecord& record, double cost) {
+    return compact(ccu::to_wire_json(record, cost));
+}
+
 RenderedRecords render_records(std::vector<ccu::UsageRecord> records, const RecordCostFn& cost) {
     std::sort(records.begin(), records.end(), record_file_order);
     RenderedRecords r;
@@ -60,7 +64,7 @@ RenderedRecords render_records(std::vector<ccu::UsageRecord> records, const Reco
     for (const auto& rec : records) {
         const double c = cost(rec);
         r.costs.push_back(c);
-        r.lines.push_back(compact(ccu::to_wire_json(rec, c)));
+        r.lines.push_back(render_line(rec, c));
     }
     r.records = std::move(records);
     return r;

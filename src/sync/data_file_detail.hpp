@@ -15,6 +15,8 @@ struct RenderedRecords {
     std::vector<std::string> lines;
     std::vector<double> costs;
 };
+// One record's compact JSON line (keys sorted), with its cost.
+std::string render_line(const ccu::UsageRecord& record, double cost);
 RenderedRecords render_records(std::vector<ccu::UsageRecord> records, const RecordCostFn& cost);
 
 // Everything before the first record line, for the records [begin, end).

@@ -27,6 +27,7 @@ public:
         if (it != cache_.end()) return it->second;
         return cache_.emplace(name, mirror_->read_blob(entry(name).blob_id)).first->second;
     }
+    void forget_content(const std::string& name) override { cache_.erase(name); }
     const git::Head& head() const { return head_; }
 
 private:
@@ -62,11 +63,17 @@ LoadResult GitRemoteStore::load_held(const std::optional<std::string>& known_ver
     return {false, {}, std::make_unique<GitSnapshot>(std::move(fetched.head), mirror_)};
 }
 
+std::optional<StagedFile> GitRemoteStore::stage(const std::string& content) {
+    return StagedFile{mirror_.stage(content), static_cast<std::int64_t>(content.size())};
+}
+
 CommitOutcome GitRemoteStore::commit(const RemoteSnapshot& base, const ChangeSet& changes,
                                      const std::string& message) {
     const auto* snapshot = dynamic_cast<const GitSnapshot*>(&base);
     if (snapshot == nullptr) throw Error(ErrorKind::Unexpected, "GitRemoteStore::commit: a snapshot of another store");
-    const git::PushOutcome pushed = mirror_.commit(snapshot->head(), changes, message);
+    git::StagedBlobs staged;
+    for (const auto& [name, file] : changes.staged) staged[name] = file.content_id;
+    const git::PushOutcome pushed = mirror_.commit(snapshot->head(), changes, staged, message);
     CommitOutcome out;
     out.kind = pushed.kind == git::PushOutcome::Kind::Committed ? CommitOutcome::Kind::Committed
                                                                  : CommitOutcome::Kind::Conflict;

@@ -182,6 +182,7 @@ private:
             return f;
         }
         f.parsed = parse_data_file(remote.content(name), name);
+        remote.forget_content(name);
         if (f.parsed.file && f.parsed.file->generation >= entry_generation) {
             f.batch = import_batch(std::move(*f.parsed.file));
         }

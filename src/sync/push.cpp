@@ -4,6 +4,7 @@
 //   write overwrote ⊔ our entry, reconciled with the listing → commit only changed files → on
 //   conflict reload and plan again (commit_joined).
 #include <algorithm>
+#include <functional>
 
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
@@ -34,8 +35,8 @@ public:
     PushResult execute() {
         ctx_.events.say(Mark::None, "Pushing to Gist...");
         unpushed_ = unpushed_records(ctx_.store, machine_, state_.pushed_sequence());
-        result_.new_records = unpushed_.records.size();
-        const bool nothing_new = unpushed_.records.empty();
+        result_.new_records = static_cast<std::size_t>(unpushed_.count);
+        const bool nothing_new = unpushed_.count == 0;
         if (nothing_new && machine_records() == 0) return nothing_to_do();
         std::optional<std::string> known;
         if (nothing_new && write_ == WriteMode::Write && !state_.push_version().empty()) known = state_.push_version();
@@ -111,20 +112,24 @@ private:
         adopt_if_origin(head, base ? base->find(machine_) : nullptr, listing);
         plan_merges(head, listing, changes);
         plan_backups(head, listing, changes);
-        const ShardPlan shards = export_records(head, listing);
-        add_write(changes, head, shards.current.file_name, shards.current.content, shards.current.file.records.size());
-        for (const auto& part : shards.sealed_parts) {
-            add_write(changes, head, part.file_name, part.content, part.file.records.size());
-        }
         std::set<std::string> after = listing;
         for (const auto& [name, content] : changes) {
             if (content) after.insert(name);
             else after.erase(name);
         }
+        after.insert(current_file_name(machine_));
+        // The files the gist will hold besides the parts this push seals (the manifest included).
+        const std::size_t other_files = after.size() + (after.count(std::string(kManifestFileName)) ? 0 : 1);
+        std::vector<PlannedFile> part_notes;
+        ShardedFile current = export_records(head, listing, other_files, changes, part_notes);
+        add_write(changes, head, current.file_name, current.content, current.file.records.size());
+        result_.files.insert(result_.files.end(), part_notes.begin(), part_notes.end());
+        for (const auto& part : written_parts_) after.insert(part.name);
+        consider_newest(current.file.records);
         Manifest manifest = base ? *base : Manifest::rebuild_from_files(listing, {}, now_);
         if (!base) manifest.set_backup_retention_days(ctx_.config.backup_retention_days);
         for (const auto& lost : overwritten) manifest = manifest.merge_with(lost);
-        manifest.upsert(make_entry(base ? base->find(machine_) : nullptr, after, shards));
+        manifest.upsert(make_entry(base ? base->find(machine_) : nullptr, after, current.file_name));
         manifest = manifest.reconciled_with(after);
         manifest.set_last_updated(now_);
         const std::string text = manifest.serialize();
@@ -132,7 +137,7 @@ private:
             add_write(changes, head, std::string(kManifestFileName), text, 0);
         }
         assert_only_own_files(changes, machine_);
-        written_ = shards;
+        written_current_ = std::move(current);
         return changes;
     }
 
@@ -194,20 +199,58 @@ private:
         }
     }
 
-    ShardPlan export_records(RemoteSnapshot& head, const std::set<std::string>& listing) {
+    // The current file; the parts sealed on the way go into `changes` (staged when the store can
+    // take them ahead: the parts of a first push of 1M records are ~300 MB) as they are full.
+    ShardedFile export_records(RemoteSnapshot& head, const std::set<std::string>& listing, std::size_t other_files,
+                               ChangeSet& changes, std::vector<PlannedFile>& part_notes) {
+        written_parts_.clear();
+        newest_.reset();
         ExportInput input;
         input.machine_name = machine_;
         input.machine_id = machine_id();
         input.now_rfc3339 = now_;
         input.max_file_bytes = effective_seal_bytes(ctx_.config);
+        input.max_part_bytes = max_part_bytes(ctx_.config);
+        const std::size_t soft_limit = RetentionRequest{}.soft_file_limit;
+        input.part_room = soft_limit > other_files + 1 ? soft_limit - 1 - other_files : 0;
         // Parts this machine wrote that a lagging read may not list yet are never reused.
         std::set<std::string> known_names = listing;
         for (const auto& [name, seen] : state_.pulled_files()) known_names.insert(name);
         input.next_part = next_part_number(known_names, machine_);
         input.remote_current = adoption_.adopt ? std::vector<UsageRecord>{} : remote_current_records(head);
         input.generation = adoption_.generation;
-        input.unpushed = unpushed_.records;
-        return build_export(input, cost_function(prices_));
+        input.unpushed = [this](const std::function<void(UsageRecord&&)>& visit) {
+            ctx_.store.for_each_changed_since(machine_, unpushed_.after_sequence, visit);
+        };
+        return export_files(input, cost_function(prices_),
+                            [&](ShardedFile&& part) { add_part(head, changes, std::move(part), part_notes); });
+    }
+
+    void add_part(RemoteSnapshot& head, ChangeSet& changes, ShardedFile&& part, std::vector<PlannedFile>& notes) {
+        consider_newest(part.file.records);
+        const auto bytes = static_cast<std::int64_t>(part.content.size());
+        if (holds(head, part.file_name, part.content)) {  // unchanged: not sent
+            written_parts_.push_back(WrittenFile{part.file_name, git_blob_id(part.content), bytes});
+            return;
+        }
+        notes.push_back(PlannedFile{part.file_name, PlannedFile::Action::Write, part.content.size(),
+                                    part.file.records.size()});
+        if (write_ == WriteMode::Write) {
+            if (auto staged = ctx_.remote.stage(part.content)) {  // the store names the blob: no second hash
+                written_parts_.push_back(WrittenFile{part.file_name, staged->content_id, bytes});
+                changes.staged[part.file_name] = std::move(*staged);
+                return;
+            }
+        }
+        written_parts_.push_back(WrittenFile{part.file_name, git_blob_id(part.content), bytes});
+        changes[part.file_name] = std::move(part.content);
+    }
+
+    void consider_newest(const std::vector<UsageRecord>& records) {
+        for (const auto& r : records) {
+            std::string day = r.timestamp.substr(0, 10);
+            if (!newest_ || day > *newest_) newest_ = std::move(day);
+        }
     }
 
     // The records already in our current file. Only this machine writes it, so a head whose copy
@@ -239,17 +282,16 @@ private:
     }
 
     MachineEntry make_entry(const MachineEntry* previous, const std::set<std::string>& after,
-                            const ShardPlan& shards) {
+                            const std::string& current_name) {
         MachineEntry e = previous ? *previous : MachineEntry{};
         e.machine_name = machine_;
         e.machine_id = machine_id();
         e.last_sync = now_;
         e.total_records = machine_records();
-        e.current_file = shards.current.file_name;
+        e.current_file = current_name;
         e.tool = "ccu " + std::string(ccu::version());
         set_entry_generation(e, adoption_.generation);
-        const auto newest = newest_record_date(shards);
-        if (newest && (!e.last_record_date || *newest > *e.last_record_date)) e.last_record_date = newest;
+        if (newest_ && (!e.last_record_date || *newest_ > *e.last_record_date)) e.last_record_date = newest_;
         e.backups.clear();
         std::vector<std::string> data_files;
         for (const auto& name : after) {
@@ -268,19 +310,6 @@ private:
         return e;
     }
 
-    static std::optional<std::string> newest_record_date(const ShardPlan& shards) {
-        std::optional<std::string> newest;
-        auto consider = [&](const DataFile& f) {
-            for (const auto& r : f.records) {
-                const std::string day = r.timestamp.substr(0, 10);
-                if (!newest || day > *newest) newest = day;
-            }
-        };
-        consider(shards.current.file);
-        for (const auto& p : shards.sealed_parts) consider(p.file);
-        return newest;
-    }
-
     // An entry or current file the origin tool wrote: its rows go into the store (one record per
     // response) and this push re-writes the machine's files from the store (sync/adoption.hpp).
     // Planned again on each re-merge: importing the same rows twice adds nothing.
@@ -294,7 +323,7 @@ private:
             machine_records_.reset();
         }
         unpushed_ = unpushed_records(ctx_.store, machine_, 0);
-        result_.new_records = unpushed_.records.size();
+        result_.new_records = static_cast<std::size_t>(unpushed_.count);
         if (adoption_announced_) return;
         adoption_announced_ = true;
         ctx_.events.say(Mark::Check, "Adopting " + machine_ + " from the origin tool: its files are re-written from "
@@ -327,13 +356,11 @@ private:
     // the local copy of the current file.
     void remember_own_files() {
         auto seen = state_.pulled_files();
-        auto remember = [&](const ShardedFile& f) {
-            seen[f.file_name] = SeenFile{git_blob_id(f.content), static_cast<std::int64_t>(f.content.size())};
-        };
-        remember(written_.current);
-        for (const auto& part : written_.sealed_parts) remember(part);
+        const ShardedFile& current = written_current_;
+        seen[current.file_name] = SeenFile{git_blob_id(current.content), static_cast<std::int64_t>(current.content.size())};
+        for (const auto& part : written_parts_) seen[part.name] = SeenFile{part.blob_id, part.bytes};
         state_.set_pulled_files(seen);
-        state_.set_own_current(written_.current.file_name, written_.current.content);
+        state_.set_own_current(current.file_name, current.content);
     }
 
     void finish(const std::string& version) {
@@ -353,7 +380,16 @@ private:
     std::string now_;
     Unpushed unpushed_;
     PushResult result_;
-    ShardPlan written_;
+    // What this plan writes: the current file, and the parts by name, content id and size (their
+    // content went to the commit).
+    struct WrittenFile {
+        std::string name;
+        std::string blob_id;
+        std::int64_t bytes = 0;
+    };
+    ShardedFile written_current_;
+    std::vector<WrittenFile> written_parts_;
+    std::optional<std::string> newest_;  // UTC date of the newest record written
     Adoption adoption_;
     bool adoption_announced_ = false;
     std::optional<ParsedDataFile> current_parsed_;  // this plan's head's current file

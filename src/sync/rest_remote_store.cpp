@@ -24,6 +24,8 @@ bool is_hex_sha(const std::string& s) {
 std::string head_of(const gist::Gist& g) { return g.history.empty() ? std::string() : g.history.front().version; }
 
 gist::GistPatch to_patch(const ChangeSet& changes) {
+    // This store stages nothing (RemoteStore::stage), so a staged file here is a caller's bug.
+    if (!changes.staged.empty()) throw Error(ErrorKind::Unexpected, "the REST store was given staged files");
     gist::GistPatch patch;
     for (const auto& [name, content] : changes) {
         patch[name] = content ? gist::FileChange::write(*content) : gist::FileChange::remove();

@@ -24,6 +24,7 @@ public:
     // The response's content, or raw_url when the file is truncated or empty (GitHub cuts content
     // at 1 MiB and has returned small files empty when a sibling was large).
     const std::string& content(const std::string& name) override;
+    void forget_content(const std::string& name) override { fetched_.erase(name); }
 
 private:
     const gist::GistFile& file(const std::string& name) const;

@@ -34,13 +34,16 @@ public:
     std::size_t size(const DataFile& meta, std::size_t begin, std::size_t end) const {
         const std::size_t head = detail::render_head(meta, r_, begin, end).size();
         if (begin == end) return head + detail::kEmptyTail.size();
-        const std::size_t count = end - begin;
-        return head + detail::kListOpen.size() + prefix_[end] - prefix_[begin] +
-               count * detail::kRecordIndent + (count - 1) * detail::kRecordSeparator +
-               detail::kListClose.size();
+        return head + detail::kListOpen.size() + body(begin, end) + detail::kListClose.size();
     }
 
 private:
+    // The record lines with their indents and separators.
+    std::size_t body(std::size_t begin, std::size_t end) const {
+        const std::size_t count = end - begin;
+        return prefix_[end] - prefix_[begin] + count * detail::kRecordIndent + (count - 1) * detail::kRecordSeparator;
+    }
+
     const RenderedRecords& r_;
     std::vector<std::size_t> prefix_;
 };
@@ -53,8 +56,8 @@ private:
                      "Raise sync.max_file_bytes in the config (default 4194304).");
 }
 
-// The largest end in (begin, n] whose part file fits; the size is monotone in end except for
-// the digits of total_cost, so the result is checked, not assumed.
+// The largest end in (begin, n] whose part file fits. A file grows with every record it takes (a
+// record line adds far more bytes than the digits of total_cost can lose), so the search is exact.
 std::size_t fill_part(const Sizer& sizer, const DataFile& meta, std::size_t begin, std::size_t n,
                       std::size_t max_bytes) {
     const std::size_t one = sizer.size(meta, begin, begin + 1);
@@ -83,29 +86,66 @@ ShardedFile make_file(const DataFile& meta, const RenderedRecords& r, std::size_
     return out;
 }
 
+template <typename T>
+void drop_front(std::vector<T>& v, std::size_t n) {
+    v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
 }  // namespace
 
+PartSealer::PartSealer(DataFile meta, Limits limits, int next_part, RecordCostFn cost, PartFn on_part)
+    : meta_(std::move(meta)), max_bytes_(limits.current_bytes), part_bytes_(std::max(limits.part_bytes, max_bytes_)),
+      next_part_(std::max(next_part, 1)), cost_(std::move(cost)), on_part_(std::move(on_part)),
+      window_(std::make_unique<RenderedRecords>()) {
+    meta_.records.clear();
+    meta_.part = 0;
+    if (const std::size_t empty = Sizer(*window_).size(meta_, 0, 0); empty > max_bytes_) too_small(max_bytes_, empty);
+}
+
+PartSealer::~PartSealer() = default;
+
+void PartSealer::add(ccu::UsageRecord record) {
+    const double c = cost_(record);
+    std::string line = detail::render_line(record, c);
+    window_body_ += line.size() + detail::kRecordIndent + detail::kRecordSeparator;
+    window_->costs.push_back(c);
+    window_->lines.push_back(std::move(line));
+    window_->records.push_back(std::move(record));
+    // The lines alone no longer fit in a part: the window cannot be the current file, and the
+    // longest run of its oldest records that fits as a part is in it (docs/format.md §5).
+    while (window_body_ > part_bytes_ + detail::kRecordSeparator) seal_one();
+}
+
+void PartSealer::seal_one() {
+    const Sizer sizer(*window_);
+    DataFile part_meta = meta_;
+    part_meta.part = next_part_++;
+    const std::size_t n = window_->records.size();
+    const std::size_t end = fill_part(sizer, part_meta, 0, n, part_bytes_);
+    on_part_(make_file(part_meta, *window_, 0, end));
+    for (std::size_t i = 0; i < end; ++i) {
+        window_body_ -= window_->lines[i].size() + detail::kRecordIndent + detail::kRecordSeparator;
+    }
+    drop_front(window_->records, end);
+    drop_front(window_->lines, end);
+    drop_front(window_->costs, end);
+}
+
+ShardedFile PartSealer::finish() {
+    while (!window_->records.empty() && Sizer(*window_).size(meta_, 0, window_->records.size()) > max_bytes_) {
+        seal_one();
+    }
+    return make_file(meta_, *window_, 0, window_->records.size());
+}
+
 ShardPlan plan_shards(const ShardRequest& request, const RecordCostFn& cost) {
-    const RenderedRecords r = detail::render_records(merge_records(request), cost);
-    const Sizer sizer(r);
-    const std::size_t n = r.records.size();
-    DataFile current_meta = request.current;
-    current_meta.records.clear();
-    current_meta.part = 0;
-    if (const std::size_t empty = sizer.size(current_meta, n, n); empty > request.max_file_bytes) {
-        too_small(request.max_file_bytes, empty);
-    }
+    std::vector<ccu::UsageRecord> records = merge_records(request);
+    std::sort(records.begin(), records.end(), record_file_order);
     ShardPlan plan;
-    std::size_t begin = 0;
-    int part = std::max(request.next_part, 1);
-    while (sizer.size(current_meta, begin, n) > request.max_file_bytes) {
-        DataFile part_meta = current_meta;
-        part_meta.part = part++;
-        const std::size_t end = fill_part(sizer, part_meta, begin, n, request.max_file_bytes);
-        plan.sealed_parts.push_back(make_file(part_meta, r, begin, end));
-        begin = end;
-    }
-    plan.current = make_file(current_meta, r, begin, n);
+    PartSealer sealer(request.current, {request.max_file_bytes, request.max_file_bytes}, request.next_part, cost,
+                      [&plan](ShardedFile&& part) { plan.sealed_parts.push_back(std::move(part)); });
+    for (auto& r : records) sealer.add(std::move(r));
+    plan.current = sealer.finish();
     return plan;
 }
 

@@ -45,17 +45,21 @@ void check_identity(const MachineEntry* remote_entry, const Config& config) {
 }
 
 void assert_only_own_files(const ChangeSet& changes, const std::string& machine) {
-    for (const auto& [name, content] : changes) {
-        if (name == kManifestFileName) continue;
+    auto check = [&machine](const std::string& name, bool empty) {
+        if (name == kManifestFileName) return;
         const FileNameInfo info = classify_for_machine(name, machine);
         const bool own = info.role == FileRole::Current || info.role == FileRole::Part || info.role == FileRole::Backup;
-        if (!own || (content && content->find_first_not_of(" \t\r\n") == std::string::npos)) {
+        if (!own || empty) {
             throw Error(ErrorKind::Unexpected,
                         "internal error: refusing to send '" + name + "' (not a file of machine '" + machine +
                             "', or empty content)",
                         "this is a bug in ccu; nothing was written");
         }
+    };
+    for (const auto& [name, content] : changes) {
+        check(name, content && content->find_first_not_of(" \t\r\n") == std::string::npos);
     }
+    for (const auto& [name, staged] : changes.staged) check(name, staged.size == 0);
 }
 
 std::optional<Manifest> read_manifest(RemoteSnapshot& snapshot) {

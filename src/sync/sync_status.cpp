@@ -20,7 +20,7 @@ json local_part(const Config& config, store::Store* store) {
     SyncState state(*store, config.gist_id);
     local["records"] = store->count();
     local["machine_records"] = store->count(config.machine_name);
-    local["unsynced_records"] = store->changed_since(config.machine_name, state.pushed_sequence()).size();
+    local["unsynced_records"] = store->count_changed_since(config.machine_name, state.pushed_sequence());
     local["last_push"] = optional_text(state.last_push());
     local["last_pull"] = optional_text(state.last_pull());
     if (const auto e = state.last_error()) {

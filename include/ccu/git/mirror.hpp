@@ -50,6 +50,8 @@ enum class FetchDepth {
 
 // File name -> new content; std::nullopt deletes the file.
 using Changes = std::map<std::string, std::optional<std::string>>;
+// File name -> the id of a blob stage() wrote.
+using StagedBlobs = std::map<std::string, std::string>;
 
 struct PushOutcome {
     enum class Kind { Committed, Conflict };
@@ -117,6 +119,12 @@ public:
     // Builds a commit on `base` (a Head returned by fetch()) with `changes` and pushes it
     // without force. Conflict when the remote branch moved after `base`.
     PushOutcome commit(const Head& base, const Changes& changes, const std::string& message);
+    // The same, with further files whose blobs stage() wrote.
+    PushOutcome commit(const Head& base, const Changes& changes, const StagedBlobs& staged, const std::string& message);
+
+    // Writes a file's content as a blob for a later commit and returns its id: the blobs of a large
+    // push are packed to disk every few tens of MB (without a delta search) instead of being held.
+    std::string stage(const std::string& content);
 
     const TransferStats& stats() const;
     std::uint64_t disk_bytes() const;  // everything under the mirror directory

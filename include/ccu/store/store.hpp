@@ -170,6 +170,11 @@ public:
     std::int64_t max_sequence() const;
     // Records of `machine` inserted or updated after `after_sequence`, sorted as query().
     std::vector<UsageRecord> changed_since(const std::string& machine, std::int64_t after_sequence) const;
+    // The same records one at a time, in the order of a data file (timestamp text, session_id,
+    // message_uuid: docs/format.md §4), so a push of any size holds one of them at a time.
+    void for_each_changed_since(const std::string& machine, std::int64_t after_sequence,
+                                const std::function<void(UsageRecord&&)>& visit) const;
+    std::int64_t count_changed_since(const std::string& machine, std::int64_t after_sequence) const;
     // Local records were stamped with the machine name in use at scan time; setup may rename.
     void rename_machine(const std::string& from, const std::string& to);
 

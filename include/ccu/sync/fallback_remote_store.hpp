@@ -22,6 +22,7 @@ public:
     Transport transport() const override { return rest_ ? Transport::Rest : Transport::Git; }
     LoadResult load(const std::optional<std::string>& known_version) override;
     LoadResult load_held(const std::optional<std::string>& known_version) override;
+    std::optional<StagedFile> stage(const std::string& content) override { return active().stage(content); }
     CommitOutcome commit(const RemoteSnapshot& base, const ChangeSet& changes, const std::string& message) override;
     CommitOutcome commit_unchecked(const RemoteSnapshot& base, const ChangeSet& changes,
                                    const std::string& message) override;

@@ -19,6 +19,8 @@ public:
     Transport transport() const override { return Transport::Git; }
     LoadResult load(const std::optional<std::string>& known_version) override;
     LoadResult load_held(const std::optional<std::string>& known_version) override;
+    // Written into the mirror as a blob now (packed with others every few tens of MB).
+    std::optional<StagedFile> stage(const std::string& content) override;
     // `base` must be a snapshot this store loaded.
     CommitOutcome commit(const RemoteSnapshot& base, const ChangeSet& changes, const std::string& message) override;
 

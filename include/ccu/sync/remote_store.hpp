@@ -33,10 +33,23 @@ public:
     // Full content, fetched on first use and then kept. Throws ccu::Error(InvalidRemote) when the
     // file is absent, ccu::Error(Network) when the fetch fails.
     virtual const std::string& content(const std::string& name) = 0;
+    // Drops the kept copy of a file's content (a later content() fetches it again): a pull reads
+    // each file once, and 1M records are ~300 MB of files.
+    virtual void forget_content(const std::string& name) = 0;
 };
 
-// File name -> new content; std::nullopt deletes the file. Content is never empty.
-using ChangeSet = std::map<std::string, std::optional<std::string>>;
+// A file's content handed to the store ahead of the commit that names it (RemoteStore::stage).
+struct StagedFile {
+    std::string content_id;  // as RemoteSnapshot::content_id will name it
+    std::int64_t size = 0;
+};
+
+// File name -> new content; std::nullopt deletes the file. Content is never empty. `staged` names
+// the files whose content the store already holds (RemoteStore::stage): a first push of a large
+// store writes hundreds of MB of parts, which are then not all held in memory until the commit.
+struct ChangeSet : std::map<std::string, std::optional<std::string>> {
+    std::map<std::string, StagedFile> staged;
+};
 
 struct CommitOutcome {
     // Reload: nothing was written and the store cannot commit on this base any more (sync.transport
@@ -72,6 +85,13 @@ public:
     // The git store answers from the ref advertisement and its mirror; the default (REST, which
     // holds no copy) reads the head as load does.
     virtual LoadResult load_held(const std::optional<std::string>& known_version) { return load(known_version); }
+    // Keeps `content` for the next commit, which names it in ChangeSet::staged; nullopt when the
+    // store cannot (REST: the content travels in the PATCH), and then the caller keeps it. What a
+    // commit does not name is dropped by the store in its own time.
+    virtual std::optional<StagedFile> stage(const std::string& content) {
+        (void)content;
+        return std::nullopt;
+    }
     // Commits `changes` on top of `base`. Conflict (nothing of ours kept as the head) when another
     // writer moved the head after `base`; the caller reloads, re-merges and tries again.
     virtual CommitOutcome commit(const RemoteSnapshot& base, const ChangeSet& changes,

@@ -1,5 +1,7 @@
 #pragma once
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,46 @@ struct ShardedFile {
 struct ShardPlan {
     ShardedFile current;                   // always present (may hold no records)
     std::vector<ShardedFile> sealed_parts; // new immutable parts, ascending part numbers, oldest data first
+};
+
+namespace detail {
+struct RenderedRecords;
+}
+
+// The same sealing, fed one record at a time in file order (record_file_order, each identity once):
+// parts are handed to `on_part` as soon as they are full, so only the records that can still go
+// into the next file are held, whatever the number of records (a first push of a 1M-record store).
+// plan_shards is this sealer fed with the merged records; both give the same files.
+class PartSealer {
+public:
+    using PartFn = std::function<void(ShardedFile&&)>;
+    struct Limits {
+        std::size_t current_bytes;  // the current file (ShardRequest::max_file_bytes)
+        std::size_t part_bytes;     // each sealed part, at least current_bytes (larger: a big push, §5)
+    };
+    // `meta`: the metadata of every file, as ShardRequest::current (its records are ignored).
+    // Throws ccu::Error(Usage) when current_bytes cannot hold an empty file.
+    PartSealer(DataFile meta, Limits limits, int next_part, RecordCostFn cost, PartFn on_part);
+    ~PartSealer();
+    PartSealer(const PartSealer&) = delete;
+    PartSealer& operator=(const PartSealer&) = delete;
+
+    // Throws ccu::Error(Usage) when max_file_bytes cannot hold a file with this one record.
+    void add(ccu::UsageRecord record);
+    // Seals until the rest fits in one file and returns it as the current file.
+    ShardedFile finish();
+
+private:
+    void seal_one();
+
+    DataFile meta_;
+    std::size_t max_bytes_;
+    std::size_t part_bytes_;
+    int next_part_;
+    RecordCostFn cost_;
+    PartFn on_part_;
+    std::unique_ptr<detail::RenderedRecords> window_;  // the records not sealed yet
+    std::size_t window_body_ = 0;  // their lines, each with its indent and separator
 };
 
 // When current + new would exceed max_file_bytes, the oldest records are sealed into full parts

@@ -30,6 +30,8 @@ public:
     }
     std::string content_id(const std::string& name) const override { return name; }
     const std::string& content(const std::string& name) override { return files_.at(name); }
+    // The map is the snapshot itself, not a copy fetched from a remote: nothing to drop.
+    void forget_content(const std::string& /*name*/) override {}
 
 private:
     std::map<std::string, std::string> files_;

@@ -3,12 +3,17 @@
 // other's writes, and the auto transport's fallback.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "ccu/gist/errors.hpp"
 #include "ccu/sync/conflict_error.hpp"
+#include "ccu/sync/data_file.hpp"
 #include "ccu/sync/fallback_remote_store.hpp"
+#include "ccu/sync/file_names.hpp"
 #include "ccu/sync/git_remote_store.hpp"
 #include "ccu/sync/manifest.hpp"
 #include "sync_fixture.hpp"
@@ -287,4 +292,55 @@ TEST_CASE("git store: a wrong token over git alone is an auth error (exit 3), no
         CHECK(exit_code_for(e.kind()) == 3);
         CHECK(e.hint() == gist::token_refused_error().hint());
     }
+}
+
+// docs/format.md §5 "Large pushes": a first push whose parts, sealed at sync.seal_bytes, would
+// take the gist past its file budget seals larger parts instead (staged into the mirror as they
+// are full). Scaled down: a 2 KiB seal makes 3,000 records ~440 parts at that size.
+TEST_CASE("git store: a large first push keeps time order, part sizes and the file budget, and is pulled whole",
+          "[sync][git]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    SimMachine b(fx.fake, fx.gist_id, "desktop", fx.clock);
+    use_git(fx, a);
+    use_git(fx, b);
+    a.config.seal_bytes = 2048;
+    a.config.max_file_bytes = 64 * 1024;
+    constexpr int kRecords = 3000;
+    a.add_records(0, kRecords);
+    CHECK(a.manager().push(sync::ConflictMode::Detect).new_records == kRecords);
+
+    const nlohmann::json files = fx.files();
+    CHECK(files.size() < 250);  // the soft file limit of docs/format.md §6
+    std::map<int, std::string> parts;
+    for (const auto& [name, content] : files.items()) {
+        const auto info = sync::classify_for_machine(name, "laptop");
+        if (info.role == sync::FileRole::Part) parts[info.part] = content.get<std::string>();
+    }
+    REQUIRE(parts.size() >= 2);
+    std::size_t largest = 0;
+    std::string last_timestamp;
+    std::set<std::string> seen;
+    auto read_in_order = [&](const std::string& name, const std::string& content) {
+        const sync::ParsedDataFile parsed = sync::parse_data_file(content, name);
+        REQUIRE(parsed.file);
+        for (const auto& r : parsed.file->records) {
+            CHECK(r.timestamp >= last_timestamp);  // in time order within and across the files
+            last_timestamp = r.timestamp;
+            seen.insert(r.message_uuid);
+        }
+    };
+    for (const auto& [number, content] : parts) {
+        CHECK(content.size() <= 64 * 1024);  // sync.max_file_bytes
+        largest = std::max(largest, content.size());
+        read_in_order(sync::part_file_name("laptop", number), content);
+    }
+    CHECK(largest > 2048);  // larger than the seal: ~440 parts of 2 KiB would not fit the budget
+    const std::string current = files["usage_data_laptop.json"].get<std::string>();
+    CHECK(current.size() <= 2048);
+    read_in_order("usage_data_laptop.json", current);
+    CHECK(seen.size() == kRecords);
+
+    CHECK(b.manager().pull().records_new == kRecords);
+    CHECK(records_of(b, "laptop") == kRecords);
 }

@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <algorithm>
+#include <cstdint>
 #include <random>
 
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
+#include "ccu/sync/exporter.hpp"
 #include "ccu/sync/file_names.hpp"
 #include "ccu/sync/sharding.hpp"
 
@@ -209,4 +211,43 @@ TEST_CASE("sharding: a limit below one record is a usage error", "[sharding]") {
         CHECK(e.kind() == ccu::ErrorKind::Usage);
         CHECK_THAT(e.what(), Catch::Contains("max_file_bytes"));
     }
+}
+
+TEST_CASE("sharding: parts are sized up only when the seal size would take the gist past its file budget",
+          "[sharding]") {
+    // 100 KB of records, 128 KiB seal: one file at most, whatever the room.
+    CHECK(sealed_part_bytes(131072, 4 << 20, 100000, 10) == 131072);
+    CHECK(sealed_part_bytes(131072, 4 << 20, 100000, SIZE_MAX) == 131072);
+    // 300 MB into 240 parts: ~1.25 MB each (plus slack), above the seal, below the cap.
+    const std::size_t big = sealed_part_bytes(131072, 4 << 20, 300000000, 240);
+    CHECK(big >= 300000000 / 240);
+    CHECK(big <= 300000000 / 240 + 300000000 / 240 / 16 + (16 << 10));
+    // Never above sync.max_file_bytes, even when that leaves the gist over its budget.
+    CHECK(sealed_part_bytes(131072, 4 << 20, 3000000000, 240) == std::size_t{4} << 20);
+    // No room left: as few parts as the cap allows.
+    CHECK(sealed_part_bytes(131072, 4 << 20, 1000000, 0) == sealed_part_bytes(131072, 4 << 20, 1000000, 1));
+}
+
+TEST_CASE("sharding: a sealer with larger parts fills them to their limit and keeps the current file within its own",
+          "[sharding]") {
+    std::vector<ShardedFile> parts;
+    PartSealer sealer(meta(), {3000, 9000}, 4, cost, [&](ShardedFile&& p) { parts.push_back(std::move(p)); });
+    for (int i = 0; i < 120; ++i) sealer.add(record(i));
+    const ShardedFile current = sealer.finish();
+    REQUIRE(parts.size() >= 2);
+    std::size_t total = current.file.records.size();
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        CHECK(parts[i].file.part == 4 + static_cast<int>(i));
+        CHECK(parts[i].content.size() <= 9000);
+        CHECK(parts[i].content == serialize_data_file(parts[i].file, cost));
+        total += parts[i].file.records.size();
+        if (i + 1 < parts.size()) {  // full: the next record would not have fit
+            DataFile bigger = parts[i].file;
+            bigger.records.push_back(parts[i + 1].file.records.front());
+            CHECK(serialize_data_file(bigger, cost).size() > 9000);
+        }
+    }
+    CHECK(current.content.size() <= 3000);
+    CHECK(current.file.part == 0);
+    CHECK(total == 120);
 }

@@ -109,13 +109,18 @@ TEST_CASE("an older ccu's large current file is re-sharded on the next push", "[
 TEST_CASE("near the file budget parts are folded, nothing is lost and the count drops below 250", "[sync][layout]") {
     FakeFixture fx;
     json filler = json::object();
-    for (int i = 0; i < 240; ++i) filler["notes_" + std::to_string(i) + ".txt"] = "note " + std::to_string(i);
+    for (int i = 0; i < 230; ++i) filler["notes_" + std::to_string(i) + ".txt"] = "note " + std::to_string(i);
     fx.gist_id = fx.fake.seed_gist({{"owner", "alice"}, {"description", "busy"}, {"public", false}, {"files", filler}});
     SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
     a.config.seal_bytes = 2048;
     a.config.max_file_bytes = 16 * 1024;
     a.add_records(0, 60);
-    a.manager().push(sync::ConflictMode::Detect);
+    a.manager().push(sync::ConflictMode::Detect);  // ~12 small parts: they fit the 17 files left
+    // Another writer then fills the gist (docs/format.md §5: ccu's own push would have sealed
+    // larger parts had these been there).
+    gist::GistPatch more;
+    for (int i = 230; i < 240; ++i) more["notes_" + std::to_string(i) + ".txt"] = gist::FileChange::write("note");
+    a.api->patch_gist(fx.gist_id, more);
     const std::size_t before = fx.files().size();
     REQUIRE(before >= 250);  // 240 notes + manifest + current + many small parts
     a.add_records(60, 65);
