@@ -145,12 +145,6 @@ struct Grid {
         text += s;
         end_cell();
     }
-    // The last cell's text replaced by what the caller appends next (then end_cell()).
-    void reopen_last_cell() {
-        ends.pop_back();
-        cell_widths.pop_back();
-        text.resize(ends.empty() ? 0 : ends.back());
-    }
     std::size_t lines() const { return firsts.size(); }
     std::size_t cells_in(std::size_t line) const {
         return (line + 1 < firsts.size() ? firsts[line + 1] : ends.size()) - firsts[line];
@@ -186,12 +180,12 @@ void models_cell(Grid& g, const Row& row) {
     g.end_cell();
 }
 
-void number_cells(Grid& g, const Layout& layout, const Totals& t, bool with_input = true) {
+void number_cells(Grid& g, const Layout& layout, const Totals& t) {
     const auto number = [&g](std::int64_t v) {
         append_thousands(g.text, v);
         g.end_cell();
     };
-    if (with_input) number(t.input_tokens);
+    number(t.input_tokens);
     number(t.output_tokens);
     if (!layout.compact) {
         number(t.cache_creation_tokens);
@@ -223,32 +217,22 @@ void row_cells(Grid& g, const Layout& layout, const Row& row, const TableOptions
 }
 
 // A detail line under a row (a model or a machine): the label in the first text column, begun
-// by the caller and closed here. The models table has one text column, and its detail lines
-// have always put the records there instead of the label (one cell fewer than its rows).
+// by the caller and closed here; the models table's records column follows it, as on its rows.
 void detail_cells(Grid& g, const Layout& layout, const Totals& totals) {
     g.end_cell();
     for (std::size_t i = 1; i < layout.text_columns(); ++i) g.end_cell();
     if (layout.kind == ReportKind::Models) {
-        g.reopen_last_cell();
         append_thousands(g.text, totals.records);
         g.end_cell();
     }
     number_cells(g, layout, totals);
 }
 
-// The totals line: a detail line labelled "Total"; the models table's has the records in its
-// second cell, where the input tokens would be (as it has always printed them).
+// The totals line: a detail line labelled "Total".
 void total_cells(Grid& g, const Layout& layout, const Totals& totals) {
     g.begin_line();
-    g.cell("Total");
-    if (layout.kind == ReportKind::Models) {
-        append_thousands(g.text, totals.records);
-        g.end_cell();
-        number_cells(g, layout, totals, false);
-        return;
-    }
-    for (std::size_t i = 1; i < layout.text_columns(); ++i) g.end_cell();
-    number_cells(g, layout, totals);
+    g.text += "Total";
+    detail_cells(g, layout, totals);
 }
 
 void header_cells(Grid& g, const Layout& layout) {

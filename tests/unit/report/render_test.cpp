@@ -355,3 +355,61 @@ TEST_CASE("a session's last activity in the table is the local date and minute",
     const TimeZone kolkata = TimeZone::named("Asia/Kolkata");
     CHECK(ccu::report::local_minute(1740823259999LL, &kolkata) == "2025-03-01 15:30");
 }
+
+namespace {
+
+// The lines of a rendered table, without their newlines.
+std::vector<std::string> table_lines(const std::string& table) {
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    for (std::size_t end; (end = table.find('\n', start)) != std::string::npos; start = end + 1) {
+        lines.push_back(table.substr(start, end - start));
+    }
+    return lines;
+}
+
+// The display column (code points, as the table pads them) at byte offset `at` of `line`.
+std::size_t column_at(const std::string& line, std::size_t at) {
+    std::size_t column = 0;
+    for (std::size_t i = 0; i < at && i < line.size(); ++i) {
+        if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) ++column;
+    }
+    return column;
+}
+
+// The line that starts with `label` (leading spaces skipped).
+std::string line_starting(const std::vector<std::string>& lines, std::string_view label) {
+    for (const auto& line : lines) {
+        const auto first = line.find_first_not_of(' ');
+        if (first != std::string::npos && std::string_view(line).substr(first).rfind(label, 0) == 0) return line;
+    }
+    FAIL("no line starts with " << label);
+    return {};
+}
+
+}  // namespace
+
+// Numbers are right-aligned, so a value stands under its header when both end at one column.
+TEST_CASE("models table: the row, its detail lines and the total put every value under its header", "[report][table]") {
+    TableOptions options;
+    options.breakdown = true;
+    options.layout = TableLayout::Full;
+    const std::vector<std::string> lines = table_lines(render_table(sample(ReportKind::Models), options));
+    const std::string& header = lines.at(0);
+    const auto header_end = [&](std::string_view name) { return header.find(name) + name.size(); };
+    const auto value_end = [](const std::string& line, std::string_view value) {
+        const auto at = line.find(value);
+        return at == std::string::npos ? std::string::npos : column_at(line, at + value.size());
+    };
+    for (const std::string_view label : {"claude-opus-4-6", "└─ opus-4-6", "Total"}) {
+        const std::string line = line_starting(lines, label);
+        INFO(line);
+        CHECK(value_end(line, " 1 ") - 1 == header_end("Records"));
+        CHECK(value_end(line, "1,000") == header_end("Input"));
+        CHECK(value_end(line, " 200") == header_end("Output"));
+        CHECK(value_end(line, "3,000") == header_end("Cache Create"));
+        CHECK(value_end(line, "40,000") == header_end("Cache Read"));
+        CHECK(value_end(line, "44,200") == header_end("Total Tokens"));
+    }
+    CHECK(line_starting(lines, "└─ opus-4-6").find("└─ opus-4-6") != std::string::npos);
+}
