@@ -128,7 +128,7 @@ void Mirror::Impl::attach_mempack() {
 // A pack of exactly `ids`. git_mempack_dump would not do: it inserts each commit with its whole
 // tree, so every push packed (and searched deltas among) every file of the gist again, and the
 // seconds of a push grew with the gist (bench/sync_month.cpp).
-void Mirror::Impl::store_new_objects(const std::vector<git_oid>& ids) {
+std::string Mirror::Impl::write_pack(const std::vector<git_oid>& ids) {
     git_packbuilder* p = nullptr;
     lg::check(git_packbuilder_new(&p, repo.get()), "packing new objects");
     const lg::PackBuilder builder(p);
@@ -137,13 +137,15 @@ void Mirror::Impl::store_new_objects(const std::vector<git_oid>& ids) {
     // store packs hundreds of MB, which are not held in memory a second time.
     const fs::path pack_dir = options.dir / "objects" / "pack";
     lg::check(git_packbuilder_write(p, pack_dir.c_str(), 0, nullptr, nullptr), "packing new objects");
-    note_own_pack(std::string("pack-") + git_packbuilder_name(p));
     git_odb* raw = nullptr;
     lg::check(git_repository_odb(&raw, repo.get()), "packing new objects");
     const lg::Odb odb(raw);
     lg::check(git_odb_refresh(raw), "packing new objects");
     lg::check(git_mempack_reset(mempack), "packing new objects");
+    return std::string("pack-") + git_packbuilder_name(p);
 }
+
+void Mirror::Impl::store_new_objects(const std::vector<git_oid>& ids) { note_own_pack(write_pack(ids)); }
 
 void Mirror::Impl::rebuild() {
     repo.reset();

@@ -48,6 +48,8 @@ struct Mirror::Impl {
     void attach_mempack();
     std::string stage_blob(const std::string& content);
     void pack_staged();  // the staged blobs into one pack kept like a fetched one (maintain.cpp)
+    // Packs exactly `ids` into the pack directory and empties the mempack; returns the pack's stem.
+    std::string write_pack(const std::vector<git_oid>& ids);
     void store_new_objects(const std::vector<git_oid>& ids);  // the objects a commit wrote
     void note_own_pack(const std::string& stem);              // maintain.cpp: a pack of our own objects
     std::string build_commit(const Head& base, const Changes& changes, const StagedBlobs& staged_files,

@@ -1,16 +1,12 @@
 // Building a commit in memory and pushing it without force (the compare-and-swap).
 #include <chrono>
-#include <filesystem>
 #include <vector>
-
-#include <git2/sys/mempack.h>
 
 #include "ccu/common/error.hpp"
 #include "git/mirror_impl.hpp"
 #include "git/session.hpp"
 
 namespace ccu::git {
-namespace fs = std::filesystem;
 namespace {
 
 lg::Signature signature(const MirrorOptions& options) {
@@ -59,17 +55,7 @@ std::string Mirror::Impl::stage_blob(const std::string& content) {
 // so maintain()'s delta search would gain nothing on them; they are joined like fetched packs.
 void Mirror::Impl::pack_staged() {
     if (staged.empty()) return;
-    git_packbuilder* p = nullptr;
-    lg::check(git_packbuilder_new(&p, repo.get()), "packing new objects");
-    const lg::PackBuilder builder(p);
-    for (const git_oid& id : staged) lg::check(git_packbuilder_insert(p, &id, nullptr), "packing new objects");
-    const fs::path pack_dir = options.dir / "objects" / "pack";
-    lg::check(git_packbuilder_write(p, pack_dir.c_str(), 0, nullptr, nullptr), "packing new objects");
-    git_odb* raw = nullptr;
-    lg::check(git_repository_odb(&raw, repo.get()), "packing new objects");
-    const lg::Odb odb(raw);
-    lg::check(git_odb_refresh(raw), "packing new objects");
-    lg::check(git_mempack_reset(mempack), "packing new objects");
+    write_pack(staged);
     staged.clear();
     staged_bytes = 0;
 }
