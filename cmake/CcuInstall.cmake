@@ -16,7 +16,8 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Durable, multi-machine Claude Code usage 
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 # The Debian 12 runtime packages of every NEEDED entry of the binary (objdump -p build/*/ccu and
-# dpkg -S on each library); checked by tests/suites/install.cmake.
+# dpkg -S on each library) and of the libraries it opens at run time (libcurl4, libsecret-1-0,
+# libglib2.0-0, libgit2-1.5: cmake/CcuRuntimeLibraries.cmake); checked by tests/suites/install.cmake.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libcurl4 (>= 7.88), libsqlite3-0, libsecret-1-0, libglib2.0-0, libspdlog1.10, libfmt9, libsimdjson14, libgit2-1.5")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cron | systemd")

@@ -1,11 +1,10 @@
 // The token in the desktop keyring through libsecret (Secret Service over the session D-Bus).
-#include <libsecret/secret.h>
-
 #include <string>
 
 #include "ccu/auth/token_resolver.hpp"
 #include "ccu/common/error.hpp"
 #include "ccu/common/log.hpp"
+#include "libsecret.hpp"
 
 namespace ccu::auth {
 
@@ -43,6 +42,7 @@ constexpr const char* kLabel = "ccu GitHub token";
 class KeyringTokenStore final : public TokenStore {
 public:
     std::optional<std::string> load() override {
+        load_libsecret();
         GError* error = nullptr;
         gchar* secret = secret_password_lookup_sync(&kSchema, nullptr, &error, "service", kService, "account",
                                                     kAccount, nullptr);
@@ -55,6 +55,7 @@ public:
     }
 
     void save(const std::string& token) override {
+        load_libsecret();
         GError* error = nullptr;
         const gboolean ok = secret_password_store_sync(&kSchema, SECRET_COLLECTION_DEFAULT, kLabel, token.c_str(),
                                                        nullptr, &error, "service", kService, "account", kAccount,
@@ -64,6 +65,7 @@ public:
     }
 
     bool remove() override {
+        load_libsecret();
         GError* error = nullptr;
         const gboolean removed =
             secret_password_clear_sync(&kSchema, nullptr, &error, "service", kService, "account", kAccount, nullptr);

@@ -1,6 +1,5 @@
 #include "curl_session.hpp"
 
-#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <stdexcept>
 #include "ccu/common/text.hpp"
 #include "gist_json.hpp"
+#include "libcurl.hpp"
 
 namespace ccu::gist {
 namespace {
@@ -17,6 +17,7 @@ namespace {
 void global_init_once() {
     static std::once_flag once;
     std::call_once(once, [] {
+        load_libcurl();
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw std::runtime_error("curl_global_init failed");
     });
 }

@@ -1,13 +1,12 @@
 #include "git/failures.hpp"
 
-#include <git2.h>
-
 #include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 
 #include "ccu/common/text.hpp"
+#include "git/libgit2_api.hpp"
 
 namespace ccu::git {
 namespace {

@@ -6,6 +6,16 @@
 #include "git/socket_stream.hpp"
 
 namespace ccu::git::lg {
+namespace {
+
+void load_libgit2() {
+    const SharedLibrary library({CCU_LIBGIT2_SONAME, CCU_LIBGIT2_PACKAGE, "the gist's git transport"});
+#define CCU_BIND(function) library.bind(function, #function);
+    CCU_LIBGIT2_FUNCTIONS(CCU_BIND)
+#undef CCU_BIND
+}
+
+}  // namespace
 
 int check(int rc, const char* what) {
     if (rc >= 0) return rc;
@@ -18,6 +28,7 @@ int check(int rc, const char* what) {
 void ensure_initialized() {
     static std::once_flag once;
     std::call_once(once, [] {
+        load_libgit2();
         git_libgit2_init();  // never shut down: the process ends with it
         // Read no system, global or XDG git config: the user's ~/.gitconfig must not redirect the
         // gist (url.*.insteadOf), add headers or change TLS for ccu. The mirror's own config only.

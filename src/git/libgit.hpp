@@ -1,6 +1,6 @@
 #pragma once
 // Thin RAII over the libgit2 C API, and the one way a libgit2 failure becomes a C++ exception.
-#include <git2.h>
+#include "git/libgit2_api.hpp"
 
 #include <memory>
 #include <stdexcept>
@@ -8,7 +8,8 @@
 
 namespace ccu::git::lg {
 
-template <class T, void (*Free)(T*)>
+// Free is one of the function pointers of libgit2_api.hpp, read when a handle is freed.
+template <class T, auto& Free>
 struct Deleter {
     void operator()(T* p) const noexcept { Free(p); }
 };
@@ -40,7 +41,8 @@ private:
 // Throws Failure when rc < 0, with libgit2's last error for this thread.
 int check(int rc, const char* what);
 
-// git_libgit2_init once per process, with ccu's global settings (see libgit.cpp).
+// Opens libgit2 (libgit2_api.hpp) and calls git_libgit2_init, once per process, with ccu's global
+// settings (see libgit.cpp). Throws ccu::Error(NotConfigured) when libgit2 is missing.
 void ensure_initialized();
 
 std::string to_hex(const git_oid& oid);

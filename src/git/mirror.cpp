@@ -8,9 +8,6 @@
 #include <system_error>
 #include <vector>
 
-#include <git2/sys/mempack.h>
-#include <git2/sys/odb_backend.h>
-
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
 #include "git/mirror_impl.hpp"

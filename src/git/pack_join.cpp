@@ -216,6 +216,7 @@ std::string index_pack(git_odb* odb, const fs::path& pack_dir, std::string_view 
 // header's count comes from the indexes first. The pack is renamed to its name before its index
 // is, so a reader never finds an index without its pack.
 std::string join_packs(const fs::path& pack_dir, const std::vector<std::string>& stems) {
+    lg::ensure_initialized();  // called outside a Mirror too (tests/unit/git/pack_join_test.cpp)
     std::vector<std::vector<PackIndexEntry>> indexes;
     ObjectIdSet ids;
     for (const auto& stem : stems) {

@@ -6,7 +6,7 @@
 // the inputs' indexes (ids) and the new offsets and CRCs. libgit2's indexer would inflate every
 // object and apply every delta to hash it again: ~33x the pack's bytes with record JSON, the
 // largest pushes of bench_sync_month at 10 machines (bench/README.md).
-#include <git2.h>
+#include "git/libgit2_api.hpp"
 
 #include <array>
 #include <cstdint>

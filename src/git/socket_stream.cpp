@@ -10,13 +10,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <git2.h>
-#include <git2/sys/stream.h>
-
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <string>
+
+#include "git/libgit2_api.hpp"
 
 namespace ccu::git {
 namespace {

@@ -1,5 +1,6 @@
 #!/bin/sh
-# check_install.sh prefix|deb BUILD_DIR CCU_BINARY: install ccu into a temp dir and run it from there.
+# check_install.sh prefix|deb BUILD_DIR CCU_BINARY [SONAME...]: install ccu into a temp dir and run it
+# from there (SONAME: the libraries ccu opens at run time, for the Depends check).
 set -eu
 mode=$1 build=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
@@ -13,7 +14,9 @@ else
     dpkg-deb -f "$deb" Depends
     dpkg-deb -c "$deb" | awk '{print $6}'
     # every library the binary loads comes from a package the .deb depends on
-    "$(dirname "$0")/check_depends.sh" "$3" "$(dpkg-deb -f "$deb" Depends)"
+    binary=$3
+    shift 3
+    "$(dirname "$0")/check_depends.sh" "$binary" "$(dpkg-deb -f "$deb" Depends)" "$@"
     dpkg-deb -x "$deb" "$tmp/root"
 fi
 for f in usr/bin/ccu usr/share/man/man1/ccu.1 usr/share/bash-completion/completions/ccu \
