@@ -13,3 +13,9 @@ add_test(NAME checks:selftest
   COMMAND ${Python3_EXECUTABLE} -m unittest discover -v -s ${PROJECT_SOURCE_DIR}/tests/checks -p "test_*.py")
 set_tests_properties(checks:layers checks:test_counts checks:selftest PROPERTIES LABELS "checks" TIMEOUT 120
   ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1")
+# checks:runtime_libraries  ccu has no NEEDED entry for the libraries it opens at run time, and
+#                     --version, --help, scan, reports and the statusline load none of them
+add_test(NAME checks:runtime_libraries
+  COMMAND ${PROJECT_SOURCE_DIR}/tests/checks/runtime_libraries.sh $<TARGET_FILE:ccu>
+          ${CCU_LIBCURL_SONAME} ${CCU_LIBGIT2_SONAME} ${CCU_LIBSECRET_SONAME} ${CCU_GLIB_SONAME})
+set_tests_properties(checks:runtime_libraries PROPERTIES LABELS "checks" TIMEOUT 120)
