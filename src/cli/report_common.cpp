@@ -54,6 +54,7 @@ ReportScope resolve_scope(Context& ctx, const ReportFlags& flags) {
 store::Store open_refreshed_store(Context& ctx, const std::string& this_machine) {
     store::Store store(ctx.paths().store_file(), store::OpenMode::ReadWrite, pricing::cost_model(ctx.prices()));
     refresh_local(store, ctx.paths(), this_machine, ctx.prices(), ctx.progress());
+    store.map_for_reads();
     return store;
 }
 

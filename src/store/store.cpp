@@ -147,6 +147,11 @@ Store::Store(const fs::path& db_file, OpenMode mode, std::chrono::milliseconds b
     });
 }
 
+void Store::map_for_reads() {
+    // 1 GiB bounds the address space, not the memory: only the pages a report touches are mapped.
+    detail::guarded(file_, "mapping the store", [&] { db_->exec("PRAGMA mmap_size = 1073741824"); });
+}
+
 void Store::settle_journal() {
     // Another process reading the file keeps it from switching: the next write (or open) retries.
     if (journal_ == JournalState::RollbackUntilFirstWrite && enter_wal(*db_)) journal_ = JournalState::Wal;
