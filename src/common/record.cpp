@@ -10,28 +10,54 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<std::string> optional_string(const json& obj, const char* key) {
-    const auto it = obj.find(key);
-    if (it == obj.end() || it->is_null() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
+enum Key : std::size_t {
+    kSessionId, kMessageUuid, kTimestamp, kModel, kFolder, kGitBranch, kVersion, kMessageId, kRequestId,
+    kInputTokens, kOutputTokens, kCacheCreationTokens, kCacheReadTokens, kCacheCreation1hTokens, kCostUsd
+};
+static_assert(kCostUsd + 1 == kWireRecordKeyCount);
+
+std::optional<std::string> optional_string(const WireField& field) {
+    if (field.kind != WireField::Kind::String) return std::nullopt;
+    return std::string(field.text);
 }
 
 // A missing or null token count is 0.
-bool read_count(const json& obj, const char* key, std::int64_t& out, std::string& error) {
-    const auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) {
+bool read_count(const WireFields& fields, Key key, std::int64_t& out, std::string& error) {
+    const WireField& field = fields[key];
+    if (field.kind == WireField::Kind::Missing || field.kind == WireField::Kind::Null) {
         out = 0;
         return true;
     }
-    const WireCount count = read_wire_count(*it);
+    const WireCount count = read_wire_count(field);
     out = count.value;
+    const std::string name = kWireRecordKeys[key];
     switch (count.error) {
         case CountError::None: return true;
-        case CountError::NotNumber: error = std::string("field '") + key + "' is not a number"; break;
-        case CountError::NotWhole: error = std::string("field '") + key + "' is not a whole number"; break;
-        case CountError::Negative: error = std::string("field '") + key + "' is negative"; break;
+        case CountError::NotNumber: error = "field '" + name + "' is not a number"; break;
+        case CountError::NotWhole: error = "field '" + name + "' is not a whole number"; break;
+        case CountError::Negative: error = "field '" + name + "' is negative"; break;
     }
     return false;
+}
+
+WireField field_of(const json& value) {
+    WireField field;
+    if (value.is_null()) {
+        field.kind = WireField::Kind::Null;
+    } else if (value.is_string()) {
+        field.kind = WireField::Kind::String;
+        field.text = value.get_ref<const std::string&>();
+    } else if (value.is_number_integer()) {
+        field.kind = WireField::Kind::Integer;
+        field.integer = value.get<std::int64_t>();
+        field.number = value.get<double>();
+    } else if (value.is_number_float()) {
+        field.kind = WireField::Kind::Float;
+        field.number = value.get<double>();
+    } else {
+        field.kind = WireField::Kind::Other;
+    }
+    return field;
 }
 
 }  // namespace
@@ -59,12 +85,14 @@ std::string record_limit_violation(const UsageRecord& r) {
     return {};
 }
 
-WireCount read_wire_count(const nlohmann::json& value) {
+WireCount read_wire_count(const nlohmann::json& value) { return read_wire_count(field_of(value)); }
+
+WireCount read_wire_count(const WireField& value) {
     WireCount count;
-    if (value.is_number_integer()) {
-        count.value = value.get<std::int64_t>();
-    } else if (value.is_number_float()) {
-        const double v = value.get<double>();
+    if (value.kind == WireField::Kind::Integer) {
+        count.value = value.integer;
+    } else if (value.kind == WireField::Kind::Float) {
+        const double v = value.number;
         if (!std::isfinite(v) || std::floor(v) != v || v > 9.0e15) return {0, CountError::NotWhole};
         count.value = static_cast<std::int64_t>(v);
     } else {
@@ -96,48 +124,69 @@ nlohmann::json to_wire_json(const UsageRecord& r, std::optional<double> cost_usd
     return j;
 }
 
+std::size_t wire_record_key_index(std::string_view key) {
+    static constexpr auto kLengths = [] {
+        std::array<std::size_t, kWireRecordKeyCount> lengths{};
+        for (std::size_t i = 0; i < kWireRecordKeyCount; ++i) lengths[i] = std::string_view(kWireRecordKeys[i]).size();
+        return lengths;
+    }();
+    for (std::size_t i = 0; i < kWireRecordKeyCount; ++i) {
+        if (key.size() == kLengths[i] && key == kWireRecordKeys[i]) return i;
+    }
+    return kWireRecordKeyCount;
+}
+
 WireParseResult from_wire_json(const json& v, const std::string& machine_name) {
+    WireFields fields;
+    if (v.is_object()) {
+        for (std::size_t i = 0; i < kWireRecordKeyCount; ++i) {
+            if (const auto it = v.find(kWireRecordKeys[i]); it != v.end()) fields[i] = field_of(*it);
+        }
+    }
+    return from_wire_fields(v.is_object(), fields, machine_name);
+}
+
+WireParseResult from_wire_fields(bool is_object, const WireFields& f, const std::string& machine_name) {
     WireParseResult result;
-    if (!v.is_object()) {
+    if (!is_object) {
         result.error = "record is not a JSON object";
         return result;
     }
-    UsageRecord r;
-    r.machine_name = machine_name;
-    for (const char* key : {"session_id", "message_uuid", "timestamp"}) {
-        const auto it = v.find(key);
-        if (it == v.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-            result.error = std::string("missing or empty string field '") + key + "'";
+    for (const Key key : {kSessionId, kMessageUuid, kTimestamp}) {
+        if (f[key].kind != WireField::Kind::String || f[key].text.empty()) {
+            result.error = std::string("missing or empty string field '") + kWireRecordKeys[key] + "'";
             return result;
         }
     }
-    r.session_id = v["session_id"].get<std::string>();
-    r.message_uuid = v["message_uuid"].get<std::string>();
-    const auto ts = timeutil::normalize_rfc3339(v["timestamp"].get_ref<const std::string&>());
+    UsageRecord r;
+    r.machine_name = machine_name;
+    r.session_id = f[kSessionId].text;
+    r.message_uuid = f[kMessageUuid].text;
+    const auto ts = timeutil::normalize_rfc3339(f[kTimestamp].text);
     if (!ts) {
-        result.error = "timestamp '" + v["timestamp"].get<std::string>() + "' is not RFC 3339";
+        result.error = "timestamp '" + std::string(f[kTimestamp].text) + "' is not RFC 3339";
         return result;
     }
     r.timestamp = *ts;
-    r.model = optional_string(v, "model").value_or("");
-    r.folder = optional_string(v, "folder").value_or("");
-    r.git_branch = optional_string(v, "git_branch");
-    r.version = optional_string(v, "version");
-    r.message_id = optional_string(v, "message_id");
-    r.request_id = optional_string(v, "request_id");
-    if (!read_count(v, "input_tokens", r.input_tokens, result.error) ||
-        !read_count(v, "output_tokens", r.output_tokens, result.error) ||
-        !read_count(v, "cache_creation_tokens", r.cache_creation_tokens, result.error) ||
-        !read_count(v, "cache_read_tokens", r.cache_read_tokens, result.error) ||
-        !read_count(v, "cache_creation_1h_tokens", r.cache_creation_1h_tokens, result.error)) {
+    r.model = optional_string(f[kModel]).value_or("");
+    r.folder = optional_string(f[kFolder]).value_or("");
+    r.git_branch = optional_string(f[kGitBranch]);
+    r.version = optional_string(f[kVersion]);
+    r.message_id = optional_string(f[kMessageId]);
+    r.request_id = optional_string(f[kRequestId]);
+    if (!read_count(f, kInputTokens, r.input_tokens, result.error) ||
+        !read_count(f, kOutputTokens, r.output_tokens, result.error) ||
+        !read_count(f, kCacheCreationTokens, r.cache_creation_tokens, result.error) ||
+        !read_count(f, kCacheReadTokens, r.cache_read_tokens, result.error) ||
+        !read_count(f, kCacheCreation1hTokens, r.cache_creation_1h_tokens, result.error)) {
         return result;
     }
     if (r.cache_creation_1h_tokens > r.cache_creation_tokens) {
         result.error = "field 'cache_creation_1h_tokens' exceeds 'cache_creation_tokens'";
         return result;
     }
-    if (const auto it = v.find("cost_usd"); it != v.end() && it->is_number()) {
-        const double c = it->get<double>();
+    if (const WireField& cost = f[kCostUsd]; cost.kind == WireField::Kind::Integer || cost.kind == WireField::Kind::Float) {
+        const double c = cost.number;
         if (!std::isfinite(c) || c < 0) {
             result.error = "field 'cost_usd' is negative or not finite";
             return result;

@@ -1,8 +1,10 @@
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -74,6 +76,29 @@ struct WireParseResult {
 };
 WireParseResult from_wire_json(const nlohmann::json& value, const std::string& machine_name);
 
+// One field of a wire record as any JSON parser saw it: the one shape from_wire_fields reads,
+// so that nlohmann (from_wire_json) and simdjson (the sync module's data files) share every
+// check and every error text.
+struct WireField {
+    enum class Kind { Missing, Null, String, Integer, Float, Other };
+    Kind kind = Kind::Missing;
+    std::string_view text;      // Kind::String; valid while the parsed document lives
+    std::int64_t integer = 0;   // Kind::Integer, as nlohmann's get<std::int64_t>() (unsigned wraps)
+    double number = 0;          // Kind::Integer and Kind::Float, as get<double>()
+};
+// The fields of a record, in the order of kWireRecordKeys. A key given twice: the last wins.
+inline constexpr const char* kWireRecordKeys[] = {
+    "session_id",   "message_uuid",          "timestamp",         "model",
+    "folder",       "git_branch",            "version",           "message_id",
+    "request_id",   "input_tokens",          "output_tokens",     "cache_creation_tokens",
+    "cache_read_tokens", "cache_creation_1h_tokens", "cost_usd"};
+inline constexpr std::size_t kWireRecordKeyCount = std::size(kWireRecordKeys);
+using WireFields = std::array<WireField, kWireRecordKeyCount>;
+// Index of `key` in kWireRecordKeys, or kWireRecordKeyCount for a key records do not use.
+std::size_t wire_record_key_index(std::string_view key);
+// from_wire_json's checks on fields read by any parser; `is_object` false gives its error.
+WireParseResult from_wire_fields(bool is_object, const WireFields& fields, const std::string& machine_name);
+
 // A count on the wire (token counts, a manifest's total_records and retention days): a
 // non-negative whole number; integral floats (3.0) up to 9e15 are accepted, as the origin Python
 // tool may write them. The one reader of counts: records and the manifest word their own errors.
@@ -83,5 +108,6 @@ struct WireCount {
     CountError error = CountError::None;
 };
 WireCount read_wire_count(const nlohmann::json& value);
+WireCount read_wire_count(const WireField& value);
 
 }  // namespace ccu

@@ -62,7 +62,14 @@ struct ParsedDataFile {
 // Validates (types, required fields, sane values) and accepts origin-tool variants (`stats`
 // instead of `statistics`, `date` in records, `+00:00` timestamps, null data_range dates, extra
 // `period`/`chunk` keys). Records get machine_name from the file. `file_name` is for messages.
-ParsedDataFile parse_data_file(std::string_view text, std::string_view file_name);
+// Fastest: simdjson, handing anything it does not accept whole (bad JSON, any bad record) to
+// nlohmann, so that every message is nlohmann's. The other two are for tests
+// (tests/unit/sync/data_file_parser_property_test.cpp): NlohmannOnly is the reference;
+// SimdjsonOnly gives the fatal error kSimdjsonDeclined where Fastest would fall back.
+enum class DataFileParser { Fastest, SimdjsonOnly, NlohmannOnly };
+inline constexpr std::string_view kSimdjsonDeclined = "the simdjson path declined the file";
+ParsedDataFile parse_data_file(std::string_view text, std::string_view file_name,
+                               DataFileParser parser = DataFileParser::Fastest);
 
 // True when the file was written by the origin tool (no `tool` naming ccu): its records are one
 // row per streamed line and need ccu::collapse_origin_rows (common/origin_rows.hpp).
