@@ -261,11 +261,18 @@ void BucketChanges::add(const BucketRecord& where, const UsageRecord& counts, co
     apply_change(session, where, counts, cost, sign);
 }
 
+namespace {
+void flush_table(SQLite::Database& db, const std::map<BucketChanges::Key, BucketChanges::Change>& changes,
+                 BucketChanges::Table table, NameIds& ids);
+}  // namespace
+
 void BucketChanges::flush(SQLite::Database& db) {
-    flush_table(db, changes_, Table::Buckets);
-    flush_table(db, rollup_, Table::Rollup);
-    flush_table(db, models_, Table::Models);
-    flush_table(db, sessions_, Table::Sessions);
+    // One name cache for the four tables: each names the same machines, sessions and models.
+    NameIds ids(db);
+    flush_table(db, changes_, Table::Buckets, ids);
+    flush_table(db, rollup_, Table::Rollup, ids);
+    flush_table(db, models_, Table::Models, ids);
+    flush_table(db, sessions_, Table::Sessions, ids);
     changes_.clear();
     rollup_.clear();
     models_.clear();
@@ -317,11 +324,10 @@ std::string upsert_sql(BucketChanges::Table table) {
     return sql;
 }
 
-}  // namespace
-
-void BucketChanges::flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, Table table) {
+void flush_table(SQLite::Database& db, const std::map<BucketChanges::Key, BucketChanges::Change>& changes,
+                 BucketChanges::Table table, NameIds& ids) {
+    using Table = BucketChanges::Table;
     if (changes.empty()) return;
-    NameIds ids(db);
     const std::int64_t no_session = ids("");
     const bool has_session = table == Table::Buckets || table == Table::Sessions;
     SQLite::Statement put(db, upsert_sql(table));
@@ -333,6 +339,8 @@ void BucketChanges::flush_table(SQLite::Database& db, const std::map<Key, Change
                        c);
     }
 }
+
+}  // namespace
 
 void put_bucket_row(SQLite::Statement& put, const BucketRowKey& key, const BucketChanges::Change& sums) {
     put.bind(1, key.quarter);

@@ -80,7 +80,6 @@ public:
 
 private:
     friend class FreshBuckets;
-    void flush_table(SQLite::Database& db, const std::map<Key, Change>& changes, Table table);
     std::map<Key, Change> changes_;
     // The same per quarter x machine x project x model, without sessions (usage_rollup: the
     // reports with --instances or --project). Key slot 2 is the project, not a session.

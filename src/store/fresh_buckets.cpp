@@ -37,7 +37,7 @@ void set_key(Table table, FreshBuckets::Row& row) {
     }
 }
 
-// The rows BucketChanges::flush_table binds, with the names asked for in its order.
+// The rows BucketChanges::flush binds (buckets.cpp, flush_table), with the names asked for in its order.
 std::vector<FreshBuckets::Row> rows_of(const std::map<BucketChanges::Key, BucketChanges::Change>& changes,
                                        Table table, NameTable& ids) {
     std::vector<FreshBuckets::Row> rows;
