@@ -236,43 +236,55 @@ void apply_change(BucketChanges::Change& c, const BucketRecord& where, const Usa
 
 }  // namespace
 
+BucketChanges::NameId BucketChanges::intern(const std::string& name) {
+    const auto [it, added] = ids_.try_emplace(name, static_cast<NameId>(names_.size()));
+    if (added) names_.push_back(&it->first);
+    return it->second;
+}
+
 void BucketChanges::add(const BucketRecord& where, const UsageRecord& counts, const RecordCost& cost, int sign) {
     const std::int64_t quarter = where.timestamp_ms / kQuarterMs;
-    auto [it, inserted] = changes_.try_emplace(Key{quarter, *where.machine, *where.session, *where.model});
+    const NameId machine = intern(*where.machine);
+    const NameId session = intern(*where.session);
+    const NameId model = intern(*where.model);
+    const NameId project = intern(*where.project);
+    const NameId folder = intern(*where.folder);
+    auto [it, inserted] = changes_.try_emplace(Key{quarter, machine, session, model});
     if (inserted) {
-        it->second.project = *where.project;
-        it->second.folder = *where.folder;
+        it->second.project = project;
+        it->second.folder = folder;
     }
     apply_change(it->second, where, counts, cost, sign);
-    const std::string& project = where.project->empty() ? *where.folder : *where.project;
-    auto [r, fresh] = rollup_.try_emplace(Key{quarter, *where.machine, project, *where.model});
+    const NameId rollup_project = where.project->empty() ? folder : project;
+    auto [r, fresh] = rollup_.try_emplace(Key{quarter, machine, rollup_project, model});
     if (fresh) {
-        r->second.project = project;
-        r->second.folder = project;
+        r->second.project = rollup_project;
+        r->second.folder = rollup_project;
     }
     apply_change(r->second, where, counts, cost, sign);
-    static const std::string kNone;
-    apply_change(models_[Key{quarter, *where.machine, kNone, *where.model}], where, counts, cost, sign);
-    Change& session = sessions_[Key{0, *where.machine, *where.session, *where.model}];
-    if (sign > 0 && where.timestamp_ms < session.first_ms) {
-        session.project = *where.project;
-        session.folder = *where.folder;
+    constexpr NameId kNone = 0;  // ""
+    apply_change(models_[Key{quarter, machine, kNone, model}], where, counts, cost, sign);
+    Change& session_change = sessions_[Key{0, machine, session, model}];
+    if (sign > 0 && where.timestamp_ms < session_change.first_ms) {
+        session_change.project = project;
+        session_change.folder = folder;
     }
-    apply_change(session, where, counts, cost, sign);
+    apply_change(session_change, where, counts, cost, sign);
 }
 
 namespace {
-void flush_table(SQLite::Database& db, const std::map<BucketChanges::Key, BucketChanges::Change>& changes,
-                 BucketChanges::Table table, NameIds& ids);
+void flush_table(SQLite::Database& db, const BucketChanges& names,
+                 const std::map<BucketChanges::Key, BucketChanges::Change>& changes, BucketChanges::Table table,
+                 NameIds& ids);
 }  // namespace
 
 void BucketChanges::flush(SQLite::Database& db) {
     // One name cache for the four tables: each names the same machines, sessions and models.
     NameIds ids(db);
-    flush_table(db, changes_, Table::Buckets, ids);
-    flush_table(db, rollup_, Table::Rollup, ids);
-    flush_table(db, models_, Table::Models, ids);
-    flush_table(db, sessions_, Table::Sessions, ids);
+    flush_table(db, *this, changes_, Table::Buckets, ids);
+    flush_table(db, *this, rollup_, Table::Rollup, ids);
+    flush_table(db, *this, models_, Table::Models, ids);
+    flush_table(db, *this, sessions_, Table::Sessions, ids);
     changes_.clear();
     rollup_.clear();
     models_.clear();
@@ -324,8 +336,9 @@ std::string upsert_sql(BucketChanges::Table table) {
     return sql;
 }
 
-void flush_table(SQLite::Database& db, const std::map<BucketChanges::Key, BucketChanges::Change>& changes,
-                 BucketChanges::Table table, NameIds& ids) {
+void flush_table(SQLite::Database& db, const BucketChanges& names,
+                 const std::map<BucketChanges::Key, BucketChanges::Change>& changes, BucketChanges::Table table,
+                 NameIds& ids) {
     using Table = BucketChanges::Table;
     if (changes.empty()) return;
     const std::int64_t no_session = ids("");
@@ -334,8 +347,9 @@ void flush_table(SQLite::Database& db, const std::map<BucketChanges::Key, Bucket
     for (const auto& [key, c] : changes) {
         const auto& [quarter, machine, session, model] = key;
         put_bucket_row(put,
-                       {table == Table::Sessions ? c.first_ms / kQuarterMs : quarter, ids(machine),
-                        has_session ? ids(session) : no_session, ids(model), ids(c.project), ids(c.folder)},
+                       {table == Table::Sessions ? c.first_ms / kQuarterMs : quarter, ids(names.name(machine)),
+                        has_session ? ids(names.name(session)) : no_session, ids(names.name(model)),
+                        ids(names.name(c.project)), ids(names.name(c.folder))},
                        c);
     }
 }

@@ -38,7 +38,8 @@ void set_key(Table table, FreshBuckets::Row& row) {
 }
 
 // The rows BucketChanges::flush binds (buckets.cpp, flush_table), with the names asked for in its order.
-std::vector<FreshBuckets::Row> rows_of(const std::map<BucketChanges::Key, BucketChanges::Change>& changes,
+std::vector<FreshBuckets::Row> rows_of(const BucketChanges& names,
+                                       const std::map<BucketChanges::Key, BucketChanges::Change>& changes,
                                        Table table, NameTable& ids) {
     std::vector<FreshBuckets::Row> rows;
     if (changes.empty()) return rows;
@@ -49,11 +50,11 @@ std::vector<FreshBuckets::Row> rows_of(const std::map<BucketChanges::Key, Bucket
         const auto& [quarter, machine, session, model] = key;
         FreshBuckets::Row row{};
         row.quarter = table == Table::Sessions ? c.first_ms / kQuarterMs : quarter;
-        row.machine = ids(machine);
-        row.session = has_session ? ids(session) : no_session;
-        row.model = ids(model);
-        row.project = ids(c.project);
-        row.folder = ids(c.folder);
+        row.machine = ids(names.name(machine));
+        row.session = has_session ? ids(names.name(session)) : no_session;
+        row.model = ids(names.name(model));
+        row.project = ids(names.name(c.project));
+        row.folder = ids(names.name(c.folder));
         row.sums = &c;
         set_key(table, row);
         rows.push_back(row);
@@ -104,10 +105,10 @@ bool FreshBuckets::applies(SQLite::Database& db) {
 
 FreshBuckets::FreshBuckets(BucketChanges&& changes, NameTable names)
     : changes_(std::move(changes)), names_(std::move(names)) {
-    rows_[0] = rows_of(changes_.changes_, Table::Buckets, names_);
-    rows_[1] = rows_of(changes_.rollup_, Table::Rollup, names_);
-    rows_[2] = rows_of(changes_.models_, Table::Models, names_);
-    rows_[3] = rows_of(changes_.sessions_, Table::Sessions, names_);
+    rows_[0] = rows_of(changes_, changes_.changes_, Table::Buckets, names_);
+    rows_[1] = rows_of(changes_, changes_.rollup_, Table::Rollup, names_);
+    rows_[2] = rows_of(changes_, changes_.models_, Table::Models, names_);
+    rows_[3] = rows_of(changes_, changes_.sessions_, Table::Sessions, names_);
 }
 
 void FreshBuckets::insert(SQLite::Database& db) const {
