@@ -239,7 +239,7 @@ private:
 
 DeferredIndexes::DeferredIndexes(SQLite::Database& db) : db_(db) {
     SQLite::Statement q(db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL "
-                            "AND tbl_name IN ('records', 'record_lines')");
+                            "AND tbl_name IN ('records', 'record_lines', 'usage_buckets')");
     std::vector<std::string> names;
     while (q.executeStep()) {
         names.push_back(q.getColumn(0).getString());
