@@ -256,8 +256,8 @@ ParsedDataFile parse_data_file(std::string_view text, std::string_view file_name
         result.fatal_error = where + "JSON nested deeper than " + std::to_string(kMaxRemoteJsonDepth) + " levels";
         return result;
     }
-    // simdjson parses a data file ~10x faster than nlohmann builds its document (bench/README.md,
-    // the 1M pull); nlohmann stays the reference for anything the fast path does not accept.
+    // simdjson instead of nlohmann's document took 3-6 s of CPU off a 1M-record pull (bench/README.md,
+    // "simdjson data files"); nlohmann stays the reference for anything the fast path does not accept.
     if (parser != DataFileParser::NlohmannOnly) {
         if (auto fast = parse_with_simdjson(text, file_name)) return std::move(*fast);
         if (parser == DataFileParser::SimdjsonOnly) {
