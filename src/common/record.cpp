@@ -30,9 +30,10 @@ bool read_count(const WireFields& fields, Key key, std::int64_t& out, std::strin
     }
     const WireCount count = read_wire_count(field);
     out = count.value;
-    const std::string name = kWireRecordKeys[key];
+    if (count.error == CountError::None) return true;
+    const std::string name = kWireRecordKeys[key];  // only for the message: this runs for every count
     switch (count.error) {
-        case CountError::None: return true;
+        case CountError::None: break;
         case CountError::NotNumber: error = "field '" + name + "' is not a number"; break;
         case CountError::NotWhole: error = "field '" + name + "' is not a whole number"; break;
         case CountError::Negative: error = "field '" + name + "' is negative"; break;

@@ -70,7 +70,7 @@ std::set<std::string> column_names(SQLite::Database& db) {
 }
 
 // The rows are read through SQLite's own column calls: SQLiteCpp's Column (a shared_ptr copy
-// each) was ~2.5 % of a 1M-record import's CPU (bench/README.md).
+// each) was ~10 % of the reading thread's instructions (bench/README.md, "simdjson data files").
 bool is_null(sqlite3_stmt* q, int column) { return sqlite3_column_type(q, column) == SQLITE_NULL; }
 
 std::string text_of(sqlite3_stmt* q, int column) {

@@ -182,11 +182,13 @@ WireField field_of(simdjson::dom::element value) {
             field.integer = value.get_int64();
             field.number = static_cast<double>(field.integer);
             break;
-        case element_type::UINT64:  // above INT64_MAX: wraps, as nlohmann's get<std::int64_t>()
+        case element_type::UINT64: {  // above INT64_MAX: wraps, as nlohmann's get<std::int64_t>()
+            const std::uint64_t v = value.get_uint64();
             field.kind = WireField::Kind::Integer;
-            field.integer = static_cast<std::int64_t>(std::uint64_t(value.get_uint64()));
-            field.number = static_cast<double>(std::uint64_t(value.get_uint64()));
+            field.integer = static_cast<std::int64_t>(v);
+            field.number = static_cast<double>(v);
             break;
+        }
         case element_type::DOUBLE:
             field.kind = WireField::Kind::Float;
             field.number = value.get_double();
