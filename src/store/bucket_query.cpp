@@ -9,21 +9,17 @@
 #include <vector>
 
 #include "ccu/store/store.hpp"
+#include "store/bucket_packs.hpp"
 #include "store/buckets.hpp"
+#include "store/raw_statement.hpp"
 #include "store/sqlite_error.hpp"
 
 namespace ccu::store {
 namespace {
 
-const char* table_of(BucketGrain grain) {
-    switch (grain) {
-        case BucketGrain::Session: return "usage_buckets";
-        case BucketGrain::Project: return "usage_rollup";
-        case BucketGrain::Model: return "usage_models";
-        case BucketGrain::WholeSession: return "usage_sessions";
-    }
-    return "usage_buckets";
-}
+using detail::bucket_table;
+using detail::prepare;
+using detail::Prepared;
 
 // session, model, project, folder: the coarser tables hold "" in the columns they sum over;
 // read as the constant 0 (also ""), which SQLite hands back without decoding the row.
@@ -38,16 +34,6 @@ const char* name_columns(BucketGrain grain) {
 }
 
 constexpr int kNamesBusyTimeoutMs = 1000;
-
-using Prepared = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
-
-Prepared prepare(sqlite3* handle, const std::string& sql) {
-    sqlite3_stmt* prepared = nullptr;
-    if (const int rc = sqlite3_prepare_v2(handle, sql.c_str(), -1, &prepared, nullptr); rc != SQLITE_OK) {
-        throw SQLite::Exception(handle, rc);
-    }
-    return {prepared, &sqlite3_finalize};
-}
 
 std::string text_at(sqlite3_stmt* q, int column) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(q, column));
@@ -138,70 +124,85 @@ bool take_stored_names(BucketSet& set, StoredNames& stored, const std::vector<bo
     return true;
 }
 
+// Appends the rows of query.grain's table with quarters in [first, end) that `query`'s machines
+// and session select (first INT64_MIN and end INT64_MAX: no range).
+void read_table(sqlite3* handle, const BucketQuery& query, std::int64_t first, std::int64_t end,
+                std::vector<UsageBucket>& out) {
+    std::string sql = std::string("SELECT quarter, machine, ") + name_columns(query.grain) +
+                      ", input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost, records, unpriced, "
+                      "first_ms, last_ms FROM " +
+                      bucket_table(query.grain);
+    // Without a range no row is compared with the bounds.
+    sql += first != INT64_MIN || end != INT64_MAX ? " WHERE quarter >= ?1 AND quarter < ?2" : " WHERE 1";
+    if (!query.machines.empty()) {
+        sql += " AND machine IN (SELECT id FROM bucket_names WHERE name IN (";
+        for (std::size_t i = 0; i < query.machines.size(); ++i) sql += (i == 0 ? "?" : ",?") + std::to_string(i + 3);
+        sql += "))";
+    }
+    if (query.session) sql += " AND session = (SELECT id FROM bucket_names WHERE name = :session)";
+    // Sessions in key order: a session's rows together, as in quarter order (ties of equal
+    // first records fall the same way: machine, then model).
+    sql += query.grain == BucketGrain::WholeSession ? " ORDER BY machine, session, model" : " ORDER BY quarter";
+    const Prepared q = prepare(handle, sql);
+    sqlite3_stmt* prepared = q.get();
+    sqlite3_bind_int64(prepared, 1, first);
+    sqlite3_bind_int64(prepared, 2, end);
+    for (std::size_t i = 0; i < query.machines.size(); ++i) {
+        sqlite3_bind_text(prepared, static_cast<int>(i + 3), query.machines[i].c_str(),
+                          static_cast<int>(query.machines[i].size()), SQLITE_TRANSIENT);
+    }
+    if (query.session) {
+        sqlite3_bind_text(prepared, sqlite3_bind_parameter_index(prepared, ":session"), query.session->c_str(),
+                          static_cast<int>(query.session->size()), SQLITE_TRANSIENT);
+    }
+    const auto int_at = [prepared](int column) { return sqlite3_column_int64(prepared, column); };
+    const auto id_at = [prepared](int column) { return static_cast<std::uint32_t>(sqlite3_column_int64(prepared, column)); };
+    for (int rc = sqlite3_step(prepared); rc != SQLITE_DONE; rc = sqlite3_step(prepared)) {
+        if (rc != SQLITE_ROW) throw SQLite::Exception(handle, rc);
+        UsageBucket b;
+        b.quarter = int_at(0);
+        b.machine = id_at(1);
+        b.session = id_at(2);
+        b.model = id_at(3);
+        b.project = id_at(4);
+        b.folder = id_at(5);
+        b.input_tokens = int_at(6);
+        b.output_tokens = int_at(7);
+        b.cache_creation_tokens = int_at(8);
+        b.cache_read_tokens = int_at(9);
+        b.cost = sqlite3_column_double(prepared, 10);
+        b.records = int_at(11);
+        b.unpriced = int_at(12);
+        b.first_ms = int_at(13);
+        b.last_ms = int_at(14);
+        if (b.records > 0) out.push_back(b);
+    }
+}
+
 }  // namespace
 
 BucketSet Store::buckets(const BucketQuery& query) const {
     return detail::guarded(file_, "reading usage buckets from", [&] {
         BucketSet set;
-        std::string sql =
-            std::string("SELECT quarter, machine, ") + name_columns(query.grain) +
-            ", input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost, records, unpriced, "
-            "first_ms, last_ms FROM " +
-            table_of(query.grain);
-        // Without a range no row is compared with the bounds (?1 and ?2 are then bound to nothing).
-        sql += query.since_ms || query.until_ms ? " WHERE quarter >= ?1 AND quarter < ?2" : " WHERE 1";
-        if (!query.machines.empty()) {
-            sql += " AND machine IN (SELECT id FROM bucket_names WHERE name IN (";
-            for (std::size_t i = 0; i < query.machines.size(); ++i) sql += (i == 0 ? "?" : ",?") + std::to_string(i + 3);
-            sql += "))";
-        }
-        if (query.session) sql += " AND session = (SELECT id FROM bucket_names WHERE name = :session)";
-        // Sessions in key order: a session's rows together, as in quarter order (ties of equal
-        // first records fall the same way: machine, then model).
-        sql += query.grain == BucketGrain::WholeSession ? " ORDER BY machine, session, model" : " ORDER BY quarter";
-        // The raw API: a year of buckets is ~10^5 rows x 15 columns, and SQLiteCpp's Column
-        // objects (a shared_ptr copy and a mutex round each) cost more than the read itself.
         sqlite3* handle = db_->getHandle();
-        const Prepared q = prepare(handle, sql);
-        sqlite3_stmt* prepared = q.get();
-        sqlite3_bind_int64(prepared, 1, query.since_ms ? *query.since_ms / detail::kQuarterMs : INT64_MIN);
-        sqlite3_bind_int64(prepared, 2,
-                           query.until_ms ? (*query.until_ms + detail::kQuarterMs - 1) / detail::kQuarterMs : INT64_MAX);
-        for (std::size_t i = 0; i < query.machines.size(); ++i) {
-            sqlite3_bind_text(prepared, static_cast<int>(i + 3), query.machines[i].c_str(),
-                              static_cast<int>(query.machines[i].size()), SQLITE_TRANSIENT);
-        }
-        if (query.session) {
-            sqlite3_bind_text(prepared, sqlite3_bind_parameter_index(prepared, ":session"), query.session->c_str(),
-                              static_cast<int>(query.session->size()), SQLITE_TRANSIENT);
-        }
         std::future<StoredNames> stored;
         if (query.grain == BucketGrain::WholeSession && !query.session) {
             stored = std::async(std::launch::async, read_stored_names, file_, kNamesBusyTimeoutMs);
         }
-        const auto int_at = [prepared](int column) { return sqlite3_column_int64(prepared, column); };
-        const auto id_at = [prepared](int column) {
-            return static_cast<std::uint32_t>(sqlite3_column_int64(prepared, column));
+        const detail::PackFill fill = mode_ == OpenMode::ReadWrite && query.packs == PackUse::ReadAndStore
+                                          ? detail::PackFill::Store
+                                          : detail::PackFill::ReadOnly;
+        const auto whole_chunks = [&](std::int64_t first, std::int64_t end, std::vector<UsageBucket>& out) {
+            BucketQuery every_machine;
+            every_machine.grain = query.grain;
+            read_table(handle, every_machine, first, end, out);
         };
-        for (int rc = sqlite3_step(prepared); rc != SQLITE_DONE; rc = sqlite3_step(prepared)) {
-            if (rc != SQLITE_ROW) throw SQLite::Exception(handle, rc);
-            UsageBucket b;
-            b.quarter = int_at(0);
-            b.machine = id_at(1);
-            b.session = id_at(2);
-            b.model = id_at(3);
-            b.project = id_at(4);
-            b.folder = id_at(5);
-            b.input_tokens = int_at(6);
-            b.output_tokens = int_at(7);
-            b.cache_creation_tokens = int_at(8);
-            b.cache_read_tokens = int_at(9);
-            b.cost = sqlite3_column_double(prepared, 10);
-            b.records = int_at(11);
-            b.unpriced = int_at(12);
-            b.first_ms = int_at(13);
-            b.last_ms = int_at(14);
-            if (b.records > 0) set.buckets.push_back(b);
+        if (query.packs == PackUse::TableOnly ||
+            !detail::read_through_packs(handle, query, fill, busy_timeout_ms_, whole_chunks, set.buckets)) {
+            read_table(handle, query,
+                       query.since_ms ? *query.since_ms / detail::kQuarterMs : INT64_MIN,
+                       query.until_ms ? (*query.until_ms + detail::kQuarterMs - 1) / detail::kQuarterMs : INT64_MAX,
+                       set.buckets);
         }
         const std::vector<bool> used = used_ids(set);
         if (stored.valid()) {

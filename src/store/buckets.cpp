@@ -1,5 +1,7 @@
 #include "store/buckets.hpp"
 
+#include "store/bucket_packs.hpp"
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <unordered_map>
@@ -152,6 +154,7 @@ void migrate_add_report_tables(SQLite::Database& db) {
 }
 
 void rebuild_buckets(SQLite::Database& db, const std::optional<std::string>& machine) {
+    drop_all_packs(db);
     const std::string where = machine ? " WHERE machine_name = ?1" : "";
     SQLite::Statement names(db, "INSERT OR IGNORE INTO bucket_names (name) "
                                 "SELECT machine_name FROM records" + where + " UNION SELECT session_id FROM records" +
@@ -272,6 +275,25 @@ void BucketChanges::add(const BucketRecord& where, const UsageRecord& counts, co
     apply_change(session_change, where, counts, cost, sign);
 }
 
+void BucketChanges::drop_touched_packs(SQLite::Database& db) const {
+    PackDrops drops;
+    // Each map is in key order, quarter first (but the sessions'): one chunk after another.
+    const auto add_chunks = [&drops](const std::map<Key, Change>& changes, BucketGrain grain) {
+        std::optional<std::int64_t> last;
+        for (const auto& [key, change] : changes) {
+            const std::int64_t chunk = pack_chunk(std::get<0>(key));
+            if (chunk == last) continue;
+            drops.add(grain, std::get<0>(key));
+            last = chunk;
+        }
+    };
+    add_chunks(changes_, BucketGrain::Session);
+    add_chunks(rollup_, BucketGrain::Project);
+    add_chunks(models_, BucketGrain::Model);
+    if (!sessions_.empty()) drops.add(BucketGrain::WholeSession, 0);
+    drops.drop(db);
+}
+
 namespace {
 void flush_table(SQLite::Database& db, const BucketChanges& names,
                  const std::map<BucketChanges::Key, BucketChanges::Change>& changes, BucketChanges::Table table,
@@ -281,6 +303,7 @@ void flush_table(SQLite::Database& db, const BucketChanges& names,
 void BucketChanges::flush(SQLite::Database& db) {
     // One name cache for the four tables: each names the same machines, sessions and models.
     NameIds ids(db);
+    drop_touched_packs(db);
     flush_table(db, *this, changes_, Table::Buckets, ids);
     flush_table(db, *this, rollup_, Table::Rollup, ids);
     flush_table(db, *this, models_, Table::Models, ids);

@@ -92,6 +92,8 @@ public:
 private:
     friend class FreshBuckets;
     NameId intern(const std::string& name);
+    // Drops the bucket packs (store/bucket_packs.hpp) of every chunk this flush writes.
+    void drop_touched_packs(SQLite::Database& db) const;
     std::map<Key, Change> changes_;
     // The same per quarter x machine x project x model, without sessions (usage_rollup: the
     // reports with --instances or --project). Key slot 2 is the project, not a session.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "store/bucket_packs.hpp"
 #include "store/buckets.hpp"
 
 namespace ccu::store::detail {
@@ -112,6 +113,7 @@ FreshBuckets::FreshBuckets(BucketChanges&& changes, NameTable names)
 }
 
 void FreshBuckets::insert(SQLite::Database& db) const {
+    drop_all_packs(db);  // none should exist with empty bucket tables; a cache is never trusted to be right
     names_.insert_added(db);
     for (std::size_t t = 0; t < std::size(kTables); ++t) {
         if (rows_[t].empty()) continue;

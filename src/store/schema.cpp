@@ -8,6 +8,7 @@
 
 #include "ccu/common/error.hpp"
 #include "ccu/common/time.hpp"
+#include "store/bucket_packs.hpp"
 #include "store/buckets.hpp"
 
 namespace ccu::store::detail {
@@ -110,9 +111,10 @@ using Migration = void (*)(SQLite::Database&);
 // kMigrations[i] takes the schema from version i to version i + 1. The buckets step is
 // numbered by one constant (kUsageBucketsVersion): a step inserted before it moves it up.
 constexpr Migration kMigrations[] = {migrate_to_v1, migrate_to_v2, migrate_to_v3, migrate_to_v4_record_lines,
-                                       migrate_add_usage_buckets, migrate_add_report_tables};
+                                       migrate_add_usage_buckets, migrate_add_report_tables,
+                                       migrate_add_bucket_packs};
 static_assert(std::size(kMigrations) == kCurrentSchemaVersion, "one migration per schema version");
-static_assert(kUsageBucketsVersion + 1 == kCurrentSchemaVersion, "migrate_add_report_tables follows the buckets");
+static_assert(kUsageBucketsVersion + 2 == kCurrentSchemaVersion, "the report tables, then the packs, follow the buckets");
 
 }  // namespace
 

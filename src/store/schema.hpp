@@ -8,7 +8,7 @@ class Database;
 namespace ccu::store::detail {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int kCurrentSchemaVersion = 6;
+inline constexpr int kCurrentSchemaVersion = 7;
 
 int read_schema_version(SQLite::Database& db);
 

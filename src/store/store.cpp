@@ -140,7 +140,7 @@ Store::Store(const fs::path& db_file, OpenMode mode, CostModel costs)
     : Store(db_file, mode, std::chrono::milliseconds(5000), std::move(costs)) {}
 
 Store::Store(const fs::path& db_file, OpenMode mode, std::chrono::milliseconds busy_timeout, CostModel costs)
-    : file_(db_file), mode_(mode), costs_(std::move(costs)) {
+    : file_(db_file), mode_(mode), busy_timeout_ms_(static_cast<int>(busy_timeout.count())), costs_(std::move(costs)) {
     db_ = detail::guarded(file_, "opening the store", [&] {
         return mode == OpenMode::ReadOnly ? open_read_only(file_, busy_timeout)
                                           : open_read_write(file_, busy_timeout, costs_, journal_);

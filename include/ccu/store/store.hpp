@@ -61,6 +61,7 @@ struct UsageBucket {
     std::uint32_t model = 0;
     std::uint32_t project = 0;  // of the bucket's first record; "" when unknown
     std::uint32_t folder = 0;
+    std::uint32_t unused = 0;  // the padding, named so that a bucket pack holds no stray bytes
     std::int64_t input_tokens = 0;
     std::int64_t output_tokens = 0;
     std::int64_t cache_creation_tokens = 0;
@@ -84,12 +85,17 @@ struct BucketSet {
 // `project` and `folder` the earliest record's (a time range selects by that first quarter).
 enum class BucketGrain { Session, Project, Model, WholeSession };
 
+// ReadAndStore reads the bucket packs (store/bucket_packs.hpp) and stores those it had to build
+// when the store is open read-write; TableOnly reads the bucket tables alone (tests compare both).
+enum class PackUse { ReadAndStore, TableOnly };
+
 struct BucketQuery {
     BucketGrain grain = BucketGrain::Session;
     std::vector<std::string> machines;     // empty: all machines
     std::optional<std::int64_t> since_ms;  // quarters overlapping [since, until)
     std::optional<std::int64_t> until_ms;
     std::optional<std::string> session;    // only this session's buckets
+    PackUse packs = PackUse::ReadAndStore;
 };
 
 namespace detail {
@@ -203,6 +209,7 @@ private:
     std::unique_ptr<SQLite::Database> db_;
     std::filesystem::path file_;
     OpenMode mode_ = OpenMode::ReadWrite;
+    int busy_timeout_ms_ = 5000;
     CostModel costs_;
     JournalState journal_ = JournalState::Wal;
 };

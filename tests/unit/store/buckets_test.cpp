@@ -349,7 +349,7 @@ TEST_CASE("a store of the schema before the buckets migrates with every bucket f
                 "PRAGMA user_version = 4");
     }
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 6);
+    CHECK(store.schema_version() == 7);
     const auto want = from_records(store);
     REQUIRE(want.size() > 10);
     require_same(want, from_buckets(store));
@@ -441,7 +441,7 @@ TEST_CASE("the per-model and whole-session tables are the session buckets summed
         db.exec("DROP TABLE usage_models; DROP TABLE usage_sessions; PRAGMA user_version = 5");
     }
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 6);
+    CHECK(store.schema_version() == 7);
     REQUIRE(read_grain(store, ccu::store::BucketGrain::Model).size() > 10);
     require_report_tables_match(store);
 }

@@ -114,7 +114,7 @@ TEST_CASE("a new store is created private at the current schema and a reopened o
     const fs::path file = box.data_dir() / "nested" / "ccu.db";
     {
         Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-        CHECK(store.schema_version() == 6);
+        CHECK(store.schema_version() == 7);
         CHECK(store.count() == 0);
         CHECK(store.max_sequence() == 0);
     }
@@ -138,7 +138,7 @@ TEST_CASE("a hand-built v1 store is migrated to v2 keeping records and sequences
     build_v1_store(file);
 
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 6);
+    CHECK(store.schema_version() == 7);
     CHECK(store.count() == 2);
     CHECK(store.max_sequence() == 9);  // the counter starts after the highest v1 sequence
     CHECK(store.get_meta("last_push_sequence") == "7");
@@ -401,7 +401,7 @@ TEST_CASE("a v3 store is migrated to v4 with every record's own uuid as its firs
                 "PRAGMA user_version = 3;");
     }
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 6);
+    CHECK(store.schema_version() == 7);
     {
         SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
         CHECK(db.execAndGet("SELECT COUNT(*) FROM record_lines").getInt() == 2);
