@@ -15,7 +15,8 @@
 # (200), SMALL_RECORDS (60000), ORIGIN_RECORDS (1000000), FILES (10000), RUNS (5), DENSE_TOOL_RESULT_MAX
 # (600: bench_gen_tree --tool-result-max of the dense tree), SECTIONS (default "cold warm origin rescan":
 # any subset, e.g. SECTIONS="cold rescan"; "small" or "large" runs one half of "origin": the 60k or the
-# 1M records; "pull" adds the pull figure: PULL_RUNS fresh pulls, default 2), KINDS (the warm table's report kinds, default all), IMPORT_RUNS (2; 0 reuses a store
+# 1M records; "pull" adds the pull figure: PULL_RUNS fresh pulls, default 2), KINDS (the warm table's report kinds, default all, and
+# daily --instances, monthly --breakdown, daily --project), IMPORT_RUNS (2; 0 reuses a store
 # imported before). Trees and the origin DB are reused.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,12 +113,13 @@ fi
 warm_table() {  # warm_table HOME DATA CLAUDE LABEL MACHINE_FLAG
   local h=$1 d=$2 c=$3 label=$4 flag=$5 worst=0 worst_cpu=0 worst_rss=0
   echo "== warm reports, $label (best of $runs per cell: wall/CPU ms, peak RSS MB)"
-  for kind in ${KINDS:-daily weekly monthly session models blocks}; do
-    line=$(printf '%-8s' "$kind")
+  # A kind with "+" runs with those flags too (daily+--instances: `report daily --instances`).
+  for kind in ${KINDS:-daily weekly monthly session models blocks daily+--instances monthly+--breakdown daily+--project+-home-dev-project-4}; do
+    line=$(printf '%-8s' "${kind//+/ }")
     for tz in UTC Asia/Kolkata America/New_York; do
       for range in "" "--since 20250301 --until 20250331"; do
         # shellcheck disable=SC2086
-        best_of "$runs" run_ccu "$h" "$d" "$c" report "$kind" --json --tz "$tz" $flag $range
+        best_of "$runs" run_ccu "$h" "$d" "$c" report ${kind//+/ } --json --tz "$tz" $flag $range
         line+=$(printf '  %-16s %4d/%3d ms %5s MB' "${tz##*/}${range:+ (month)}" "$BEST_MS" "$BEST_CPU_MS" "$MAX_RSS_MB")
         (( BEST_MS > worst )) && worst=$BEST_MS
         (( BEST_CPU_MS > worst_cpu )) && worst_cpu=$BEST_CPU_MS

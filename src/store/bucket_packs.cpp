@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -17,7 +18,12 @@ namespace {
 
 // A pack is UsageBucket values as this build lays them out; a pack of another layout (another
 // build of ccu on this machine) is ignored and built again.
+// A change to UsageBucket's fields fails these: then renumber the layout (the low bits).
 static_assert(std::is_trivially_copyable_v<UsageBucket>, "packs are the bytes of UsageBucket values");
+static_assert(sizeof(UsageBucket) == 104 && offsetof(UsageBucket, folder) == 24 &&
+                  offsetof(UsageBucket, input_tokens) == 32 && offsetof(UsageBucket, cost) == 64 &&
+                  offsetof(UsageBucket, last_ms) == 96,
+              "UsageBucket changed: renumber kPackLayout");
 constexpr std::int64_t kPackLayout = (static_cast<std::int64_t>(sizeof(UsageBucket)) << 16) | 1;
 
 // The grain's number in bucket_packs.grain (stored: never renumber).
