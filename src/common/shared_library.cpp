@@ -11,10 +11,9 @@ namespace {
 
 [[noreturn]] void throw_unavailable(const SharedLibraryName& name, const std::string& problem) {
     // The package is in the message too: the keyring's callers quote only the message.
-    throw Error(ErrorKind::NotConfigured,
-                std::string("cannot load ") + name.soname + " (package " + name.package + "), which ccu needs for " +
-                    name.purpose + ": " + problem,
-                std::string("install it: apt-get install ") + name.package);
+    throw LibraryUnavailable(std::string("cannot load ") + name.soname + " (package " + name.package +
+                                 "), which ccu needs for " + name.purpose + ": " + problem,
+                             std::string("install it: apt-get install ") + name.package);
 }
 
 std::string last_dl_error() {

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "ccu/common/shared_library.hpp"
 #include "ccu/gist/errors.hpp"
 
 namespace ccu::sync {
@@ -11,6 +12,12 @@ std::string fallback_warning(const gist::ApiError& refused) {
     return std::string(refused.what()) +
            "; the API accepts the token, so this sync uses the REST API (slower; set sync.transport to "
            "\"rest\" to skip git, or give the token git access)";
+}
+
+std::string fallback_warning(const LibraryUnavailable& missing) {
+    return std::string(missing.what()) +
+           "; this sync uses the REST API (slower; " + missing.hint() +
+           " to sync over git, or set sync.transport to \"rest\" to skip git)";
 }
 
 }  // namespace
@@ -31,17 +38,23 @@ LoadResult FallbackRemoteStore::loading(F&& load) {
         if (!pending_warning_.empty()) warn_(std::exchange(pending_warning_, {}));
         return result;
     }
-    try {
-        return load(active());
-    } catch (const gist::ApiError& refused) {
-        if (refused.api_kind() != gist::ApiErrorKind::Auth) throw;
-        // A snapshot of one store is never committed through the other: switch before any load.
+    // A snapshot of one store is never committed through the other: switch before any load.
+    const auto on_rest = [&](const std::string& warning) {
         auto rest = make_rest_();
         LoadResult result = load(*rest);  // throws REST's own error if the API refuses too
         rest_ = std::move(rest);
         git_.reset();
-        warn_(fallback_warning(refused));
+        warn_(warning);
         return result;
+    };
+    try {
+        return load(active());
+    } catch (const gist::ApiError& refused) {
+        if (refused.api_kind() != gist::ApiErrorKind::Auth) throw;
+        return on_rest(fallback_warning(refused));
+    } catch (const LibraryUnavailable& missing) {
+        // libgit2 not installed: REST needs only libcurl (which, missing too, fails REST's load).
+        return on_rest(fallback_warning(missing));
     }
 }
 

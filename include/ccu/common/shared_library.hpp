@@ -4,6 +4,10 @@
 // included, pay for loading them and their ~50 dependencies (docs/architecture.md, "Libraries
 // opened at run time").
 #include <bit>
+#include <string>
+#include <utility>
+
+#include "ccu/common/error.hpp"
 
 namespace ccu {
 
@@ -14,15 +18,23 @@ struct SharedLibraryName {
     const char* purpose;  // what ccu needs it for, e.g. "the GitHub API"
 };
 
+// A library that cannot be loaded (ErrorKind::NotConfigured): its own type, so that a caller
+// with another way to do the job (sync's auto transport without libgit2) can take it.
+class LibraryUnavailable : public Error {
+public:
+    LibraryUnavailable(const std::string& message, std::string hint)
+        : Error(ErrorKind::NotConfigured, message, std::move(hint)) {}
+};
+
 class SharedLibrary {
 public:
     // dlopen(soname, RTLD_NOW | RTLD_LOCAL), never closed (its functions stay callable until exit,
     // and LeakSanitizer can still name the library in a report). A library already loaded under
-    // that soname (a test binary linking it) is the same copy. Throws ccu::Error(NotConfigured)
-    // naming the library, dlerror() and the package to install.
+    // that soname (a test binary linking it) is the same copy. Throws LibraryUnavailable naming
+    // the library, dlerror() and the package to install.
     explicit SharedLibrary(const SharedLibraryName& name);
 
-    // The address of `symbol`; throws the same Error when the library lacks it (another version).
+    // The address of `symbol`; throws LibraryUnavailable when the library lacks it (another version).
     void* symbol(const char* symbol) const;
 
     // Sets a function pointer declared with CCU_SHARED_LIBRARY_POINTER to `symbol`'s address.

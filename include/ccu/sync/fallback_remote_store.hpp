@@ -1,7 +1,7 @@
 #pragma once
 // sync.transport = auto: git first; when the gist's git endpoint refuses the token and the API
-// accepts it (the REST load that follows succeeds), one warning that says why and REST for the
-// rest of this process. Any other git failure is the command's failure, as with transport = git.
+// accepts it (the REST load that follows succeeds), or libgit2 cannot be loaded (not installed),
+// one warning that says why and REST for the rest of this process. Any other git failure is the command's failure, as with transport = git.
 // GitHub serves a gist's git fetch without credentials, so the refusal may come only at the push:
 // the commit then answers Reload, and the caller's next load (over REST) gives the warning.
 #include <functional>
@@ -29,7 +29,8 @@ public:
 
 private:
     RemoteStore& active();
-    // Runs a load on git; a token refusal switches to REST and loads there.
+    // Runs a load on git; a token refusal, or a library git needs that cannot be loaded
+    // (libgit2 not installed), switches to REST and loads there.
     template <class F>
     LoadResult loading(F&& load);
     // Runs a git commit; a token refusal switches to REST and answers Reload.

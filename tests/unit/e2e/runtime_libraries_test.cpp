@@ -65,6 +65,31 @@ TEST_CASE("runtime libraries: without libgit2 the git transport is exit 3 naming
     CHECK(a.ccu({"gist", "push", "--transport", "rest"}).exit_code == 0);  // REST needs libcurl only
 }
 
+TEST_CASE("runtime libraries: without libgit2 the auto transport syncs over REST with one warning naming it",
+          "[e2e][runtime_libraries][git]") {
+    E2eGist g;
+    E2eMachine a(g.fake, g.gist_id, "laptop");
+    a.generate(0x5454);
+    break_libraries(a, {CCU_TEST_LIBGIT2_SONAME});
+    const ProcessResult push = a.ccu({"gist", "push", "--transport", "auto"});
+    INFO(push.out << push.err);
+    CHECK(push.exit_code == 0);
+    const std::string named = "cannot load " + std::string(CCU_TEST_LIBGIT2_SONAME) + " (package " +
+                              CCU_TEST_LIBGIT2_PACKAGE + ")";
+    const auto first = push.err.find(named);
+    REQUIRE(first != std::string::npos);
+    CHECK(push.err.find(named, first + 1) == std::string::npos);  // said once
+    CHECK(push.err.find("this sync uses the REST API") != std::string::npos);
+    CHECK(push.err.find("ccu: error:") == std::string::npos);
+    // What the push wrote is in the gist: a second machine with libgit2 pulls it over git.
+    E2eMachine b(g.fake, g.gist_id, "desktop");
+    const ProcessResult pull = b.ccu({"gist", "pull", "--transport", "git"});
+    INFO(pull.out << pull.err);
+    CHECK(pull.exit_code == 0);
+    CHECK(b.ccu({"report", "daily", "--json", "--all-machines"}).out ==
+          a.ccu({"report", "daily", "--json", "--all-machines"}).out);
+}
+
 TEST_CASE("runtime libraries: without libsecret the keyring is unreachable (exit 3), naming its package",
           "[e2e][runtime_libraries]") {
     E2eGist g;
