@@ -128,7 +128,8 @@ public:
 
     // The total size of the packs of chunks [first, last], to reserve `out` once.
     std::size_t pack_rows(std::int64_t first, std::int64_t last) {
-        const Prepared q = prepare(handle_, "SELECT sum(length(rows)) FROM bucket_packs WHERE grain = ? AND chunk BETWEEN ? AND ?");
+        const Prepared q =
+            prepare(handle_, "SELECT sum(length(rows)) FROM bucket_packs WHERE grain = ? AND chunk BETWEEN ? AND ?");
         sqlite3_bind_int(q.get(), 1, grain_code(grain_));
         sqlite3_bind_int64(q.get(), 2, first);
         sqlite3_bind_int64(q.get(), 3, last);
@@ -141,7 +142,10 @@ public:
     void store_pack(std::int64_t chunk, const UsageBucket* rows, std::size_t count) {
         if (!filling_) return;
         blob_.reset();  // a write to the table may expire an open blob handle
-        if (!wrote_) sqlite3_busy_timeout(handle_, 0);  // a cache: never wait for it
+        if (!unwaiting_) {
+            sqlite3_busy_timeout(handle_, 0);  // a cache: never wait for it
+            unwaiting_ = true;
+        }
         sqlite3_stmt* q = put_.get();
         sqlite3_bind_int(q, 1, grain_code(grain_));
         sqlite3_bind_int64(q, 2, chunk);
@@ -166,28 +170,34 @@ public:
         } else if (!wrote_) {
             exec(handle_, "COMMIT");
         }
-        if (wrote_) sqlite3_busy_timeout(handle_, busy_timeout_ms_);
+        restore_busy_timeout();
     }
 
     void abandon() noexcept {
         blob_.reset();
         sqlite3_exec(handle_, "ROLLBACK", nullptr, nullptr, nullptr);
-        sqlite3_busy_timeout(handle_, busy_timeout_ms_);
+        restore_busy_timeout();
     }
 
 private:
-    sqlite3* handle_;
-    BucketGrain grain_;
-    int busy_timeout_ms_;
-    bool filling_;
-    bool wrote_ = false;
     int open_blob(std::int64_t id) {
         sqlite3_blob* blob = nullptr;
         const int rc = sqlite3_blob_open(handle_, "main", "bucket_packs", "rows", id, 0, &blob);
         blob_.reset(blob);
         return rc;
     }
+    // The connection's own timeout again, also after a store refused as busy: its later writes wait.
+    void restore_busy_timeout() noexcept {
+        if (unwaiting_) sqlite3_busy_timeout(handle_, busy_timeout_ms_);
+        unwaiting_ = false;
+    }
 
+    sqlite3* handle_;
+    BucketGrain grain_;
+    int busy_timeout_ms_;
+    bool filling_;
+    bool wrote_ = false;
+    bool unwaiting_ = false;  // the busy timeout is 0 for the stores
     Prepared find_;
     Prepared put_;
     std::unique_ptr<sqlite3_blob, int (*)(sqlite3_blob*)> blob_{nullptr, &sqlite3_blob_close};

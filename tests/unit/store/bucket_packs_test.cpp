@@ -7,6 +7,7 @@
 #include <chrono>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ccu/common/time.hpp"
@@ -145,7 +146,9 @@ TEST_CASE("a stored bucket pack is what later reads use, until a write to its ch
     CHECK(rows_of(store.buckets(q)) == tables);
 }
 
-TEST_CASE("a read does not wait for another writer to store packs, and answers from the tables", "[store][packs]") {
+TEST_CASE("a read does not wait for another writer to store packs, answers from the tables, and leaves the "
+          "store's busy timeout as it was",
+          "[store][packs]") {
     ccu::test::Sandbox sandbox;
     Store store(sandbox.data_dir() / "store.db", OpenMode::ReadWrite, std::chrono::milliseconds(5000),
                 ccu::test::embedded_costs());
@@ -165,9 +168,19 @@ TEST_CASE("a read does not wait for another writer to store packs, and answers f
         // Far below the 5 s busy timeout it would have waited for the lock.
         CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(2500));
         CHECK(pack_count(store) == 0);
-        other.exec("ROLLBACK");
+        // The store's own busy timeout is back: its next write waits for the lock to go.
+        std::thread release([&other] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            other.exec("ROLLBACK");
+        });
+        CHECK_NOTHROW(store.upsert(records_of(rng, 5, "c")));
+        release.join();
     }
-    CHECK(rows_of(store.buckets(q)) == tables);
+    q.packs = PackUse::TableOnly;
+    const auto after_upsert = rows_of(store.buckets(q));
+    CHECK(after_upsert != tables);
+    q.packs = PackUse::ReadAndStore;
+    CHECK(rows_of(store.buckets(q)) == after_upsert);
     CHECK(pack_count(store) > 0);
 }
 
