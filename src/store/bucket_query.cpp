@@ -124,16 +124,14 @@ bool take_stored_names(BucketSet& set, StoredNames& stored, const std::vector<bo
     return true;
 }
 
-// Appends the rows of query.grain's table with quarters in [first, end) that `query`'s machines
-// and session select (first INT64_MIN and end INT64_MAX: no range).
-void read_table(sqlite3* handle, const BucketQuery& query, std::int64_t first, std::int64_t end,
-                std::vector<UsageBucket>& out) {
+// The SELECT of read_table: quarters in [?1, ?2) when `ranged`, machines from ?3 on, :session.
+std::string select_sql(const BucketQuery& query, bool ranged) {
     std::string sql = std::string("SELECT quarter, machine, ") + name_columns(query.grain) +
                       ", input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost, records, unpriced, "
                       "first_ms, last_ms FROM " +
                       bucket_table(query.grain);
     // Without a range no row is compared with the bounds.
-    sql += first != INT64_MIN || end != INT64_MAX ? " WHERE quarter >= ?1 AND quarter < ?2" : " WHERE 1";
+    sql += ranged ? " WHERE quarter >= ?1 AND quarter < ?2" : " WHERE 1";
     if (!query.machines.empty()) {
         sql += " AND machine IN (SELECT id FROM bucket_names WHERE name IN (";
         for (std::size_t i = 0; i < query.machines.size(); ++i) sql += (i == 0 ? "?" : ",?") + std::to_string(i + 3);
@@ -143,7 +141,14 @@ void read_table(sqlite3* handle, const BucketQuery& query, std::int64_t first, s
     // Sessions in key order: a session's rows together, as in quarter order (ties of equal
     // first records fall the same way: machine, then model).
     sql += query.grain == BucketGrain::WholeSession ? " ORDER BY machine, session, model" : " ORDER BY quarter";
-    const Prepared q = prepare(handle, sql);
+    return sql;
+}
+
+// Appends the rows of query.grain's table with quarters in [first, end) that `query`'s machines
+// and session select (first INT64_MIN and end INT64_MAX: no range).
+void read_table(sqlite3* handle, const BucketQuery& query, std::int64_t first, std::int64_t end,
+                std::vector<UsageBucket>& out) {
+    const Prepared q = prepare(handle, select_sql(query, first != INT64_MIN || end != INT64_MAX));
     sqlite3_stmt* prepared = q.get();
     sqlite3_bind_int64(prepared, 1, first);
     sqlite3_bind_int64(prepared, 2, end);

@@ -1,10 +1,10 @@
 #include "store/buckets.hpp"
 
-#include "store/bucket_packs.hpp"
-
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <unordered_map>
+
+#include "store/bucket_packs.hpp"
 
 namespace ccu::store::detail {
 namespace {
