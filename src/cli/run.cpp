@@ -1,5 +1,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <string>
+#include <string_view>
 #include <nlohmann/json.hpp>
 
 #include "ccu/cli/commands.hpp"
@@ -68,6 +70,34 @@ int report_error(Context& ctx, ErrorKind kind, const std::string& message, const
     return code;
 }
 
+// Whether the command line asks for --json: the parser may refuse it before its --json flag took
+// effect, and a script still gets the error document it parses. (CLI11 takes a --json after "--"
+// as the flag too, so this does.)
+bool asks_for_json(int argc, const char* const* argv) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--json") return true;
+    }
+    return false;
+}
+
+// The (sub)command the parser was reading, as typed: "ccu report daily".
+std::string command_path(const CLI::App& app) {
+    std::string path = app.get_name();
+    const CLI::App* at = &app;
+    while (!at->get_subcommands().empty()) {
+        at = at->get_subcommands().front();
+        path += " " + at->get_name();
+    }
+    return path;
+}
+
+// A command line the parser refuses (an unknown option, a missing value, options that exclude each
+// other): the parser's words as ccu's usage error, exit 2, JSON too when --json was asked for.
+int report_parse_error(Context& ctx, const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+    if (asks_for_json(argc, argv)) ctx.options().format = OutputFormat::Json;
+    return report_error(ctx, ErrorKind::Usage, e.what(), "run '" + command_path(app) + " --help' for its options");
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -102,8 +132,8 @@ int run(int argc, char** argv, Environment env) {
     add_global_options_footer(app);
 
     if (const auto unknown = unknown_subcommand_message(app, argc, argv)) {
-        std::fprintf(stderr, "ccu: error: %s\n  run 'ccu --help' for the list of commands\n", unknown->c_str());
-        return exit_code_for(ErrorKind::Usage);
+        if (asks_for_json(argc, argv)) ctx.options().format = OutputFormat::Json;
+        return report_error(ctx, ErrorKind::Usage, *unknown, "run 'ccu --help' for the list of commands");
     }
     try {
         app.parse(argc, argv);
@@ -114,8 +144,7 @@ int run(int argc, char** argv, Environment env) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        app.exit(e);  // prints CLI11's message and usage to stderr
-        return exit_code_for(ErrorKind::Usage);
+        return report_parse_error(ctx, app, e, argc, argv);
     }
 
     log::init(ctx.options().verbosity);

@@ -2,6 +2,8 @@
 // subcommand's --help lists the global options.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/command_words.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
@@ -46,4 +48,33 @@ TEST_CASE("a misspelt subcommand names the word and suggests the nearest, exit 2
     const auto version = run({"--version"});
     CHECK(version.exit_code == 0);
     CHECK(version.out.rfind("ccu ", 0) == 0);
+}
+
+TEST_CASE("a command line the parser refuses is ccu's usage error naming the command's help, JSON with --json",
+          "[cli][words]") {
+    ccu::test::Sandbox sb;
+    const auto run = [&sb](std::vector<std::string> args) {
+        args.insert(args.begin(), ccu::test::ccu_binary());
+        return ccu::test::run_process(args, sb.vars());
+    };
+    const auto plain = run({"report", "daily", "--bogus"});
+    CHECK(plain.exit_code == 2);
+    CHECK(plain.err.find("ccu: error: The following argument was not expected: --bogus") != std::string::npos);
+    CHECK(plain.err.find("run 'ccu report daily --help' for its options") != std::string::npos);
+    CHECK(plain.out.empty());
+    for (const auto& args : {std::vector<std::string>{"report", "daily", "--bogus", "--json"},
+                             std::vector<std::string>{"--json", "gist", "push", "--bogus"},
+                             std::vector<std::string>{"report", "daily", "--machine", "a", "--all-machines", "--json"},
+                             std::vector<std::string>{"gist", "--json"},
+                             std::vector<std::string>{"--json", "gist", "psh"}}) {
+        const auto r = run(args);
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 2);
+        const auto doc = nlohmann::json::parse(r.out);
+        CHECK(doc["ok"] == false);
+        CHECK(doc["error"]["kind"] == "usage");
+        CHECK(doc["error"]["exit_code"] == 2);
+        CHECK(!doc["error"]["message"].get<std::string>().empty());
+        CHECK(r.err.find("ccu: error: ") != std::string::npos);
+    }
 }
