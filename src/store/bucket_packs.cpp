@@ -267,7 +267,10 @@ void migrate_add_bucket_packs(SQLite::Database& db) {
 void drop_all_packs(SQLite::Database& db) { db.exec("DELETE FROM bucket_packs"); }
 
 void PackDrops::add(BucketGrain grain, std::int64_t quarter) {
-    chunks_.emplace(grain_code(grain), grain == BucketGrain::WholeSession ? 0 : pack_chunk(quarter));
+    const GrainChunk at{grain_code(grain), grain == BucketGrain::WholeSession ? 0 : pack_chunk(quarter)};
+    if (at == last_) return;
+    chunks_.insert(at);
+    last_ = at;
 }
 
 void PackDrops::drop(SQLite::Database& db) const {

@@ -277,15 +277,8 @@ void BucketChanges::add(const BucketRecord& where, const UsageRecord& counts, co
 
 void BucketChanges::drop_touched_packs(SQLite::Database& db) const {
     PackDrops drops;
-    // Each map is in key order, quarter first (but the sessions'): one chunk after another.
     const auto add_chunks = [&drops](const std::map<Key, Change>& changes, BucketGrain grain) {
-        std::optional<std::int64_t> last;
-        for (const auto& [key, change] : changes) {
-            const std::int64_t chunk = pack_chunk(std::get<0>(key));
-            if (chunk == last) continue;
-            drops.add(grain, std::get<0>(key));
-            last = chunk;
-        }
+        for (const auto& [key, change] : changes) drops.add(grain, std::get<0>(key));
     };
     add_chunks(changes_, BucketGrain::Session);
     add_chunks(rollup_, BucketGrain::Project);
