@@ -91,11 +91,12 @@ std::string command_path(const CLI::App& app) {
     return path;
 }
 
-// A command line the parser refuses (an unknown option, a missing value, options that exclude each
-// other): the parser's words as ccu's usage error, exit 2, JSON too when --json was asked for.
-int report_parse_error(Context& ctx, const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+// A command line refused before it was parsed whole (an unknown command or option, a missing value,
+// options that exclude each other): ccu's usage error, exit 2, JSON too when --json was asked for.
+int report_command_line_error(Context& ctx, int argc, char** argv, const std::string& message,
+                              const std::string& hint) {
     if (asks_for_json(argc, argv)) ctx.options().format = OutputFormat::Json;
-    return report_error(ctx, ErrorKind::Usage, e.what(), "run '" + command_path(app) + " --help' for its options");
+    return report_error(ctx, ErrorKind::Usage, message, hint);
 }
 
 }  // namespace
@@ -132,8 +133,7 @@ int run(int argc, char** argv, Environment env) {
     add_global_options_footer(app);
 
     if (const auto unknown = unknown_subcommand_message(app, argc, argv)) {
-        if (asks_for_json(argc, argv)) ctx.options().format = OutputFormat::Json;
-        return report_error(ctx, ErrorKind::Usage, *unknown, "run 'ccu --help' for the list of commands");
+        return report_command_line_error(ctx, argc, argv, *unknown, "run 'ccu --help' for the list of commands");
     }
     try {
         app.parse(argc, argv);
@@ -144,7 +144,8 @@ int run(int argc, char** argv, Environment env) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        return report_parse_error(ctx, app, e, argc, argv);
+        return report_command_line_error(ctx, argc, argv, e.what(),
+                                         "run '" + command_path(app) + " --help' for its options");
     }
 
     log::init(ctx.options().verbosity);
