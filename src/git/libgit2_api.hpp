@@ -45,8 +45,13 @@
     X(git_odb_exists)                          \
     X(git_odb_free)                            \
     X(git_odb_hash)                            \
+    X(git_odb_object_data)                     \
+    X(git_odb_object_free)                     \
+    X(git_odb_object_size)                     \
+    X(git_odb_read)                            \
     X(git_odb_read_header)                     \
     X(git_odb_refresh)                         \
+    X(git_oid_cmp)                             \
     X(git_oid_fromstr)                         \
     X(git_oid_tostr)                           \
     X(git_packbuilder_free)                    \
@@ -94,6 +99,7 @@
     X(git_tree_entry_type)                     \
     X(git_tree_entrycount)                     \
     X(git_tree_free)                           \
+    X(git_tree_id)                             \
     X(git_tree_lookup)                         \
     X(git_treebuilder_free)                    \
     X(git_treebuilder_insert)                  \

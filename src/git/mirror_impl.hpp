@@ -4,9 +4,12 @@
 #include <vector>
 
 #include "ccu/git/mirror.hpp"
+#include "gist/curl_session.hpp"
 #include "git/libgit.hpp"
 
 namespace ccu::git {
+
+struct Session;  // git/session.hpp
 
 // The refs the mirror keeps (docs/architecture.md, "Git transport"):
 //   refs/remotes/origin/<branch>  the remote head as last fetched or pushed
@@ -55,6 +58,16 @@ struct Mirror::Impl {
     std::string build_commit(const Head& base, const Changes& changes, const StagedBlobs& staged_files,
                              const std::string& message);
     PushOutcome push(const Head& base, const std::string& commit);
+
+    // The thin push (push_thin.cpp): the pack of what `commit` adds to `base`, its tree and changed
+    // files as deltas against the versions `base` holds; nullopt when base is empty, the remote is
+    // not http(s) or the new files are large (libgit2's push streams those, and a delta would not help them).
+    std::optional<std::string> thin_pack(const Head& base, const std::string& commit);
+    // One attempt of it over libcurl; nullopt when the server takes no thin pack, or failed to
+    // unpack this one (push() then sends libgit2's pack). Throws HttpFailure (session.hpp).
+    std::optional<PushOutcome> push_thin(Session& session, const Head& base, const std::string& commit,
+                                         const std::string& pack);
+    std::unique_ptr<gist::CurlSession> http;  // made on first use: connections reused within a push
 
     // Repacks this mirror's own recent objects with a delta search once their packs pile up
     // (dropping what is unreachable: commits of lost races), and joins the other packs without

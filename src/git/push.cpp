@@ -114,13 +114,19 @@ std::string Mirror::Impl::build_commit(const Head& base, const Changes& changes,
     return lg::to_hex(commit_id);
 }
 
-// One attempt = connect, compare the advertised head with the base (a moved head is a conflict
+// One attempt = the thin push (push_thin.cpp) or libgit2's: connect, compare the advertised head with the base (a moved head is a conflict
 // without sending anything), upload. The server applies the update only if the ref still holds
 // the advertised value, so a race lost inside the server comes back as a ref rejection.
 PushOutcome Mirror::Impl::push(const Head& base, const std::string& commit) {
     const std::string ref = local_ref(base.branch);
     set_ref(ref, commit);
+    const std::optional<std::string> thin = thin_pack(base, commit);
+    bool thin_refused = false;
     PushOutcome outcome = with_retries(options, stats, [&](Session& session) {
+        if (thin && !thin_refused) {
+            if (auto pushed = push_thin(session, base, commit, *thin)) return *pushed;
+            thin_refused = true;  // this server takes libgit2's pack, whole
+        }
         lg::Remote remote = anonymous_remote(repo.get(), options.url);
         git_remote_callbacks cb = callbacks_for(session);
         git_proxy_options proxy = proxy_from_environment();

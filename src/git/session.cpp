@@ -96,7 +96,6 @@ std::chrono::milliseconds judge_failure(const lg::Failure& failure, const Sessio
                                         const MirrorOptions& options, gist::RetryState& state) {
     if (session.auth_refused) throw git_token_refused_error();
     if (is_disk_full(failure.what())) throw mirror_disk_full_error(options.dir, failure.what());
-    const std::string host = host_of(options.url);
     if (!session.foreign_origin.empty()) {
         throw gist::ApiError(gist::ApiErrorKind::Network, 0,
                              "the git server asked for credentials for " + session.foreign_origin +
@@ -104,7 +103,13 @@ std::chrono::milliseconds judge_failure(const lg::Failure& failure, const Sessio
                              "check the gist's git URL and any proxy; run with -vv for details");
     }
     if (!session.timed_out && is_local_damage(failure.klass())) throw failure;
-    gist::AttemptOutcome outcome = attempt_outcome(failure.klass(), failure.what(), session.timed_out);
+    return judge_outcome(attempt_outcome(failure.klass(), failure.what(), session.timed_out), failure.what(), options,
+                         state);
+}
+
+std::chrono::milliseconds judge_outcome(gist::AttemptOutcome outcome, const std::string& message,
+                                        const MirrorOptions& options, gist::RetryState& state) {
+    const std::string host = host_of(options.url);
     if (outcome.status == 401) throw git_token_refused_error();
     if (outcome.status == 403) {
         // GitHub answers a secondary rate limit with 403 too, and libgit2 1.5 shows neither the
@@ -119,7 +124,7 @@ std::chrono::milliseconds judge_failure(const lg::Failure& failure, const Sessio
                                                       options.retry, options.clock->now(), jitter);
     if (decision.action == gist::RetryAction::Stop) {
         if (outcome.status == 403) throw git_forbidden_error();
-        throw git_final_error(outcome, decision, host, failure.what(), state.attempts_made);
+        throw git_final_error(outcome, decision, host, message, state.attempts_made);
     }
     state.waited += decision.wait;
     return decision.wait;

@@ -32,9 +32,23 @@ git_proxy_options proxy_from_environment();
 // An anonymous remote for options.url: nothing is written to the mirror's config.
 lg::Remote anonymous_remote(git_repository* repo, const std::string& url);
 
+// A failed HTTP request of an attempt that ccu makes itself (push_thin.cpp), already classified.
+class HttpFailure : public std::runtime_error {
+public:
+    HttpFailure(gist::AttemptOutcome outcome, const std::string& message)
+        : std::runtime_error(message), outcome_(std::move(outcome)) {}
+    const gist::AttemptOutcome& outcome() const noexcept { return outcome_; }
+
+private:
+    gist::AttemptOutcome outcome_;
+};
+
 // Judges one failed attempt; throws the final error when it must not be retried, returns the
 // wait before the next attempt otherwise. lg::Failure of local damage is rethrown unchanged.
 std::chrono::milliseconds judge_failure(const lg::Failure& failure, const Session& session,
+                                        const MirrorOptions& options, gist::RetryState& state);
+// The same for a classified outcome (both end here): 401, 403, 404, then the REST retry policy.
+std::chrono::milliseconds judge_outcome(gist::AttemptOutcome outcome, const std::string& message,
                                         const MirrorOptions& options, gist::RetryState& state);
 
 // Runs `attempt(Session&)` (one connect + transfer) until it succeeds or the REST retry policy
@@ -57,6 +71,9 @@ auto with_retries(const MirrorOptions& options, TransferStats& stats, Attempt&& 
             stats.bytes_up += session.bytes_up;
             if (options.progress != nullptr) options.progress->finish();
             options.clock->sleep_for(judge_failure(failure, session, options, state));
+        } catch (const HttpFailure& failure) {
+            stats.bytes_up += session.bytes_up;
+            options.clock->sleep_for(judge_outcome(failure.outcome(), failure.what(), options, state));
         }
     }
 }

@@ -38,10 +38,20 @@ FaultPlan queue_mixed_faults(FakeGistServer& fake, std::uint32_t seed, int reque
     std::mt19937 rng(seed);
     json faults = json::array();
     FaultPlan plan;
+    // Faults that ask for a wait (Retry-After 30 or 60 s) are at least 5 requests apart: one
+    // operation's 5 attempts (up to 2 requests each) then meet at most two, 120 s, which the wait
+    // budget allows; three would exceed it and must fail, as over REST (the primary rate limit
+    // test below proves that side).
+    int last_wait_at = -5;
     for (int i = 0; i < requests; ++i) {
         json f = {{"method", "*"}, {"path_regex", ".*"}, {"action", "delay"}, {"delay_ms", 0}};
+        bool asked_wait = false;
         if (rng() % 100 < 20) {
-            const json& kind = kinds[rng() % std::size(kinds)];
+            std::size_t pick = rng() % std::size(kinds);
+            asked_wait = kinds[pick].contains("headers") || kinds[pick]["action"] == "secondary_rate_limit";
+            if (asked_wait && i - last_wait_at < 5) pick = rng() % 4, asked_wait = false;  // a 5xx, drop or cut body
+            if (asked_wait) last_wait_at = i;
+            const json& kind = kinds[pick];
             f.erase("delay_ms");
             f.update(kind);
             ++plan.injected;
