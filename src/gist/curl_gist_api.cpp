@@ -10,7 +10,7 @@
 #include "ccu/common/text.hpp"
 #include "ccu/common/version.hpp"
 #include "ccu/gist/errors.hpp"
-#include "curl_session.hpp"
+#include "ccu/gist/curl_session.hpp"
 #include "gist_json.hpp"
 #include "http_errors.hpp"
 

@@ -1,4 +1,4 @@
-#include "curl_session.hpp"
+#include "ccu/gist/curl_session.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -5,7 +5,7 @@
 
 #include "ccu/gist/errors.hpp"
 #include "ccu/gist/retry_policy.hpp"
-#include "curl_session.hpp"
+#include "ccu/gist/curl_session.hpp"
 
 namespace ccu::gist {
 

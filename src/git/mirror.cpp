@@ -241,7 +241,12 @@ FetchResult Mirror::Impl::fetch_once(const std::optional<std::string>& known, Fe
                   "connecting to the gist's git repository");
         auto advertised = advertised_head(remote.get());
         not_held = !advertised.second.empty() && !has_object(advertised.second);
-        if (not_held && depth == FetchDepth::Download) {
+        const std::string have = not_held && depth == FetchDepth::Download && !origin_of(options.url).empty()
+                                     ? held_commit(tracking_ref(advertised.first))
+                                     : std::string();
+        if (!have.empty()) {
+            fetch_thin(session, advertised.second, have);
+        } else if (not_held && depth == FetchDepth::Download) {
             git_fetch_options fetch;
             git_fetch_options_init(&fetch, GIT_FETCH_OPTIONS_VERSION);
             fetch.callbacks = cb;

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "ccu/git/mirror.hpp"
-#include "gist/curl_session.hpp"
+#include "ccu/gist/curl_session.hpp"
 #include "git/libgit.hpp"
 
 namespace ccu::git {
@@ -59,7 +59,7 @@ struct Mirror::Impl {
                              const std::string& message);
     PushOutcome push(const Head& base, const std::string& commit);
 
-    // The thin push (push_thin.cpp): the pack of what `commit` adds to `base`, its tree and changed
+    // The thin push (thin_transfer.cpp): the pack of what `commit` adds to `base`, its tree and changed
     // files as deltas against the versions `base` holds; nullopt when base is empty, the remote is
     // not http(s) or the new files are large (libgit2's push streams those, and a delta would not help them).
     std::optional<std::string> thin_pack(const Head& base, const std::string& commit);
@@ -67,6 +67,14 @@ struct Mirror::Impl {
     // unpack this one (push() then sends libgit2's pack). Throws HttpFailure (session.hpp).
     std::optional<PushOutcome> push_thin(Session& session, const Head& base, const std::string& commit,
                                          const std::string& pack);
+    // Downloads what `want` adds to `have` (a commit the mirror holds) in one upload-pack round and
+    // indexes it into the mirror. Throws HttpFailure.
+    void fetch_thin(Session& session, const std::string& want, const std::string& have);
+    // The commit `ref` names when the mirror holds it, else "".
+    std::string held_commit(const std::string& ref) const;
+    enum class Credentials { None, Token };
+    // One smart-HTTP request; a transport failure or any status but 200 throws HttpFailure.
+    gist::HttpResponse smart_request(gist::HttpRequest request, Credentials credentials);
     std::unique_ptr<gist::CurlSession> http;  // made on first use: connections reused within a push
 
     // Repacks this mirror's own recent objects with a delta search once their packs pile up

@@ -32,7 +32,7 @@ git_proxy_options proxy_from_environment();
 // An anonymous remote for options.url: nothing is written to the mirror's config.
 lg::Remote anonymous_remote(git_repository* repo, const std::string& url);
 
-// A failed HTTP request of an attempt that ccu makes itself (push_thin.cpp), already classified.
+// A failed HTTP request of an attempt that ccu makes itself (thin_transfer.cpp), already classified.
 class HttpFailure : public std::runtime_error {
 public:
     HttpFailure(gist::AttemptOutcome outcome, const std::string& message)

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "ccu/gist/errors.hpp"
-#include "gist/curl_session.hpp"
+#include "ccu/gist/curl_session.hpp"
 #include "gist/gist_json.hpp"
 
 using namespace ccu::gist;

@@ -1,11 +1,12 @@
-// The thin push (src/git/push_thin.cpp): git's delta format, the receive-pack protocol, and a push
-// whose tree and changed files go as deltas against what a real git http-backend holds.
+// The thin push and fetch (src/git/thin_transfer.cpp): git's delta format, the pack protocol, a push
+// whose tree and changed files go as deltas against what a real git http-backend holds, and a fetch of
+// one round with one have.
 #include <catch2/catch.hpp>
 
 #include <random>
 
 #include "git/delta.hpp"
-#include "git/receive_pack.hpp"
+#include "git/pack_protocol.hpp"
 #include "support/fake_gist.hpp"
 #include "unit/git/git_fixture.hpp"
 
@@ -134,4 +135,71 @@ TEST_CASE("git mirror: a push to a gist of 300 files sends its tree and grown fi
     const std::filesystem::path repo = state["repo"].get<std::string>();
     CHECK_NOTHROW(git_cli(repo, {"fsck", "--strict", "--no-dangling"}));  // the server completed the thin pack
     CHECK(git_cli(repo, {"rev-parse", "main"}) == out.commit);
+}
+
+namespace {
+
+struct FetchWorld {
+    const std::string token = "ghp_thinfetchtesttoken0123456789abcdef";
+    Sandbox sandbox;
+    FakeGistServer fake;
+    ManualClock clock{std::chrono::system_clock::from_time_t(1767225600)};
+    std::string id;
+
+    FetchWorld() {
+        fake.add_token(token);
+        id = fake.seed_gist({{"files", {{"a.json", "0"}}}, {"branch", "main"}});
+    }
+    std::filesystem::path dir(const std::string& name) { return sandbox.data_dir() / "mirror" / (name + ".git"); }
+    git::Mirror mirror(const std::string& name) {
+        return git::Mirror(mirror_options(dir(name), fake.git_url(id), [t = token] { return t; }, clock));
+    }
+    std::vector<nlohmann::json> posts(const std::string& service) {
+        std::vector<nlohmann::json> out;
+        for (const auto& r : fake.requests()) {
+            if (r["method"] == "POST" && r["path"].get<std::string>().find(service) != std::string::npos) out.push_back(r);
+        }
+        return out;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("git mirror: a fetch onto a mirror of 20+ commits is one upload-pack round with one have, and the "
+          "thin pack it gets is completed",
+          "[git]") {
+    FetchWorld w;
+    auto a = w.mirror("a");
+    git::Head head = a.fetch().head;
+    for (int i = 1; i <= 22; ++i) {  // past the 20 haves after which libgit2 1.5 needs a second round
+        head = a.fetch(head.commit).unchanged ? head : a.fetch().head;
+        REQUIRE(a.commit(head, {{"a.json", std::to_string(i)}}, "push").kind == git::PushOutcome::Kind::Committed);
+        head = a.fetch().head;
+    }
+    auto b = w.mirror("b");
+    const git::Head b_head = b.fetch().head;
+    const std::string grown(30000, 'x');
+    REQUIRE(b.commit(b_head, {{"b.json", grown}, {"a.json", std::string("b")}}, "push").kind ==
+            git::PushOutcome::Kind::Committed);
+    std::ofstream(w.dir("a") / "ccu-test-marker") << "a rebuilt mirror loses this file";
+
+    auto fetch_and_check = [&](std::size_t cut) {
+        w.fake.control("DELETE", "/_fake/requests");
+        const git::Head seen = a.fetch().head;
+        CHECK(seen.commit == w.fake.state()["gists"][w.id]["history"][0]["version"].get<std::string>());
+        CHECK(a.read_blob(seen.find("b.json")->blob_id) == grown);
+        CHECK(a.read_blob(seen.find("a.json")->blob_id) == "b");
+        const auto posts = w.posts("git-upload-pack");
+        REQUIRE_FALSE(posts.empty());
+        for (const auto& p : posts) CHECK(p["bytes_received"].get<int>() < 700);  // 22 haves would be ~1.4 kB
+        CHECK(posts.size() == 1 + cut);
+        CHECK(w.fake.requests().size() == 2 * (1 + cut));  // each attempt: the advertisement, one POST
+        CHECK(std::filesystem::exists(w.dir("a") / "ccu-test-marker"));
+        CHECK_NOTHROW(git_cli(w.dir("a"), {"fsck", "--strict", "--no-dangling"}));
+    };
+    SECTION("one round") { fetch_and_check(0); }
+    SECTION("an answer cut in half is fetched again, and the mirror is not rebuilt for it") {
+        w.fake.add_fault({{"method", "POST"}, {"path_regex", "git-upload-pack"}, {"times", 1}, {"action", "truncate_body"}});
+        fetch_and_check(1);
+    }
 }

@@ -1,8 +1,9 @@
 #pragma once
-// The client side of git's receive-pack over smart HTTP (gitprotocol-http(5), gitprotocol-pack(5)),
-// as far as a thin push needs it: pkt-lines, the ref advertisement of
+// The client side of git's pack protocol over smart HTTP (gitprotocol-http(5), gitprotocol-pack(5)),
+// as far as the thin push and fetch need it: pkt-lines, the receive-pack ref advertisement of
 // GET <repo>/info/refs?service=git-receive-pack, the request of POST <repo>/git-receive-pack and
-// the report-status it answers. Values in, values out; push_thin.cpp does the HTTP.
+// the report-status it answers; the request of POST <repo>/git-upload-pack and the pack it answers.
+// Values in, values out; thin_transfer.cpp does the HTTP.
 #include <map>
 #include <optional>
 #include <set>
@@ -35,6 +36,15 @@ struct ReceivePackReport {
 
 // Throws std::invalid_argument when `body` is not a report-status.
 ReceivePackReport parse_receive_pack_report(std::string_view body);
+
+// Asks for `want` with one `have` (a commit the mirror holds), as one stateless round: the wants,
+// a flush, the have, "done". Capabilities: thin-pack, ofs-delta, no-progress, no side-band and no
+// multi_ack, so the answer is one ACK or NAK line and then the pack, raw.
+std::string upload_pack_request(const std::string& want, const std::string& have, std::string_view agent);
+
+// The pack of an upload-pack answer (after its ACK/NAK lines); throws std::invalid_argument when
+// `body` is not one (an ERR line, no pack).
+std::string_view upload_pack_pack(std::string_view body);
 
 // RFC 4648 base64 (an HTTP Basic credential).
 std::string base64(std::string_view bytes);

@@ -1,4 +1,4 @@
-#include "git/receive_pack.hpp"
+#include "git/pack_protocol.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -114,6 +114,32 @@ ReceivePackReport parse_receive_pack_report(std::string_view body) {
         }
     }
     return report;
+}
+
+std::string upload_pack_request(const std::string& want, const std::string& have, std::string_view agent) {
+    std::string out = pkt_line("want " + want + " thin-pack ofs-delta no-progress agent=" + std::string(agent) + "\n");
+    out += "0000";
+    out += pkt_line("have " + have + "\n");
+    out += pkt_line("done\n");
+    return out;
+}
+
+std::string_view upload_pack_pack(std::string_view body) {
+    std::size_t at = 0;
+    while (at + 4 <= body.size() && body.substr(at, 4) != "PACK") {
+        std::size_t length = 0;
+        const auto [end, ec] = std::from_chars(body.data() + at, body.data() + at + 4, length, 16);
+        if (ec != std::errc() || end != body.data() + at + 4 || length < 4 || at + length > body.size()) {
+            throw std::invalid_argument("bad pkt-line before the pack");
+        }
+        const std::string_view line = body.substr(at + 4, length - 4);
+        if (line.substr(0, 4) != "ACK " && line.substr(0, 3) != "NAK") {
+            throw std::invalid_argument("upload-pack answered: " + std::string(line.substr(0, 200)));
+        }
+        at += length;
+    }
+    if (body.substr(at, 4) != "PACK") throw std::invalid_argument("upload-pack sent no pack");
+    return body.substr(at);
 }
 
 std::string base64(std::string_view bytes) {

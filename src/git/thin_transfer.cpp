@@ -1,15 +1,17 @@
-// The thin push: ccu's own receive-pack request over libcurl, so that the gist's tree and the
-// changed files go as deltas against what the server holds (thin_pack.hpp says why libgit2's
-// push cannot). The token goes in an Authorization header to the origin of the gist's git URL
+// The thin push and fetch: ccu's own receive-pack and upload-pack requests over libcurl, so that
+// the gist's tree and the changed files go as deltas against what the server holds (thin_pack.hpp
+// says why libgit2's push cannot), and a fetch is one round with one `have` (libgit2 1.5 sends
+// every commit of the mirror as a have, 20 at a time: docs/format.md §13 "Fetch negotiation"). The token goes in an Authorization header to the origin of the gist's git URL
 // only (no redirect is followed), never into a URL, argv, the environment or a file.
 #include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ccu/common/sha1.hpp"
 #include "ccu/common/version.hpp"
 #include "git/mirror_impl.hpp"
-#include "git/receive_pack.hpp"
+#include "git/pack_protocol.hpp"
 #include "git/session.hpp"
 #include "git/thin_pack.hpp"
 
@@ -60,6 +62,14 @@ struct Wiped {
     std::string text;
     ~Wiped() { std::fill(text.begin(), text.end(), '\0'); }
 };
+
+std::string agent() { return "ccu/" + std::string(ccu::version()); }
+
+gist::AttemptOutcome failure_of(gist::TransportFailure failure) {
+    gist::AttemptOutcome o;
+    o.failure = failure;
+    return o;
+}
 
 gist::AttemptOutcome outcome_of(const gist::HttpResult& result) {
     gist::AttemptOutcome o;
@@ -117,36 +127,40 @@ std::optional<std::string> Mirror::Impl::thin_pack(const Head& base, const std::
     return write_thin_pack(objects);
 }
 
-std::optional<PushOutcome> Mirror::Impl::push_thin(Session& session, const Head& base, const std::string& commit,
-                                                   const std::string& pack) {
+gist::HttpResponse Mirror::Impl::smart_request(gist::HttpRequest request, Credentials credentials) {
     if (!http) {
         gist::SessionOptions o;
         o.connect_timeout = options.connect_timeout;
         o.total_timeout = options.operation_timeout;
         http = std::make_unique<gist::CurlSession>(o);
     }
-    const Wiped credential{"Basic " + base64("x-access-token:" + Wiped{options.token ? options.token() : ""}.text)};
-    const std::string agent = "ccu/" + std::string(ccu::version());
-    auto send = [&](gist::HttpRequest request) {
-        request.headers.emplace_back("Authorization", credential.text);
-        request.headers.emplace_back("User-Agent", agent);
-        gist::HttpResult result = http->perform(request);
-        if (result.error || result.response->status != 200) {
-            std::string what = result.error ? result.error->message
-                                            : "unexpected http status code: " + std::to_string(result.response->status);
-            throw HttpFailure(outcome_of(result), what);
-        }
-        return std::move(*result.response);
-    };
+    request.headers.emplace_back("User-Agent", agent());
+    std::optional<Wiped> credential;
+    if (credentials == Credentials::Token) {
+        // Any user name, the token as password (as GitHub takes it).
+        credential.emplace(Wiped{"Basic " + base64("x-access-token:" + Wiped{options.token ? options.token() : ""}.text)});
+        request.headers.emplace_back("Authorization", credential->text);
+    }
+    gist::HttpResult result = http->perform(request);
+    if (credential) std::fill(request.headers.back().second.begin(), request.headers.back().second.end(), '\0');
+    if (result.error || result.response->status != 200) {
+        std::string what = result.error ? result.error->message
+                                        : "unexpected http status code: " + std::to_string(result.response->status);
+        throw HttpFailure(outcome_of(result), what);
+    }
+    return std::move(*result.response);
+}
+
+std::optional<PushOutcome> Mirror::Impl::push_thin(Session& session, const Head& base, const std::string& commit,
+                                                   const std::string& pack) {
     gist::HttpRequest get;
     get.url = options.url + "/info/refs?service=git-receive-pack";
     ReceivePackAdvertisement ad;
     try {
-        ad = parse_receive_pack_advertisement(send(get).body);
+        ad = parse_receive_pack_advertisement(smart_request(get, Credentials::Token).body);
     } catch (const std::invalid_argument& e) {
-        gist::AttemptOutcome fatal;
-        fatal.failure = gist::TransportFailure::Fatal;
-        throw HttpFailure(fatal, std::string("the git endpoint did not answer as receive-pack: ") + e.what());
+        throw HttpFailure(failure_of(gist::TransportFailure::Fatal),
+                          std::string("the git endpoint did not answer as receive-pack: ") + e.what());
     }
     const std::string ref = local_ref(base.branch);
     const auto at = ad.refs.find(ref);
@@ -159,20 +173,61 @@ std::optional<PushOutcome> Mirror::Impl::push_thin(Session& session, const Head&
     post.url = options.url + "/git-receive-pack";
     post.headers = {{"Content-Type", "application/x-git-receive-pack-request"},
                     {"Accept", "application/x-git-receive-pack-result"}};
-    post.body = receive_pack_request(base.commit, commit, ref, agent, pack);
+    post.body = receive_pack_request(base.commit, commit, ref, agent(), pack);
     session.bytes_up += pack.size();
     ReceivePackReport report;
     try {
-        report = parse_receive_pack_report(send(std::move(post)).body);
+        report = parse_receive_pack_report(smart_request(std::move(post), Credentials::Token).body);
     } catch (const std::invalid_argument& e) {
-        gist::AttemptOutcome cut;
-        cut.failure = gist::TransportFailure::Interrupted;  // the next attempt's advertisement tells
-        throw HttpFailure(cut, std::string("the git endpoint's push report is unreadable: ") + e.what());
+        // Retried: the next attempt's advertisement tells whether this one landed.
+        throw HttpFailure(failure_of(gist::TransportFailure::Interrupted),
+                          std::string("the git endpoint's push report is unreadable: ") + e.what());
     }
     if (report.unpack != "ok") return std::nullopt;
     const auto status = report.refs.find(ref);
     if (status == report.refs.end() || status->second) return PushOutcome{PushOutcome::Kind::Conflict, "", {}};
     return PushOutcome{PushOutcome::Kind::Committed, commit, {}};
+}
+
+void Mirror::Impl::fetch_thin(Session& session, const std::string& want, const std::string& have) {
+    gist::HttpRequest post;
+    post.method = "POST";
+    post.url = options.url + "/git-upload-pack";
+    post.headers = {{"Content-Type", "application/x-git-upload-pack-request"},
+                    {"Accept", "application/x-git-upload-pack-result"}};
+    post.body = upload_pack_request(want, have, agent());
+    // Anonymous, as libgit2's advertisement was, unless the host asked that one for credentials.
+    const gist::HttpResponse response =
+        smart_request(std::move(post), session.credential_calls > 0 ? Credentials::Token : Credentials::None);
+    stats.bytes_down += response.body.size();
+    std::string_view pack;
+    try {
+        pack = upload_pack_pack(response.body);
+    } catch (const std::invalid_argument& e) {
+        throw HttpFailure(failure_of(gist::TransportFailure::Interrupted), std::string("fetching the gist: ") + e.what());
+    }
+    // A cut answer is a transfer to retry, not a damaged mirror to rebuild (what the indexer's
+    // failure would mean): the trailer is the SHA-1 of the pack before it.
+    Sha1 sha;
+    sha.update(pack.substr(0, pack.size() < 20 ? 0 : pack.size() - 20));
+    const auto digest = sha.digest();
+    if (pack.size() < 32 || std::memcmp(digest.data(), pack.data() + pack.size() - 20, 20) != 0) {
+        throw HttpFailure(failure_of(gist::TransportFailure::Interrupted), "fetching the gist: the pack is cut short");
+    }
+    git_odb* raw = nullptr;
+    lg::check(git_repository_odb(&raw, repo.get()), "opening the mirror's objects");
+    const lg::Odb odb(raw);
+    index_pack(raw, options.dir / "objects" / "pack", pack);  // completes the thin pack from the mirror
+    lg::check(git_odb_refresh(raw), "reading the fetched pack");
+}
+
+std::string Mirror::Impl::held_commit(const std::string& ref) const {
+    git_reference* r = nullptr;
+    if (git_reference_lookup(&r, repo.get(), ref.c_str()) != 0) return {};
+    const git_oid* id = git_reference_target(r);
+    std::string commit = id != nullptr ? lg::to_hex(*id) : std::string();
+    git_reference_free(r);
+    return has_object(commit) ? commit : std::string();
 }
 
 }  // namespace ccu::git
