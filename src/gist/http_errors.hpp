@@ -9,8 +9,6 @@
 
 namespace ccu::gist {
 
-AttemptOutcome outcome_of(const HttpResult& result);
-
 ApiError error_for_transport(const TransportError& error, RequestSafety safety, int attempts);
 
 // Where a request went: the API, or a raw_url file download.

@@ -111,9 +111,10 @@ std::chrono::milliseconds judge_outcome(gist::AttemptOutcome outcome, const std:
                                         const MirrorOptions& options, gist::RetryState& state) {
     const std::string host = host_of(options.url);
     if (outcome.status == 401) throw git_token_refused_error();
-    if (outcome.status == 403) {
+    if (outcome.status == 403 && outcome.message.empty()) {
         // GitHub answers a secondary rate limit with 403 too, and libgit2 1.5 shows neither the
-        // message nor Retry-After: a 403 is retried like one, within the same attempts and budget;
+        // message nor Retry-After (nor does a git host's text answer to ccu's own requests carry
+        // GitHub's JSON message): a 403 is retried like one, within the same attempts and budget;
         // one that persists is the permission error (a refused token then costs about 11 s).
         outcome.message = "secondary rate limit (assumed: the git host's 403 shows no reason)";
     }

@@ -1,8 +1,9 @@
 // The thin push and fetch: ccu's own receive-pack and upload-pack requests over libcurl, so that
 // the gist's tree and the changed files go as deltas against what the server holds (thin_pack.hpp
 // says why libgit2's push cannot), and a fetch is one round with one `have` (libgit2 1.5 sends
-// every commit of the mirror as a have, 20 at a time: docs/format.md §13 "Fetch negotiation"). The token goes in an Authorization header to the origin of the gist's git URL
-// only (no redirect is followed), never into a URL, argv, the environment or a file.
+// every commit of the mirror as a have, 20 at a time: docs/format.md §13 "Fetch negotiation").
+// The token goes in an Authorization header to the origin of the gist's git URL only (no redirect
+// is followed), never into a URL, argv, the environment or a file.
 #include <algorithm>
 #include <cstring>
 #include <unordered_map>
@@ -71,19 +72,6 @@ gist::AttemptOutcome failure_of(gist::TransportFailure failure) {
     return o;
 }
 
-gist::AttemptOutcome outcome_of(const gist::HttpResult& result) {
-    gist::AttemptOutcome o;
-    if (result.error) {
-        o.failure = result.error->failure;
-        return o;
-    }
-    o.status = result.response->status;
-    o.retry_after = result.response->headers.get("retry-after");
-    o.ratelimit_remaining = result.response->headers.get("x-ratelimit-remaining");
-    o.ratelimit_reset = result.response->headers.get("x-ratelimit-reset");
-    return o;
-}
-
 }  // namespace
 
 std::optional<std::string> Mirror::Impl::thin_pack(const Head& base, const std::string& commit) {
@@ -146,7 +134,7 @@ gist::HttpResponse Mirror::Impl::smart_request(gist::HttpRequest request, Creden
     if (result.error || result.response->status != 200) {
         std::string what = result.error ? result.error->message
                                         : "unexpected http status code: " + std::to_string(result.response->status);
-        throw HttpFailure(outcome_of(result), what);
+        throw HttpFailure(gist::outcome_of(result), what);
     }
     return std::move(*result.response);
 }

@@ -78,6 +78,10 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// The retry policy's input from one request: the transport failure, or the status, the rate-limit
+// headers and GitHub's JSON "message" of an error answer (src/gist/http_errors.cpp).
+AttemptOutcome outcome_of(const HttpResult& result);
+
 // scheme://host:port of a URL, lower-cased, with the default port filled in; nullopt if it
 // does not parse. Two URLs with the same origin may share credentials; others may not.
 std::optional<std::string> url_origin(const std::string& url);
