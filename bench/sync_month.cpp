@@ -103,6 +103,8 @@ void run(int machines, int days, sync::Transport transport, const std::string& k
     std::vector<std::unique_ptr<SimMachine>> ms;
     for (int i = 0; i < machines; ++i) {
         ms.push_back(std::make_unique<SimMachine>(fx.fake, fx.gist_id, "m" + std::to_string(i), fx.clock));
+        // CCU_BENCH_SEAL_BYTES: another sync.seal_bytes than the default, to measure the layout.
+        if (const char* seal = std::getenv("CCU_BENCH_SEAL_BYTES")) ms.back()->config.seal_bytes = std::atoll(seal);
         if (transport == sync::Transport::Git) {
             git::MirrorOptions o;
             o.dir = sync::git_mirror_dir(ms.back()->paths.data_dir, fx.gist_id);
