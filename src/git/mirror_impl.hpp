@@ -59,9 +59,10 @@ struct Mirror::Impl {
                              const std::string& message);
     PushOutcome push(const Head& base, const std::string& commit);
 
-    // The thin push (thin_transfer.cpp): the pack of what `commit` adds to `base`, its tree and changed
-    // files as deltas against the versions `base` holds; nullopt when base is empty, the remote is
-    // not http(s) or the new files are large (libgit2's push streams those, and a delta would not help them).
+    // The thin push (thin_transfer.cpp): the pack of what `commit` adds to `base`, its tree and
+    // changed files as deltas against the versions `base` holds; nullopt when base is empty, the
+    // remote is not http(s) or the new files are large (libgit2's push streams those, and a delta
+    // would not help them).
     std::optional<std::string> thin_pack(const Head& base, const std::string& commit);
     // One attempt of it over libcurl; nullopt when the server takes no thin pack, or failed to
     // unpack this one (push() then sends libgit2's pack). Throws HttpFailure (session.hpp).

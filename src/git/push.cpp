@@ -114,8 +114,8 @@ std::string Mirror::Impl::build_commit(const Head& base, const Changes& changes,
     return lg::to_hex(commit_id);
 }
 
-// One attempt = the thin push (thin_transfer.cpp) or libgit2's: connect, compare the advertised head with the base (a moved head is a conflict
-// without sending anything), upload. The server applies the update only if the ref still holds
+// One attempt = the thin push (thin_transfer.cpp) or libgit2's: connect, compare the advertised
+// head with the base (a moved head is a conflict without sending anything), upload. The server applies the update only if the ref still holds
 // the advertised value, so a race lost inside the server comes back as a ref rejection.
 PushOutcome Mirror::Impl::push(const Head& base, const std::string& commit) {
     const std::string ref = local_ref(base.branch);

@@ -33,7 +33,7 @@ bool PackObject::has_base() const {
     return std::any_of(base_id.begin(), base_id.end(), [](std::uint8_t b) { return b != 0; });
 }
 
-std::string write_thin_pack(const std::vector<PackObject>& objects, ThinPackStats* stats) {
+std::string write_thin_pack(const std::vector<PackObject>& objects) {
     std::string pack("PACK", 4);
     put_be32(pack, 2);
     put_be32(pack, static_cast<std::uint32_t>(objects.size()));
@@ -51,7 +51,6 @@ std::string write_thin_pack(const std::vector<PackObject>& objects, ThinPackStat
                     put_entry_header(pack, kRefDelta, instructions.size());
                     pack.append(reinterpret_cast<const char*>(object.base_id.data()), object.base_id.size());
                     pack += delta;
-                    if (stats != nullptr) ++stats->deltas;
                     continue;
                 }
             }
@@ -59,7 +58,6 @@ std::string write_thin_pack(const std::vector<PackObject>& objects, ThinPackStat
         if (whole.empty()) whole = zlib_compress(object.content);
         put_entry_header(pack, static_cast<int>(object.type), object.content.size());
         pack += whole;
-        if (stats != nullptr) ++stats->whole;
     }
     Sha1 sha;
     sha.update(pack);

@@ -1,5 +1,5 @@
 #pragma once
-// The pack of a thin push (push.cpp): the objects a commit adds, each either whole or as a delta
+// The pack of a thin push (thin_transfer.cpp): the objects a commit adds, each either whole or as a delta
 // against an object the server already holds (REF_DELTA naming the base by id; receive-pack
 // completes such a pack, as it does for `git push`). libgit2 1.5 sends every new object whole,
 // among them the gist's flat tree, whose size grows with the file count (docs/format.md §13).
@@ -23,14 +23,8 @@ struct PackObject {
     bool has_base() const;
 };
 
-// How each object went: for the bench and the tests.
-struct ThinPackStats {
-    int whole = 0;
-    int deltas = 0;
-};
-
 // A version-2 pack of `objects`, in order: each one's smaller form, its delta (when it has a base
 // and the delta rebuilds it exactly) or itself whole; zlib-compressed; SHA-1 trailer.
-std::string write_thin_pack(const std::vector<PackObject>& objects, ThinPackStats* stats = nullptr);
+std::string write_thin_pack(const std::vector<PackObject>& objects);
 
 }  // namespace ccu::git
