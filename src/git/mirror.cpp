@@ -61,33 +61,17 @@ void clear_leftovers(const fs::path& dir) {
     for (const auto& f : stale) fs::remove(f, ec);
 }
 
-// The packs of one commit (store_new_objects, and the one git_remote_upload builds) are written
-// without a delta search: a commit's new objects are different files (the current file, new
-// parts, the manifest), which share almost nothing, while libgit2 tried each against the 10
-// before it at a cost of its size: ~1.3 s of CPU per 1 MiB part, 71 min for the ~330 parts of a
-// 1M-record first push (bench/README.md). The versions of a file that do delta well against each
-// other sit in different commits; maintain()'s repack searches those. libgit2 (1.5 to 1.9) reads
-// its big-file threshold, above which it searches no delta, from pack.deltaCacheSize; 1 byte
-// leaves every object out. Set in the mirror's config only while a commit is packed and sent
-// (maintain() drops one that a killed process left).
-class NoDeltaSearch {
-public:
-    explicit NoDeltaSearch(git_repository* repo) {
-        lg::check(git_repository_config(&cfg_, repo), "reading the mirror's config");
-        lg::check(git_config_set_int64(cfg_, kNoDeltaKey, 1), "writing the mirror's config");
-    }
-    ~NoDeltaSearch() {
-        git_config_delete_entry(cfg_, kNoDeltaKey);
-        git_config_free(cfg_);
-    }
-    NoDeltaSearch(const NoDeltaSearch&) = delete;
-    NoDeltaSearch& operator=(const NoDeltaSearch&) = delete;
-
-private:
-    git_config* cfg_ = nullptr;
-};
-
 }  // namespace
+
+DeltaSearchLimit::DeltaSearchLimit(git_repository* repo, std::int64_t bytes) {
+    lg::check(git_repository_config(&cfg_, repo), "reading the mirror's config");
+    lg::check(git_config_set_int64(cfg_, kNoDeltaKey, bytes), "writing the mirror's config");
+}
+
+DeltaSearchLimit::~DeltaSearchLimit() {
+    git_config_delete_entry(cfg_, kNoDeltaKey);
+    git_config_free(cfg_);
+}
 
 std::string tracking_ref(const std::string& branch) { return "refs/remotes/origin/" + branch; }
 std::string local_ref(const std::string& branch) { return "refs/heads/" + branch; }
@@ -332,7 +316,13 @@ std::string Mirror::read_blob(const std::string& blob_id) {
 std::string Mirror::stage(const std::string& content) {
     const MirrorLock lock(impl_->options.dir);
     if (!impl_->repo) impl_->open();
-    const NoDeltaSearch no_delta(impl_->repo.get());
+    // The packs of one commit (store_new_objects, and the one git_remote_upload builds) are written
+    // without a delta search: a commit's new objects are different files (the current file, new
+    // parts, the manifest), which share almost nothing, while libgit2 tried each against the 10
+    // before it at a cost of its size: ~1.3 s of CPU per 1 MiB part, 71 min for the ~330 parts of a
+    // 1M-record first push (bench/README.md). The versions of a file that do delta well against each
+    // other sit in different commits; maintain()'s repack searches those.
+    const DeltaSearchLimit no_delta(impl_->repo.get(), kNoObjectSearched);
     try {
         return impl_->stage_blob(content);
     } catch (const lg::Failure& failure) {
@@ -352,7 +342,7 @@ PushOutcome Mirror::commit(const Head& base, const Changes& changes, const Stage
     std::string built;
     PushOutcome outcome;
     {
-        const NoDeltaSearch no_delta(impl_->repo.get());
+        const DeltaSearchLimit no_delta(impl_->repo.get(), kNoObjectSearched);
         try {
             built = impl_->build_commit(base, changes, staged, message);
         } catch (const lg::Failure& failure) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,8 +18,25 @@ struct Session;  // git/session.hpp
 std::string tracking_ref(const std::string& branch);
 std::string local_ref(const std::string& branch);
 
-// The config key libgit2's packbuilder takes its big-file threshold from (mirror.cpp, NoDeltaSearch).
+// The config key libgit2's packbuilder takes its big-file threshold from (DeltaSearchLimit).
 inline constexpr const char* kNoDeltaKey = "pack.deltaCacheSize";
+// A limit that leaves every object out of the delta search.
+inline constexpr std::int64_t kNoObjectSearched = 1;
+
+// While it lives, libgit2's packbuilder searches no delta for an object larger than `bytes`.
+// libgit2 (1.5 to 1.9) reads its big-file threshold from pack.deltaCacheSize (a typo in its
+// packbuilder_config), so the key is set in the mirror's config only for one pack's build, and
+// maintain() drops one that a killed process left.
+class DeltaSearchLimit {
+public:
+    DeltaSearchLimit(git_repository* repo, std::int64_t bytes);
+    ~DeltaSearchLimit();
+    DeltaSearchLimit(const DeltaSearchLimit&) = delete;
+    DeltaSearchLimit& operator=(const DeltaSearchLimit&) = delete;
+
+private:
+    git_config* cfg_ = nullptr;
+};
 
 struct Mirror::Impl {
     MirrorOptions options;

@@ -271,3 +271,45 @@ TEST_CASE("git mirror: a mirror of an earlier ccu (generations in ccu-packs) is 
     CHECK(git_cli(dir, {"rev-list", "--count", head.commit}) == "12");
     CHECK(git_cli(dir, {"show", head.commit + ":cur.json"}) == "12" + std::string(900, 'y'));
 }
+
+// The type of a stored pack entry (gitformat-pack(5)): 1-4 whole objects, 6-7 deltas.
+int entry_type(const std::string& entry) { return (static_cast<unsigned char>(entry.at(0)) >> 4) & 7; }
+
+TEST_CASE("git mirror: the repack searches deltas for a file's versions up to 256 KiB, none above", "[git]") {
+    LocalRemote rig;
+    auto& [sandbox, remote, clock, token, dir, options] = rig;
+    git::Mirror m(options);
+    git::Head head = m.fetch().head;
+    // Two files whose versions differ by one line: a current file (64 KiB) and a folded part
+    // (300 KiB, like the folds of the file budget, which have no earlier version to delta against).
+    std::string small, large;
+    for (int i = 0; i < 1000; ++i) small += "{\"id\":\"s" + std::to_string(i * 7919 % 10007) + "\",\"n\":" + std::to_string(i) + "}\n";
+    for (int i = 0; i < 9000; ++i) large += "{\"id\":\"p" + std::to_string(i * 104729 % 99991) + "\",\"n\":" + std::to_string(i) + "}\n";
+    small.resize(64 * 1024, ' ');
+    large.resize(300 * 1024, ' ');
+    std::vector<std::string> small_ids, large_ids;
+    for (int i = 1; i <= 6; ++i) {  // max_packs 2: repacked after the third commit and again
+        clock.advance(std::chrono::minutes(30));
+        const std::string line = "{\"push\":" + std::to_string(i) + "}\n";
+        const auto out = m.commit(head, {{"cur.json", small + line}, {"part.json", large + line}}, "push");
+        REQUIRE(out.kind == git::PushOutcome::Kind::Committed);
+        head.commit = out.commit;
+        small_ids.push_back(git_cli(dir, {"rev-parse", head.commit + ":cur.json"}));
+        large_ids.push_back(git_cli(dir, {"rev-parse", head.commit + ":part.json"}));
+    }
+    int small_deltas = 0, large_deltas = 0, large_seen = 0;
+    for (std::size_t i = 0; i < small_ids.size(); ++i) {
+        const auto [s, s_pack] = stored_entry(dir, small_ids[i]);
+        const auto [l, l_pack] = stored_entry(dir, large_ids[i]);
+        REQUIRE_FALSE(s.empty());
+        REQUIRE_FALSE(l.empty());
+        small_deltas += entry_type(s) >= 6 ? 1 : 0;
+        large_deltas += entry_type(l) >= 6 ? 1 : 0;
+        ++large_seen;
+    }
+    CHECK(small_deltas >= 2);  // the search still runs: versions of the current file delta against each other
+    CHECK(large_deltas == 0);  // and skips every object above 256 KiB
+    CHECK(large_seen == 6);
+    git_cli(dir, {"fsck", "--full", "--strict", "--no-dangling"});
+    CHECK(git_cli(dir, {"show", head.commit + ":part.json"}) + "\n" == large + "{\"push\":6}\n");
+}
