@@ -127,13 +127,6 @@ std::string read_bytes(const fs::path& path) {
 // object before, so capping the candidates at 256 KiB (pack.windowMemory, read by
 // git_packbuilder) tries a 128 KiB file against about that one. It costs compression: at day 90
 // of bench_mirror_year the mirror is 0.41 of the gist's data, 0.26 with 1 MiB (bench/README.md).
-// ... and no object above 256 KiB is searched at all: those are parts folded by the file budget
-// (up to 1 MiB) and parts of a large push, written once, with no earlier version to delta
-// against (a fold's best base, its first part, holds an eighth of it). Searching them grew with
-// the folds of a 10-machine month: repack_own took 3.7x the CPU at days 21-23 of what it took at
-// days 3-5 (bench/README.md, "The repack's size limit").
-constexpr std::int64_t kRepackDeltaMaxBytes = std::int64_t{256} << 10;
-
 void limit_delta_window(git_repository* repo) {
     git_config* cfg = nullptr;
     lg::check(git_repository_config(&cfg, repo), "repacking the mirror");
@@ -141,9 +134,15 @@ void limit_delta_window(git_repository* repo) {
     if (git_config_get_int64(&current, cfg, "pack.windowMemory") != 0 || current != kDeltaWindowBytes) {
         git_config_set_int64(cfg, "pack.windowMemory", kDeltaWindowBytes);
     }
-    git_config_delete_entry(cfg, kNoDeltaKey);  // left by a push killed while it packed (mirror.cpp)
     git_config_free(cfg);
 }
+
+// And no object above 256 KiB is searched at all (DeltaSearchLimit in repack_own): those are
+// parts folded by the file budget (up to 1 MiB) and parts of a large push, written once, with no
+// earlier version to delta against (a fold's best base, its first part, holds an eighth of it).
+// Searching them grew with the folds of a 10-machine month: repack_own took 3.7x the CPU at days
+// 21-23 of what it took at days 3-5 (bench/README.md, "The repack's size limit").
+constexpr std::int64_t kRepackDeltaMaxBytes = std::int64_t{256} << 10;
 
 std::vector<std::string> ref_tips(git_repository* repo) {
     std::vector<std::string> tips;

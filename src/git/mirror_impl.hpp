@@ -25,8 +25,9 @@ inline constexpr std::int64_t kNoObjectSearched = 1;
 
 // While it lives, libgit2's packbuilder searches no delta for an object larger than `bytes`.
 // libgit2 (1.5 to 1.9) reads its big-file threshold from pack.deltaCacheSize (a typo in its
-// packbuilder_config), so the key is set in the mirror's config only for one pack's build, and
-// maintain() drops one that a killed process left. The same key also caps libgit2's delta cache,
+// packbuilder_config), so the key is set in the mirror's config only for one pack's build; every
+// pack ccu builds (commit, stage, repack) sets its own value first, so one that a killed process
+// left changes nothing. The same key also caps libgit2's delta cache,
 // which at these sizes holds only deltas under 1000 bytes (the trees'): a small cap costs little.
 class DeltaSearchLimit {
 public:
