@@ -297,7 +297,7 @@ TEST_CASE("git mirror: the repack searches deltas for a file's versions up to 25
         small_ids.push_back(git_cli(dir, {"rev-parse", head.commit + ":cur.json"}));
         large_ids.push_back(git_cli(dir, {"rev-parse", head.commit + ":part.json"}));
     }
-    int small_deltas = 0, large_deltas = 0, large_seen = 0;
+    int small_deltas = 0, large_deltas = 0;
     for (std::size_t i = 0; i < small_ids.size(); ++i) {
         const auto [s, s_pack] = stored_entry(dir, small_ids[i]);
         const auto [l, l_pack] = stored_entry(dir, large_ids[i]);
@@ -305,11 +305,9 @@ TEST_CASE("git mirror: the repack searches deltas for a file's versions up to 25
         REQUIRE_FALSE(l.empty());
         small_deltas += entry_type(s) >= 6 ? 1 : 0;
         large_deltas += entry_type(l) >= 6 ? 1 : 0;
-        ++large_seen;
     }
     CHECK(small_deltas >= 2);  // the search still runs: versions of the current file delta against each other
     CHECK(large_deltas == 0);  // and skips every object above 256 KiB
-    CHECK(large_seen == 6);
     git_cli(dir, {"fsck", "--full", "--strict", "--no-dangling"});
     CHECK(git_cli(dir, {"show", head.commit + ":part.json"}) + "\n" == large + "{\"push\":6}\n");
 }
