@@ -93,6 +93,7 @@
     X(git_signature_free)                      \
     X(git_signature_new)                       \
     X(git_stream_register)                     \
+    X(git_tree_entry_byname)                   \
     X(git_tree_entry_byindex)                  \
     X(git_tree_entry_id)                       \
     X(git_tree_entry_name)                     \

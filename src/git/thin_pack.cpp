@@ -29,6 +29,22 @@ void put_entry_header(std::string& out, int type, std::size_t size) {
 
 }  // namespace
 
+std::optional<std::size_t> delta_base_for(std::string_view name, const std::vector<BaseCandidate>& base_files) {
+    std::optional<std::size_t> best;
+    std::size_t best_stem = 0;
+    for (std::size_t i = 0; i < base_files.size(); ++i) {
+        const std::string_view candidate = base_files[i].name;
+        if (candidate == name) return i;
+        if (!base_files[i].released) continue;
+        const std::string_view stem = candidate.substr(0, candidate.rfind('.'));
+        if (!stem.empty() && name.starts_with(stem) && stem.size() > best_stem) {
+            best = i;
+            best_stem = stem.size();
+        }
+    }
+    return best;
+}
+
 bool PackObject::has_base() const {
     return std::any_of(base_id.begin(), base_id.end(), [](std::uint8_t b) { return b != 0; });
 }

@@ -4,6 +4,7 @@
 // completes such a pack, as it does for `git push`). libgit2 1.5 sends every new object whole,
 // among them the gist's flat tree, whose size grows with the file count (docs/format.md §13).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,20 @@ struct PackObject {
     std::string base_content;
     bool has_base() const;
 };
+
+// A file of the base tree, as the choice of a delta base sees it.
+struct BaseCandidate {
+    std::string_view name;
+    // Changed or deleted by the commit being pushed: its content went somewhere, maybe into a new file.
+    bool released = false;
+};
+
+// Which file of the base tree a new blob named `name` is sent as a delta against: the file of the
+// same name when there is one (the current file and the manifest change in place), else the
+// released file whose name, less its extension, is the longest prefix of `name` (a part sealed out
+// of the current file `usage_data_m.json` is `usage_data_m_part_0007.json`, docs/format.md §5).
+// nullopt: none, the blob goes whole.
+std::optional<std::size_t> delta_base_for(std::string_view name, const std::vector<BaseCandidate>& base_files);
 
 // A version-2 pack of `objects`, in order: each one's smaller form, its delta (when it has a base
 // and the delta rebuilds it exactly) or itself whole; zlib-compressed; SHA-1 trailer.

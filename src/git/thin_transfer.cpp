@@ -6,7 +6,6 @@
 // is followed), never into a URL, argv, the environment or a file.
 #include <algorithm>
 #include <cstring>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "ccu/common/sha1.hpp"
@@ -91,11 +90,15 @@ std::optional<std::string> Mirror::Impl::thin_pack(const Head& base, const std::
                                      read_object(raw, *old_tree_id)});
     }
     std::unordered_set<git_oid, OidHash, OidEqual> held;
-    std::unordered_map<std::string, git_oid> held_by_name;
+    std::vector<BaseCandidate> base_files;
+    std::vector<git_oid> base_ids;
     for (std::size_t i = 0; i < git_tree_entrycount(old_tree.get()); ++i) {
         const git_tree_entry* e = git_tree_entry_byindex(old_tree.get(), i);
         held.insert(*git_tree_entry_id(e));
-        held_by_name.emplace(git_tree_entry_name(e), *git_tree_entry_id(e));
+        const git_tree_entry* now = git_tree_entry_byname(new_tree.get(), git_tree_entry_name(e));
+        base_files.push_back({git_tree_entry_name(e),
+                              now == nullptr || git_oid_cmp(git_tree_entry_id(now), git_tree_entry_id(e)) != 0});
+        base_ids.push_back(*git_tree_entry_id(e));
     }
     std::size_t new_bytes = 0;
     for (std::size_t i = 0; i < git_tree_entrycount(new_tree.get()); ++i) {
@@ -105,10 +108,9 @@ std::optional<std::string> Mirror::Impl::thin_pack(const Head& base, const std::
         PackObject blob{ObjectType::Blob, read_object(raw, id), {}, {}};
         new_bytes += blob.content.size();
         if (new_bytes > kThinPushBytes) return std::nullopt;
-        // The earlier version of the same file: the current file and the manifest grow or change in place.
-        if (const auto it = held_by_name.find(git_tree_entry_name(e)); it != held_by_name.end()) {
-            blob.base_id = object_id(it->second);
-            blob.base_content = read_object(raw, it->second);
+        if (const auto base_file = delta_base_for(git_tree_entry_name(e), base_files)) {
+            blob.base_id = object_id(base_ids[*base_file]);
+            blob.base_content = read_object(raw, base_ids[*base_file]);
         }
         objects.push_back(std::move(blob));
     }

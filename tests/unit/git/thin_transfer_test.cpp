@@ -7,6 +7,7 @@
 
 #include "git/delta.hpp"
 #include "git/pack_protocol.hpp"
+#include "git/thin_pack.hpp"
 #include "support/fake_gist.hpp"
 #include "unit/git/git_fixture.hpp"
 
@@ -135,6 +136,51 @@ TEST_CASE("git mirror: a push to a gist of 300 files sends its tree and grown fi
     const std::filesystem::path repo = state["repo"].get<std::string>();
     CHECK_NOTHROW(git_cli(repo, {"fsck", "--strict", "--no-dangling"}));  // the server completed the thin pack
     CHECK(git_cli(repo, {"rev-parse", "main"}) == out.commit);
+}
+
+TEST_CASE("thin pack: a new blob's delta base is its own name's, else the released file whose stem prefixes "
+          "its name, the longest",
+          "[git][delta]") {
+    const std::vector<git::BaseCandidate> base = {
+        {"manifest.json", true},          {"usage_data_m.json", true},  {"usage_data_m_part_0001.json", false},
+        {"usage_data_m2.json", true},     {"usage_data_m_part.json", false},
+    };
+    CHECK(git::delta_base_for("manifest.json", base) == 0);
+    CHECK(git::delta_base_for("usage_data_m_part_0001.json", base) == 2);  // its own name, released or not
+    CHECK(git::delta_base_for("usage_data_m_part_0002.json", base) == 1);  // sealed out of the current file
+    CHECK(git::delta_base_for("usage_data_m2_part_0001.json", base) == 3);  // m2's, not m's shorter stem
+    CHECK_FALSE(git::delta_base_for("usage_data_n_part_0001.json", base).has_value());
+    CHECK_FALSE(git::delta_base_for("other.json", base).has_value());
+    // A file the commit leaves as it was is no base for another: its content went nowhere.
+    CHECK_FALSE(git::delta_base_for("usage_data_m_part_0009.json", {{"usage_data_m.json", false}}).has_value());
+}
+
+TEST_CASE("git mirror: a part sealed out of the current file goes as a delta of the file's last version", "[git]") {
+    const std::string token = "ghp_thinsealtesttoken0123456789abcdef";
+    Sandbox sandbox;
+    FakeGistServer fake;
+    fake.add_token(token);
+    ManualClock clock{std::chrono::system_clock::from_time_t(1767225600)};
+    std::mt19937 rng(5);
+    const std::string oldest = random_text(rng, 150000);
+    const std::string newest = random_text(rng, 20000);
+    const std::string id = fake.seed_gist(
+        {{"files", {{"usage_data_m.json", "{\"part\":0,\n" + oldest + newest}}}, {"branch", "main"}});
+    git::Mirror m(mirror_options(sandbox.data_dir() / "mirror" / "m.git", fake.git_url(id), [&] { return token; }, clock));
+    const git::Head base = m.fetch().head;
+    const std::string part = "{\"part\":1,\n" + oldest;
+    const std::string current = "{\"part\":0,\n" + newest + random_text(rng, 2000);
+    fake.control("DELETE", "/_fake/requests");
+    const git::PushOutcome out =
+        m.commit(base, {{"usage_data_m_part_0001.json", part}, {"usage_data_m.json", current}}, "ccu push");
+    REQUIRE(out.kind == git::PushOutcome::Kind::Committed);
+    // Whole, the part is 150 kB of text (tens of kB after zlib); as a delta of the old current file
+    // it is a few copy instructions, and the current file's delta is near the 2 kB that are new.
+    CHECK(m.stats().bytes_up < 5000);
+    const auto state = fake.state()["gists"][id];
+    CHECK(state["files"]["usage_data_m_part_0001.json"] == part);
+    CHECK(state["files"]["usage_data_m.json"] == current);
+    CHECK_NOTHROW(git_cli(state["repo"].get<std::string>(), {"fsck", "--strict", "--no-dangling"}));
 }
 
 namespace {
