@@ -105,6 +105,10 @@ void run(int machines, int days, sync::Transport transport, const std::string& k
         ms.push_back(std::make_unique<SimMachine>(fx.fake, fx.gist_id, "m" + std::to_string(i), fx.clock));
         // CCU_BENCH_SEAL_BYTES: another sync.seal_bytes than the default, to measure the layout.
         if (const char* seal = std::getenv("CCU_BENCH_SEAL_BYTES")) ms.back()->config.seal_bytes = std::atoll(seal);
+        // CCU_BENCH_RETENTION_DAYS: another backup_retention_days than the default (30).
+        if (const char* days_kept = std::getenv("CCU_BENCH_RETENTION_DAYS")) {
+            ms.back()->config.backup_retention_days = std::atoi(days_kept);
+        }
         if (transport == sync::Transport::Git) {
             git::MirrorOptions o;
             o.dir = sync::git_mirror_dir(ms.back()->paths.data_dir, fx.gist_id);
