@@ -59,7 +59,11 @@ Config load_config(const fs::path& file) {
     read_field(j, "auto_sync_scheduler", cfg.auto_sync_scheduler, file);
     if (const auto s = j.find("sync"); s != j.end() && s->is_object()) {
         read_field(*s, "max_file_bytes", cfg.max_file_bytes, file);
-        read_field(*s, "seal_bytes", cfg.seal_bytes, file);
+        if (const auto seal = s->find("seal_bytes"); seal != s->end() && !seal->is_null()) {
+            std::int64_t bytes = 0;
+            read_field(*s, "seal_bytes", bytes, file);
+            cfg.seal_bytes = bytes;
+        }
         read_field(*s, "conflict_backoff_ms", cfg.conflict_backoff_ms, file);
         if (cfg.conflict_backoff_ms < 0 || cfg.conflict_backoff_ms > 60000) {
             throw Error(ErrorKind::Usage, "config " + file.string() + ": sync.conflict_backoff_ms must be 0 to 60000",
@@ -103,7 +107,11 @@ void save_config(const fs::path& file, const Config& cfg) {
     json j = cfg.extra;
     json sync = j.contains("sync") ? j["sync"] : json::object();
     sync["max_file_bytes"] = cfg.max_file_bytes;
-    sync["seal_bytes"] = cfg.seal_bytes;
+    if (cfg.seal_bytes) {
+        sync["seal_bytes"] = *cfg.seal_bytes;
+    } else {
+        sync.erase("seal_bytes");
+    }
     if (cfg.transport != TransportChoice::Auto) {
         sync["transport"] = transport_choice_name(cfg.transport);
     } else {

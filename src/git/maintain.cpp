@@ -137,12 +137,14 @@ void limit_delta_window(git_repository* repo) {
     git_config_free(cfg);
 }
 
-// And no object above 256 KiB is searched at all (DeltaSearchLimit in repack_own): those are
+// And no object above 512 KiB is searched at all (DeltaSearchLimit in repack_own): those are
 // parts folded by the file budget (up to 1 MiB) and parts of a large push, written once, with no
-// earlier version to delta against (a fold's best base, its first part, holds an eighth of it).
+// earlier version to delta against (a fold's best base, one of its parts, holds a fraction of it).
 // Searching them grew with the folds of a 10-machine month: repack_own took 3.7x the CPU at days
-// 21-23 of what it took at days 3-5 (bench/README.md, "The repack's size limit").
-constexpr std::int64_t kRepackDeltaMaxBytes = std::int64_t{256} << 10;
+// 21-23 of what it took at days 3-5 (bench/README.md, "The repack's size limit"). The current
+// file, up to sync.seal_bytes (512 KiB over git by default, docs/format.md §5), is searched: its
+// versions are deltas of each other, or the mirror would keep each one whole.
+constexpr std::int64_t kRepackDeltaMaxBytes = std::int64_t{512} << 10;
 
 std::vector<std::string> ref_tips(git_repository* repo) {
     std::vector<std::string> tips;

@@ -114,9 +114,11 @@ ShardedFile export_files(const ExportInput& input, const RecordCostFn& cost, con
     return sealer.finish();
 }
 
-std::size_t effective_seal_bytes(const Config& config) {
+std::size_t effective_seal_bytes(const Config& config, Transport transport) {
+    const std::int64_t by_transport =
+        static_cast<std::int64_t>(transport == Transport::Git ? kGitSealBytes : kRestSealBytes);
     const std::int64_t limit = std::min<std::int64_t>(
-        {config.seal_bytes, config.max_file_bytes, static_cast<std::int64_t>(kMaxDataFileBytes)});
+        {config.seal_bytes.value_or(by_transport), config.max_file_bytes, static_cast<std::int64_t>(kMaxDataFileBytes)});
     return static_cast<std::size_t>(std::max<std::int64_t>(limit, 1024));
 }
 

@@ -93,8 +93,8 @@ RoomPlan make_room(RemoteSnapshot& head, std::set<std::string>& listing, const R
     Room room(head, listing, request, cost);
     if (room.excess() == 0) return room.take();
     const std::size_t full_run = std::max<std::size_t>(2, request.merge_limit / std::max<std::size_t>(request.seal_bytes, 1));
-    room.fold(full_run);
     room.trim_backups();
+    room.fold(full_run);
     room.fold(2);
     return room.take();
 }

@@ -19,7 +19,7 @@ struct RoomRequest {
     std::size_t seal_bytes = 0;   // effective_seal_bytes: the size of a part as sealed
     std::size_t merge_limit = 0;  // merge_limit_bytes: the largest folded part
     std::size_t soft_file_limit = 250;
-    std::size_t kept_backups = 7;  // this machine's newest backups kept before a partial fold
+    std::size_t kept_backups = 3;  // this machine's newest backups kept before a fold
 };
 
 struct RoomPlan {
@@ -29,9 +29,9 @@ struct RoomPlan {
 };
 
 // When the listing (+ a new part and today's backup, − expired backups) reaches the soft limit,
-// in this order until it is below: (1) full folds of this machine's parts (runs of
-// merge_limit / seal_bytes parts: each byte rewritten once), (2) this machine's backups beyond its
-// newest `kept_backups`, oldest first, (3) any fold of at least two parts (the earlier rule).
+// in this order until it is below: (1) this machine's backups beyond its newest `kept_backups`,
+// oldest first (deleting one sends nothing), (2) full folds of this machine's parts (runs of
+// merge_limit / seal_bytes parts: each byte rewritten once), (3) any fold of at least two parts.
 // `listing` becomes the listing after the plan. Throws InvalidRemote when a part to fold does not parse.
 RoomPlan make_room(RemoteSnapshot& head, std::set<std::string>& listing, const RoomRequest& request,
                    const RecordCostFn& cost);

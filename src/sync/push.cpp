@@ -152,8 +152,8 @@ private:
         return head.content(name);
     }
 
-    // Near the file budget (docs/format.md §6 step 0): full folds of this machine's parts, then
-    // its backups beyond the newest week, then any fold, before any backup is given up.
+    // Near the file budget (docs/format.md §6 step 0): this machine's backups beyond the newest
+    // three, then full folds of its parts, then any fold, before any other backup is given up.
     // `listing` becomes the listing after them.
     void plan_merges(RemoteSnapshot& head, std::set<std::string>& listing, ChangeSet& changes) {
         RoomRequest request;
@@ -161,7 +161,7 @@ private:
         request.today = timeutil::utc_compact_date(ctx_.clock.now());
         request.now = now_;
         request.retention_days = ctx_.config.backup_retention_days;
-        request.seal_bytes = effective_seal_bytes(ctx_.config);
+        request.seal_bytes = effective_seal_bytes(ctx_.config, ctx_.remote.transport());
         request.merge_limit = merge_limit_bytes(ctx_.config);
         RoomPlan room = make_room(head, listing, request, cost_function(prices_));
         for (auto& [name, content] : room.changes) changes[name] = std::move(content);
@@ -209,7 +209,7 @@ private:
         input.machine_name = machine_;
         input.machine_id = machine_id();
         input.now_rfc3339 = now_;
-        input.max_file_bytes = effective_seal_bytes(ctx_.config);
+        input.max_file_bytes = effective_seal_bytes(ctx_.config, ctx_.remote.transport());
         input.max_part_bytes = max_part_bytes(ctx_.config);
         const std::size_t soft_limit = RetentionRequest{}.soft_file_limit;
         input.part_room = soft_limit > other_files + 1 ? soft_limit - 1 - other_files : 0;

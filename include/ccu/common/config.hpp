@@ -29,8 +29,9 @@ struct Config {
     std::string auto_sync_scheduler;      // what `auto-sync on` installed: "systemd" | "cron" | ""
     std::int64_t max_file_bytes = 4 * 1024 * 1024;  // sync.max_file_bytes: no file ccu writes is larger
     // sync.seal_bytes: the current file is sealed into an immutable part at this size (at most
-    // 1 MiB, so no data file is ever truncated inline in a REST response). docs/format.md §5.
-    std::int64_t seal_bytes = 128 * 1024;
+    // 1 MiB, so no data file is ever truncated inline in a REST response). Unset: the default of
+    // the transport the push writes over (effective_seal_bytes, docs/format.md §5).
+    std::optional<std::int64_t> seal_bytes;
     TransportChoice transport = TransportChoice::Auto;  // sync.transport
     // sync.conflict_backoff_ms: the first wait after a refused write (then x2, x4), plus up to as
     // much again of jitter (src/sync/commit_loop.cpp). Tests with many racing writers shorten it.

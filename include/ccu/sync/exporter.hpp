@@ -9,6 +9,7 @@
 
 #include "ccu/common/config.hpp"
 #include "ccu/common/record.hpp"
+#include "ccu/sync/remote_store.hpp"
 #include "ccu/sync/sharding.hpp"
 
 namespace ccu::store {
@@ -56,10 +57,14 @@ ShardedFile export_files(const ExportInput& input, const RecordCostFn& cost, con
 
 // GitHub cuts a file's inline content at 1 MiB: no data file ccu writes is larger.
 inline constexpr std::size_t kMaxDataFileBytes = 1024 * 1024;
-// The size at which the current file is sealed into a part: sync.seal_bytes (default 128 KiB: git
-// sends a changed file whole, so a small current file keeps a push's upload near the size of its new
-// records, docs/format.md §5), never above sync.max_file_bytes or 1 MiB, never below 1024.
-std::size_t effective_seal_bytes(const Config& config);
+// sync.seal_bytes when unset, by the transport a push writes over (docs/format.md §5). REST sends
+// the current file whole at every push, so it stays small there. Over git a push sends deltas,
+// and parts of 512 KiB hold a 10-machine month under the file budget without a fold.
+inline constexpr std::size_t kGitSealBytes = 512 * 1024;
+inline constexpr std::size_t kRestSealBytes = 128 * 1024;
+// The size at which the current file is sealed into a part: sync.seal_bytes (default by
+// `transport`), never above sync.max_file_bytes or 1 MiB, never below 1024.
+std::size_t effective_seal_bytes(const Config& config, Transport transport);
 
 // The largest part a budget merge may make: sync.max_file_bytes, never above 1 MiB.
 std::size_t merge_limit_bytes(const Config& config);

@@ -275,18 +275,19 @@ TEST_CASE("git mirror: a mirror of an earlier ccu (generations in ccu-packs) is 
 // The type of a stored pack entry (gitformat-pack(5)): 1-4 whole objects, 6-7 deltas.
 int entry_type(const std::string& entry) { return (static_cast<unsigned char>(entry.at(0)) >> 4) & 7; }
 
-TEST_CASE("git mirror: the repack searches deltas for a file's versions up to 256 KiB, none above", "[git]") {
+TEST_CASE("git mirror: the repack searches deltas for a file's versions up to 512 KiB, none above", "[git]") {
     LocalRemote rig;
     auto& [sandbox, remote, clock, token, dir, options] = rig;
     git::Mirror m(options);
     git::Head head = m.fetch().head;
-    // Two files whose versions differ by one line: a current file (64 KiB) and a folded part
-    // (300 KiB, like the folds of the file budget, which have no earlier version to delta against).
+    // Two files whose versions differ by one line: a current file (500 KiB, near the seal size over
+    // git) and a folded part (600 KiB, like the folds of the file budget, which have no earlier
+    // version to delta against).
     std::string small, large;
-    for (int i = 0; i < 1000; ++i) small += "{\"id\":\"s" + std::to_string(i * 7919 % 10007) + "\",\"n\":" + std::to_string(i) + "}\n";
-    for (int i = 0; i < 9000; ++i) large += "{\"id\":\"p" + std::to_string(i * 104729 % 99991) + "\",\"n\":" + std::to_string(i) + "}\n";
-    small.resize(64 * 1024, ' ');
-    large.resize(300 * 1024, ' ');
+    for (int i = 0; i < 15000; ++i) small += "{\"id\":\"s" + std::to_string(i * 7919 % 10007) + "\",\"n\":" + std::to_string(i) + "}\n";
+    for (int i = 0; i < 18000; ++i) large += "{\"id\":\"p" + std::to_string(i * 104729 % 99991) + "\",\"n\":" + std::to_string(i) + "}\n";
+    small.resize(500 * 1024, ' ');
+    large.resize(600 * 1024, ' ');
     std::vector<std::string> small_ids, large_ids;
     for (int i = 1; i <= 6; ++i) {  // max_packs 2: repacked after the third commit and again
         clock.advance(std::chrono::minutes(30));
@@ -307,7 +308,7 @@ TEST_CASE("git mirror: the repack searches deltas for a file's versions up to 25
         large_deltas += entry_type(l) >= 6 ? 1 : 0;
     }
     CHECK(small_deltas >= 2);  // the search still runs: versions of the current file delta against each other
-    CHECK(large_deltas == 0);  // and skips every object above 256 KiB
+    CHECK(large_deltas == 0);  // and skips every object above 512 KiB
     git_cli(dir, {"fsck", "--full", "--strict", "--no-dangling"});
     CHECK(git_cli(dir, {"show", head.commit + ":part.json"}) + "\n" == large + "{\"push\":6}\n");
 }

@@ -1,5 +1,5 @@
-// Making room under the file budget (src/sync/fold_plan.cpp, docs/format.md §6 step 0): full folds
-// first, then this machine's backups beyond its newest week, then any fold.
+// Making room under the file budget (src/sync/fold_plan.cpp, docs/format.md §6 step 0): this
+// machine's backups beyond its newest three first, then full folds, then any fold.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -83,10 +83,22 @@ std::size_t deleted(const RoomPlan& plan) {
 
 }  // namespace
 
-TEST_CASE("file budget: a full fold of this machine's parts comes before any backup is deleted", "[sync][budget]") {
+TEST_CASE("file budget: backups beyond the newest 3 go before any part is folded", "[sync][budget]") {
     MemorySnapshot head(gist_files(9, 10, 60));
     std::set<std::string> listing = names_of(gist_files(9, 10, 60));
     const RoomPlan plan = make_room(head, listing, request(60), kNoCost);  // 60 + 2 >= 60: 3 files to free
+    CHECK(plan.backups_deleted == std::vector<std::string>{backup_file_name("laptop", "20260110"),
+                                                           backup_file_name("laptop", "20260111"),
+                                                           backup_file_name("laptop", "20260112")});
+    CHECK(plan.changes.size() == 3);  // no part rewritten
+    CHECK(listing.size() == 57);
+}
+
+TEST_CASE("file budget: with only the newest 3 backups left, a full fold comes before a short one",
+          "[sync][budget]") {
+    MemorySnapshot head(gist_files(9, 3, 60));
+    std::set<std::string> listing = names_of(gist_files(9, 3, 60));
+    const RoomPlan plan = make_room(head, listing, request(60), kNoCost);  // 3 files to free, no backup to trim
     CHECK(plan.backups_deleted.empty());
     REQUIRE(plan.changes.count(part_file_name("laptop", 1)));
     REQUIRE(plan.changes.at(part_file_name("laptop", 1)));
@@ -94,10 +106,10 @@ TEST_CASE("file budget: a full fold of this machine's parts comes before any bac
     REQUIRE(folded.file);
     CHECK(folded.file->records.size() == 9);  // all nine fit in 8000 bytes: one file instead of nine
     CHECK(deleted(plan) == 8);
-    CHECK(listing.size() == 52);
+    CHECK(listing.size() == 52);  // a full run of 8, not the 3 files that were needed
 }
 
-TEST_CASE("file budget: without a full fold, this machine's oldest backups beyond its newest 7 go first",
+TEST_CASE("file budget: only as many backups beyond the newest 3 go as the budget needs, oldest first",
           "[sync][budget]") {
     MemorySnapshot head(gist_files(3, 10, 60));
     std::set<std::string> listing = names_of(gist_files(3, 10, 60));
@@ -108,11 +120,11 @@ TEST_CASE("file budget: without a full fold, this machine's oldest backups beyon
     CHECK(listing.size() == 58);
 }
 
-TEST_CASE("file budget: with only the newest 7 backups left, parts are folded however few", "[sync][budget]") {
-    MemorySnapshot head(gist_files(3, 9, 60));
-    std::set<std::string> listing = names_of(gist_files(3, 9, 60));
+TEST_CASE("file budget: with only the newest 3 backups left, parts are folded however few", "[sync][budget]") {
+    MemorySnapshot head(gist_files(3, 5, 60));
+    std::set<std::string> listing = names_of(gist_files(3, 5, 60));
     const RoomPlan plan = make_room(head, listing, request(58), kNoCost);  // 5 files to free, 4 can be
-    // The two backups beyond the newest 7, then a fold of the three parts (saves 2).
+    // The two backups beyond the newest 3, then a fold of the three parts (saves 2).
     CHECK(plan.backups_deleted.size() == 2);
     REQUIRE(plan.changes.count(part_file_name("laptop", 1)));
     CHECK(plan.changes.at(part_file_name("laptop", 1)).has_value());
