@@ -96,6 +96,22 @@ TEST_CASE("sync.conflict_backoff_ms: 1000 by default and not written, kept when 
     }
 }
 
+TEST_CASE("sync.seal_bytes: unset by default and not written, kept when set, a wrong type a usage error", "[config]") {
+    ccu::test::Sandbox box;
+    const fs::path file = box.config_dir() / "ccu" / "config.json";
+    ccu::Config cfg = ccu::load_config(file);
+    CHECK_FALSE(cfg.seal_bytes.has_value());  // the transport's default (docs/format.md §5)
+    ccu::save_config(file, cfg);
+    CHECK_FALSE(nlohmann::json::parse(ccu::read_file(file))["sync"].contains("seal_bytes"));
+    ccu::write_file_atomically(file, R"({"gist_id":"abc","sync":{"seal_bytes":131072}})");
+    cfg = ccu::load_config(file);
+    CHECK(cfg.seal_bytes == 131072);  // set by hand or by an older ccu: kept as it is
+    ccu::save_config(file, cfg);
+    CHECK(nlohmann::json::parse(ccu::read_file(file))["sync"]["seal_bytes"] == 131072);
+    ccu::write_file_atomically(file, R"({"sync":{"seal_bytes":"big"}})");
+    CHECK_THROWS_AS(ccu::load_config(file), ccu::Error);
+}
+
 TEST_CASE("machine names follow the spec pattern", "[config]") {
     CHECK(ccu::is_valid_machine_name("laptop-1.home"));
     CHECK_FALSE(ccu::is_valid_machine_name("my_box"));

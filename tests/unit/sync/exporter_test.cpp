@@ -92,3 +92,20 @@ TEST_CASE("store: the records changed after a sequence come one at a time in fil
     store.for_each_changed_since("laptop", pushed, [&](UsageRecord&& r) { seen.push_back(r.message_uuid); });
     CHECK(seen == std::vector<std::string>{"uuid-laptop-1", "uuid-laptop-5", "uuid-laptop-9"});
 }
+
+TEST_CASE("the seal size is sync.seal_bytes, else the transport's default, within max_file_bytes, 1 MiB and 1024",
+          "[sync][export]") {
+    Config c;
+    CHECK(sync::effective_seal_bytes(c, sync::Transport::Git) == 512 * 1024);
+    CHECK(sync::effective_seal_bytes(c, sync::Transport::Rest) == 128 * 1024);
+    c.max_file_bytes = 300000;
+    CHECK(sync::effective_seal_bytes(c, sync::Transport::Git) == 300000);
+    c.seal_bytes = 4096;
+    CHECK(sync::effective_seal_bytes(c, sync::Transport::Git) == 4096);
+    CHECK(sync::effective_seal_bytes(c, sync::Transport::Rest) == 4096);
+    c.seal_bytes = 10;
+    CHECK(sync::effective_seal_bytes(c, sync::Transport::Rest) == 1024);
+    c.seal_bytes = 8 << 20;
+    c.max_file_bytes = 16 << 20;
+    CHECK(sync::effective_seal_bytes(c, sync::Transport::Git) == sync::kMaxDataFileBytes);
+}

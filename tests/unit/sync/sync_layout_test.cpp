@@ -5,6 +5,7 @@
 
 #include "ccu/sync/blob_id.hpp"
 #include "ccu/sync/data_file.hpp"
+#include "ccu/sync/exporter.hpp"
 #include "ccu/sync/file_names.hpp"
 #include "ccu/sync/manifest.hpp"
 #include "sync_fixture.hpp"
@@ -83,6 +84,36 @@ TEST_CASE("the current file is sealed at seal_bytes with records in time order a
     for (const auto& f : data) total += f.records.size();
     CHECK(total == 90);
     CHECK(in_time_order(data));
+}
+
+TEST_CASE("with sync.seal_bytes unset, the current file is sealed at 128 KiB over REST and 512 KiB over git",
+          "[sync][layout]") {
+    FakeFixture fx;
+    SimMachine a(fx.fake, fx.gist_id, "laptop", fx.clock);
+    REQUIRE_FALSE(a.config.seal_bytes.has_value());
+    a.add_records(0, 1200);
+    a.manager().push(sync::ConflictMode::Detect);
+    const json files = fx.files();
+    std::size_t largest = 0, bytes = 0;
+    for (const auto& [name, content] : files.items()) {
+        const auto role = sync::classify_for_machine(name, "laptop").role;
+        if (role == sync::FileRole::Part || role == sync::FileRole::Current) {
+            largest = std::max(largest, content.get<std::string>().size());
+            bytes += content.get<std::string>().size();
+        }
+    }
+    REQUIRE(bytes > 256 * 1024);  // more than two REST parts, less than one git current file
+    const auto data = data_files_of(files, "laptop");
+    if (a.remote->transport() == sync::Transport::Git) {
+        CHECK(data.size() == 1);  // all of it in the current file
+        CHECK(largest <= sync::kGitSealBytes);
+    } else {
+        CHECK(data.size() >= 3);
+        CHECK(largest <= sync::kRestSealBytes);
+    }
+    std::size_t total = 0;
+    for (const auto& f : data) total += f.records.size();
+    CHECK(total == 1200);
 }
 
 TEST_CASE("an older ccu's large current file is re-sharded on the next push", "[sync][layout]") {
