@@ -34,8 +34,8 @@ void SyncState::set_pull_version(const std::string& version) { set("pull_version
 
 // Two raw values, the file's name and its bytes. ccu before them kept one JSON object
 // {"name","content"} under "own_current": the whole file escaped into a JSON string, dumped and
-// parsed again character by character at every push (bench/README.md "A sealed part as a delta
-// of the current file"). That key is still read, and emptied once the raw ones are written.
+// parsed again character by character at every push (bench/README.md "Parts of 512 KiB
+// over git"). That key is still read, and emptied once the raw ones are written.
 std::optional<std::pair<std::string, std::string>> SyncState::own_current() const {
     auto name = get("own_current_name");
     auto content = get("own_current_content");
