@@ -15,11 +15,13 @@
 namespace ccu::store::detail {
 
 // Upserter::apply (store_records.cpp) looks a record without a message id up only by its
-// identity (records) and by its identity and further lines (record_lines, which holds every
-// stored record's identity too), and inserts it with its lines when none is found. Inserting
-// the batch with plain INSERTs under a savepoint checks exactly those keys, against the store
-// and against the batch's earlier records: no conflict means every record was new and the
-// batch is written as apply() would have written it (same rows, sequence numbers, buckets).
+// identity and its further lines, each as a stored identity (records) or a stored further line
+// (record_lines), and inserts it with its lines when none is found. Inserting the batch with
+// plain INSERTs under a savepoint, with a lookup for each pair the unique keys do not cover (an
+// identity held as a further line, a further line held as an identity), checks exactly those
+// keys, against the store and against the batch's earlier records: no conflict means every
+// record was new and the batch is written as apply() would have written it (same rows,
+// sequence numbers, buckets).
 // At the first conflict everything of the attempt is rolled back and false is returned (the
 // caller upserts one by one). Also false, with nothing done, when a record has a message id.
 bool insert_if_all_new(SQLite::Database& db, const CostModel& costs, const std::vector<UsageRecord>& records,

@@ -281,10 +281,21 @@ std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector
     return ids;
 }
 
-// The order of the record_lines rows by primary key (the table is WITHOUT ROWID: a b-tree on
-// the key), as indexes into `lines`.
-std::vector<std::size_t> line_order(const std::vector<std::pair<Key, std::size_t>>& lines) {
-    return key_order(lines.size(), [&lines](std::size_t i) { return lines[i].first; });
+// The record_lines rows, as indexes into `lines`, by primary key (the table is WITHOUT ROWID: a
+// b-tree on the key). A record's own uuid is not one: the records' key holds it (schema v8).
+std::vector<std::size_t> line_order(const std::vector<Kept>& kept, const std::vector<std::pair<Key, std::size_t>>& lines) {
+    std::vector<std::size_t> further;
+    further.reserve(lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const Kept& owner = kept[lines[i].second];
+        if (lines[i].first != Key(owner.base->session_id, owner.base->message_uuid)) further.push_back(i);
+    }
+    const std::vector<std::size_t> order =
+        key_order(further.size(), [&](std::size_t i) { return lines[further[i]].first; });
+    std::vector<std::size_t> rows;
+    rows.reserve(order.size());
+    for (const std::size_t i : order) rows.push_back(further[i]);
+    return rows;
 }
 
 // The views are whole strings of the records, which outlive exec(): bound without a copy
@@ -358,7 +369,7 @@ UpsertStats bulk_load(SQLite::Database& db, const std::vector<UsageRecord>& reco
                 buckets.add(bucket_of(*kept[i].base, ms[i]), *kept[i].counts, cost[i], +1);
             }
             if (fresh_buckets) fresh = std::make_unique<FreshBuckets>(std::move(buckets), std::move(names));
-            lines_in_order = line_order(kept_lines);
+            lines_in_order = line_order(kept, kept_lines);
         };
     });
     insert_lines(db, kept_lines, lines_in_order, ids);

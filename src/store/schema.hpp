@@ -8,12 +8,12 @@ class Database;
 namespace ccu::store::detail {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int kCurrentSchemaVersion = 7;
+inline constexpr int kCurrentSchemaVersion = 8;
 
 int read_schema_version(SQLite::Database& db);
 
 // Brings a read-write database from its user_version up to kCurrentSchemaVersion, one ordered
-// migration per version, each in its own transaction. Throws ccu::Error when the file was
+// migration per version, all in one transaction. Throws ccu::Error when the file was
 // written by a newer ccu (its version is higher than this build knows).
 void migrate(SQLite::Database& db, const std::filesystem::path& file);
 

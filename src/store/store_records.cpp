@@ -17,10 +17,12 @@ bool has_response_id(const UsageRecord& r) {
     return r.message_id && !r.message_id->empty() && r.request_id && !r.request_id->empty();
 }
 
-// What Upserter reads of a stored record: enough to take it out of its usage bucket.
+// What Upserter reads of a stored record: enough to take it out of its usage bucket, and its
+// identity (its own line uuid, which record_lines does not hold: schema v8).
 constexpr const char* kExistingColumns =
     "SELECT r.id, r.message_id, r.request_id, r.machine_name, r.session_id, r.model, r.timestamp_ms, r.project, "
-    "r.folder, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost, r.unpriced ";
+    "r.folder, r.input_tokens, r.output_tokens, r.cache_creation_tokens, r.cache_read_tokens, r.cost, r.unpriced, "
+    "r.message_uuid ";
 
 // Applies records inside an open transaction with statements prepared once per batch, and
 // keeps the usage buckets in step (store/buckets.hpp): every insert, count update and folded
@@ -57,17 +59,17 @@ public:
             // requestId) is not a new record (docs/format.md §4, ccusage): it never supplies counts.
             by_message_.bind(1, *r.message_id);
             if (auto replayed = step(by_message_)) {
-                remember_lines(replayed->id, r, lines);
+                remember_lines(*replayed, r, lines);
                 ++stats.unchanged;
                 return;
             }
         }
         if (!existing) {
-            remember_lines(insert(r), r, lines);
+            remember_lines(Identity{insert(r), r.session_id, r.message_uuid}, r, lines);
             ++stats.inserted;
             return;
         }
-        remember_lines(existing->id, r, lines);
+        remember_lines(*existing, r, lines);
         // Records with response ids come from the logs, records without them from the origin
         // tool's rows: the logs are the truth for a response, whichever arrives first.
         const bool incoming_ids = has_response_id(r);
@@ -102,6 +104,13 @@ private:
         RecordCost cost;
     };
 
+    // A stored record's row id and its own line (session, uuid).
+    struct Identity {
+        std::int64_t id;
+        const std::string& session;
+        const std::string& uuid;
+    };
+
     static std::optional<Existing> step(SQLite::Statement& q) {
         std::optional<Existing> found;
         if (q.executeStep()) {
@@ -119,65 +128,89 @@ private:
             e.counts.cache_creation_tokens = q.getColumn(11).getInt64();
             e.counts.cache_read_tokens = q.getColumn(12).getInt64();
             e.cost = {q.getColumn(13).getDouble(), q.getColumn(14).getInt64() != 0};
+            e.counts.message_uuid = q.getColumn(15).getString();
             found = std::move(e);
         }
         q.reset();
         return found;
     }
 
+    std::optional<Existing> with_identity(const std::string& session, const std::string& uuid) {
+        by_identity_.bind(1, session);
+        by_identity_.bind(2, uuid);
+        return step(by_identity_);
+    }
+
+    std::optional<Existing> with_further_line(const std::string& session, const std::string& uuid) {
+        by_line_.bind(1, session);
+        by_line_.bind(2, uuid);
+        return step(by_line_);
+    }
+
+    // The record a line uuid names: the one whose own uuid it is, else the one record_lines
+    // points it at.
+    std::optional<Existing> owner_of_line(const std::string& session, const std::string& uuid) {
+        if (auto found = with_identity(session, uuid)) return found;
+        return with_further_line(session, uuid);
+    }
+
     std::optional<Existing> find(const UsageRecord& r) {
-        by_identity_.bind(1, r.session_id);
-        by_identity_.bind(2, r.message_uuid);
-        if (auto found = step(by_identity_)) return found;
+        if (auto found = with_identity(r.session_id, r.message_uuid)) return found;
         if (!has_response_id(r)) return std::nullopt;
         by_response_.bind(1, *r.message_id);
         by_response_.bind(2, *r.request_id);
         return step(by_response_);
     }
 
+    // find() has looked up r's own uuid as an identity already.
     std::optional<Existing> find_by_lines(const UsageRecord& r, const LineUuids& lines) {
-        const auto lookup = [&](const std::string& session, const std::string& uuid) {
-            by_line_.bind(1, session);
-            by_line_.bind(2, uuid);
-            return step(by_line_);
-        };
-        if (auto found = lookup(r.session_id, r.message_uuid)) return found;
+        if (auto found = with_further_line(r.session_id, r.message_uuid)) return found;
         for (const auto& line : lines) {
-            if (auto found = lookup(line.session_id, line.uuid)) return found;
+            if (auto found = owner_of_line(line.session_id, line.uuid)) return found;
         }
         return std::nullopt;
     }
 
-    // Points every line of `r` at record `id`. A line already pointing at another record without
+    // Points every line of `r` at record `id`. A line already naming another record without
     // response ids while `r` has them (the logs) marks that record as a fragment of this response
     // made from the origin tool's rows: it is folded into `id` (deleted, its lines re-pointed).
-    void remember_lines(std::int64_t id, const UsageRecord& r, const LineUuids& lines) {
+    // A record's own uuid is a line of it without a row in record_lines.
+    void remember_lines(const Existing& record, const UsageRecord& r, const LineUuids& lines) {
+        remember_lines(Identity{record.id, record.counts.session_id, record.counts.message_uuid}, r, lines);
+    }
+
+    void remember_lines(const Identity& record, const UsageRecord& r, const LineUuids& lines) {
+        const std::int64_t id = record.id;  // fold_fragment leaves a line naming id itself alone
         const bool from_logs = has_response_id(r);
         const auto add = [&](const std::string& session, const std::string& uuid) {
-            add_line_.bind(1, session);
-            add_line_.bind(2, uuid);
-            add_line_.bind(3, static_cast<std::int64_t>(id));
-            const int added = add_line_.exec();
-            add_line_.reset();
-            if (added == 0 && from_logs) fold_fragment(id, session, uuid);
+            std::optional<Existing> owner = with_identity(session, uuid);
+            if (!owner && add_further_line(id, session, uuid) == 0 && from_logs) owner = with_further_line(session, uuid);
+            if (owner && from_logs) fold_fragment(id, *owner);
         };
-        add(r.session_id, r.message_uuid);
+        if (r.session_id != record.session || r.message_uuid != record.uuid) add(r.session_id, r.message_uuid);
         for (const auto& line : lines) add(line.session_id, line.uuid);
     }
 
-    void fold_fragment(std::int64_t id, const std::string& session, const std::string& uuid) {
-        by_line_.bind(1, session);
-        by_line_.bind(2, uuid);
-        const auto other = step(by_line_);
-        if (!other || other->id == id || other->has_ids) return;
+    int add_further_line(std::int64_t id, const std::string& session, const std::string& uuid) {
+        add_line_.bind(1, session);
+        add_line_.bind(2, uuid);
+        add_line_.bind(3, static_cast<std::int64_t>(id));
+        const int added = add_line_.exec();
+        add_line_.reset();
+        return added;
+    }
+
+    void fold_fragment(std::int64_t id, const Existing& other) {
+        if (other.id == id || other.has_ids) return;
         repoint_lines_.bind(1, static_cast<std::int64_t>(id));
-        repoint_lines_.bind(2, static_cast<std::int64_t>(other->id));
+        repoint_lines_.bind(2, static_cast<std::int64_t>(other.id));
         repoint_lines_.exec();
         repoint_lines_.reset();
-        delete_record_.bind(1, static_cast<std::int64_t>(other->id));
+        add_further_line(id, other.counts.session_id, other.counts.message_uuid);  // its own uuid, now a line of id
+        delete_record_.bind(1, static_cast<std::int64_t>(other.id));
         delete_record_.exec();
         delete_record_.reset();
-        buckets_.add(detail::bucket_of(other->counts, other->timestamp_ms), other->counts, other->cost, -1);
+        buckets_.add(detail::bucket_of(other.counts, other.timestamp_ms), other.counts, other.cost, -1);
     }
 
     std::int64_t insert(const UsageRecord& r) {

@@ -253,9 +253,10 @@ TEST_CASE("the file size limit hit while writing the store: a clear error naming
     spec.total_bytes = 2 * 1024 * 1024;
     spec.seed = 77;
     const ClaudeTreeTruth truth = generate_claude_tree(a.sandbox.projects_dir(), spec);
-    // RLIMIT_FSIZE: writes past 64 KiB fail with EFBIG, as on a full disk.
+    // RLIMIT_FSIZE: writes past 128 KiB fail with EFBIG, as on a full disk. An empty store (the
+    // schema, created in one transaction) is 96 KiB: the scan's records are what does not fit.
     const ProcessResult full =
-        a.run_watching_claude_dir({"/usr/bin/prlimit", "--fsize=65536", ccu_binary(), "scan"});
+        a.run_watching_claude_dir({"/usr/bin/prlimit", "--fsize=131072", ccu_binary(), "scan"});
     INFO(full.out << full.err);
     CHECK(full.exit_code == 1);
     CHECK(full.err.find("ccu: error:") != std::string::npos);

@@ -121,11 +121,12 @@ TEST_CASE("the buckets equal the stored records summed after inserts, updates an
 }
 
 // Each remembered line and the identity of its record (row ids are internal: the bulk load
-// numbers rows in another order).
+// numbers rows in another order): every record's own uuid (its key) and its further lines.
 std::vector<std::tuple<std::string, std::string, std::string, std::string>> record_lines(const Store& store) {
     SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
     SQLite::Statement q(db, "SELECT l.session_id, l.line_uuid, r.session_id, r.message_uuid FROM record_lines l "
-                            "JOIN records r ON r.id = l.record_id ORDER BY 1, 2");
+                            "JOIN records r ON r.id = l.record_id UNION ALL SELECT session_id, message_uuid, "
+                            "session_id, message_uuid FROM records ORDER BY 1, 2");
     std::vector<std::tuple<std::string, std::string, std::string, std::string>> out;
     while (q.executeStep()) {
         out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
@@ -349,7 +350,7 @@ TEST_CASE("a store of the schema before the buckets migrates with every bucket f
                 "PRAGMA user_version = 4");
     }
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 7);
+    CHECK(store.schema_version() == 8);
     const auto want = from_records(store);
     REQUIRE(want.size() > 10);
     require_same(want, from_buckets(store));
@@ -441,7 +442,7 @@ TEST_CASE("the per-model and whole-session tables are the session buckets summed
         db.exec("DROP TABLE usage_models; DROP TABLE usage_sessions; PRAGMA user_version = 5");
     }
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 7);
+    CHECK(store.schema_version() == 8);
     REQUIRE(read_grain(store, ccu::store::BucketGrain::Model).size() > 10);
     require_report_tables_match(store);
 }

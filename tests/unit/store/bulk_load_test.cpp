@@ -21,11 +21,13 @@ using ccu::store::Store;
 
 namespace {
 
-// The uuid of the record that the remembered line (session "s1") points at.
+// The uuid of the record that the remembered line (session "s1") names: the record whose own
+// uuid it is, else the one record_lines points it at.
 std::string record_of_line(const Store& store, const std::string& line) {
     SQLite::Database db(store.file().string(), SQLite::OPEN_READONLY);
-    SQLite::Statement q(db, "SELECT r.message_uuid FROM record_lines l JOIN records r ON r.id = l.record_id "
-                            "WHERE l.session_id = 's1' AND l.line_uuid = ?");
+    SQLite::Statement q(db, "SELECT message_uuid FROM records WHERE session_id = 's1' AND message_uuid = ?1 "
+                            "UNION ALL SELECT r.message_uuid FROM record_lines l JOIN records r ON r.id = l.record_id "
+                            "WHERE l.session_id = 's1' AND l.line_uuid = ?1");
     q.bind(1, line);
     return q.executeStep() ? q.getColumn(0).getString() : "";
 }

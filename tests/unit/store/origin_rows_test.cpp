@@ -213,11 +213,14 @@ TEST_CASE("the streaming collapse refuses a row that sorts before the previous o
 
 namespace {
 
-// record_lines as (session, line uuid -> the identity of its record), read from the file.
+// Every line of every record as (session, line uuid -> the identity of its record), read from
+// the file: each record's own uuid (its key) and its further lines (record_lines).
 std::vector<std::string> line_map(const std::filesystem::path& file) {
     SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
     SQLite::Statement q(db, "SELECT l.session_id || '/' || l.line_uuid || ' -> ' || r.session_id || '/' || "
-                            "r.message_uuid FROM record_lines l JOIN records r ON r.id = l.record_id ORDER BY 1");
+                            "r.message_uuid FROM record_lines l JOIN records r ON r.id = l.record_id "
+                            "UNION ALL SELECT session_id || '/' || message_uuid || ' -> ' || session_id || '/' || "
+                            "message_uuid FROM records ORDER BY 1");
     std::vector<std::string> out;
     while (q.executeStep()) out.push_back(q.getColumn(0).getString());
     return out;

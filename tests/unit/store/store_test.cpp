@@ -114,7 +114,7 @@ TEST_CASE("a new store is created private at the current schema and a reopened o
     const fs::path file = box.data_dir() / "nested" / "ccu.db";
     {
         Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-        CHECK(store.schema_version() == 7);
+        CHECK(store.schema_version() == 8);
         CHECK(store.count() == 0);
         CHECK(store.max_sequence() == 0);
     }
@@ -127,8 +127,9 @@ TEST_CASE("a new store is created private at the current schema and a reopened o
     SQLite::Database raw(file.string(), SQLite::OPEN_READONLY);
     CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
     CHECK(raw.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN "
-                         "('records_timestamp', 'records_machine_sequence', 'records_message_request')")
+                         "('records_machine_sequence', 'records_message_request', 'record_lines_record')")
               .getInt() == 3);
+    CHECK(raw.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'records_timestamp'").getInt() == 0);
 }
 
 TEST_CASE("a hand-built v1 store is migrated to v2 keeping records and sequences and meta", "[store][migration]") {
@@ -138,7 +139,7 @@ TEST_CASE("a hand-built v1 store is migrated to v2 keeping records and sequences
     build_v1_store(file);
 
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 7);
+    CHECK(store.schema_version() == 8);
     CHECK(store.count() == 2);
     CHECK(store.max_sequence() == 9);  // the counter starts after the highest v1 sequence
     CHECK(store.get_meta("last_push_sequence") == "7");
@@ -383,7 +384,7 @@ TEST_CASE("a write blocked by another process's transaction is a Locked error wi
     CHECK(store.upsert({make_record("s", "u", 5)}).inserted == 1);
 }
 
-TEST_CASE("a v3 store is migrated to v4 with every record's own uuid as its first line", "[store][migration]") {
+TEST_CASE("a v3 store is migrated with every record's own uuid a line of it", "[store][migration]") {
     ccu::test::Sandbox box;
     fs::create_directories(box.data_dir());
     const fs::path file = box.data_dir() / "ccu.db";
@@ -401,12 +402,14 @@ TEST_CASE("a v3 store is migrated to v4 with every record's own uuid as its firs
                 "PRAGMA user_version = 3;");
     }
     Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-    CHECK(store.schema_version() == 7);
+    CHECK(store.schema_version() == 8);
     {
+        // v4 backfilled the own uuids into record_lines, v8 took them out again: the records'
+        // key holds them.
         SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
-        CHECK(db.execAndGet("SELECT COUNT(*) FROM record_lines").getInt() == 2);
+        CHECK(db.execAndGet("SELECT COUNT(*) FROM record_lines").getInt() == 0);
     }
-    // A row of another uuid naming u1 as one of its lines is that stored response (backfilled).
+    // A row of another uuid naming u1 as one of its lines is that stored response.
     const auto stats = store.upsert({make_record("s1", "u9", 50)}, {{ccu::LineRef{"s1", "u1"}}});
     CHECK(stats.unchanged == 1);
     CHECK(stats.inserted == 0);

@@ -1,0 +1,50 @@
+// Schema v8 (src/store/schema.cpp): record_lines keeps only further lines, the time index goes.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ccu/store/store.hpp"
+#include "store_test_util.hpp"
+#include "support/costs.hpp"
+#include "support/sandbox.hpp"
+
+namespace fs = std::filesystem;
+using ccu::store::OpenMode;
+using ccu::store::Store;
+using ccu::test::make_record;
+
+TEST_CASE("a v7 store is migrated to v8: own uuids leave record_lines, further lines and every match stay",
+          "[store][migration]") {
+    ccu::test::Sandbox box;
+    fs::create_directories(box.data_dir());
+    const fs::path file = box.data_dir() / "ccu.db";
+    {
+        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+        store.upsert({make_record("s1", "u1", 100), make_record("s1", "u2", 200)}, {{ccu::LineRef{"s1", "l1"}}, {}});
+    }
+    {
+        // The v7 layout: every record's own uuid is a row of record_lines, and the time index.
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+        db.exec("INSERT INTO record_lines (session_id, line_uuid, record_id) SELECT session_id, message_uuid, id "
+                "FROM records; CREATE INDEX records_timestamp ON records (timestamp_ms); PRAGMA user_version = 7;");
+        REQUIRE(db.execAndGet("SELECT COUNT(*) FROM record_lines").getInt() == 3);
+    }
+    Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+    CHECK(store.schema_version() == 8);
+    {
+        SQLite::Database db(file.string(), SQLite::OPEN_READONLY);
+        SQLite::Statement q(db, "SELECT session_id || '/' || line_uuid FROM record_lines");
+        std::vector<std::string> lines;
+        while (q.executeStep()) lines.push_back(q.getColumn(0).getString());
+        CHECK(lines == std::vector<std::string>{"s1/l1"});
+        CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'records_timestamp'").getInt() == 0);
+    }
+    // A row naming a record's own uuid, or its further line, as one of its lines is that record.
+    CHECK(store.upsert({make_record("s1", "x1", 50)}, {{ccu::LineRef{"s1", "u2"}}}).unchanged == 1);
+    CHECK(store.upsert({make_record("s1", "x2", 50)}, {{ccu::LineRef{"s1", "l1"}}}).unchanged == 1);
+    CHECK(store.upsert({make_record("s1", "l1", 50)}).unchanged == 1);
+    CHECK(store.count() == 2);
+}
