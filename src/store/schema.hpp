@@ -9,6 +9,9 @@ namespace ccu::store::detail {
 
 // The schema version this build writes (PRAGMA user_version).
 inline constexpr int kCurrentSchemaVersion = 8;
+// The oldest version a read-only open reads as it is (the status line never migrates): v8 changed
+// only what the writes look up (record_lines, an index), nothing a read touches.
+inline constexpr int kOldestReadableVersion = 7;
 
 int read_schema_version(SQLite::Database& db);
 

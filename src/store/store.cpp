@@ -124,10 +124,11 @@ std::unique_ptr<SQLite::Database> open_read_only(const fs::path& file, std::chro
     auto db = std::make_unique<SQLite::Database>(file.string(), open_flags(SQLite::OPEN_READONLY));
     db->setBusyTimeout(static_cast<int>(busy.count()));
     const int version = detail::read_schema_version(*db);
-    if (version != detail::kCurrentSchemaVersion) {
+    if (version < detail::kOldestReadableVersion || version > detail::kCurrentSchemaVersion) {
         throw Error(ErrorKind::Unexpected,
                     "the store " + file.string() + " has schema version " + std::to_string(version) +
-                        " but this ccu reads version " + std::to_string(detail::kCurrentSchemaVersion),
+                        " but this ccu reads versions " + std::to_string(detail::kOldestReadableVersion) + " to " +
+                        std::to_string(detail::kCurrentSchemaVersion),
                     version < detail::kCurrentSchemaVersion ? "run `ccu scan` once to upgrade it"
                                                             : "upgrade ccu; the store was written by a newer version");
     }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ccu/common/error.hpp"
 #include "ccu/store/store.hpp"
 #include "store_test_util.hpp"
 #include "support/costs.hpp"
@@ -47,4 +48,33 @@ TEST_CASE("a v7 store is migrated to v8: own uuids leave record_lines, further l
     CHECK(store.upsert({make_record("s1", "x2", 50)}, {{ccu::LineRef{"s1", "l1"}}}).unchanged == 1);
     CHECK(store.upsert({make_record("s1", "l1", 50)}).unchanged == 1);
     CHECK(store.count() == 2);
+}
+
+TEST_CASE("a read-only open reads a v7 store as it is and refuses an older one with the upgrade step",
+          "[store][migration]") {
+    ccu::test::Sandbox box;
+    fs::create_directories(box.data_dir());
+    const fs::path file = box.data_dir() / "ccu.db";
+    {
+        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+        store.upsert({make_record("s1", "u1", 100)});
+    }
+    const auto label = [&](int version) {
+        SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+        db.exec("PRAGMA user_version = " + std::to_string(version));
+    };
+    label(7);
+    {
+        const Store reader(file, OpenMode::ReadOnly, ccu::test::embedded_costs());
+        CHECK(reader.count() == 1);
+        CHECK(reader.schema_version() == 7);  // not migrated: a read-only open writes nothing
+    }
+    label(6);
+    try {
+        const Store reader(file, OpenMode::ReadOnly, ccu::test::embedded_costs());
+        FAIL("a v6 store opened read-only");
+    } catch (const ccu::Error& e) {
+        CHECK(std::string(e.what()).find("has schema version 6 but this ccu reads versions 7 to 8") != std::string::npos);
+        CHECK(e.hint() == "run `ccu scan` once to upgrade it");
+    }
 }
