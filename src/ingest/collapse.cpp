@@ -22,13 +22,9 @@ std::uint64_t exact_key(const UsageRecord& record) {
 
 std::uint64_t message_key(const UsageRecord& record) { return std::hash<std::string_view>{}(*record.message_id); }
 
-void add_unique(std::unordered_multimap<std::uint64_t, std::uint32_t>& index, std::uint64_t key, std::size_t position) {
+void add_unique(FlatIndex& index, std::uint64_t key, std::size_t position) {
     const auto value = static_cast<std::uint32_t>(position);
-    const auto [first, last] = index.equal_range(key);
-    for (auto it = first; it != last; ++it) {
-        if (it->second == value) return;
-    }
-    index.emplace(key, value);
+    if (!index.find(key, [value](std::uint32_t held) { return held == value; })) index.add(key, value);
 }
 
 }  // namespace
@@ -49,17 +45,24 @@ bool preferred_over(const UsageLine& candidate, const UsageLine& existing) {
 
 std::size_t Collapser::find_match(const UsageLine& line) const {
     const UsageRecord& record = line.record;
-    for (auto [it, end] = by_exact_key_.equal_range(exact_key(record)); it != end; ++it) {
-        const UsageRecord& held = records_[it->second];
-        if (held.message_id == record.message_id && held.request_id == record.request_id) return it->second;
+    // At most one held record has these ids: a line with them joins it rather than being pushed.
+    if (const auto held = by_exact_key_.find(exact_key(record), [&](std::uint32_t at) {
+            return records_[at].message_id == record.message_id && records_[at].request_id == record.request_id;
+        })) {
+        return *held;
     }
-    // /btw sidechain logs replay parent messages under new request ids.
-    for (auto [it, end] = by_message_id_.equal_range(message_key(record)); it != end; ++it) {
-        if (records_[it->second].message_id == record.message_id && (line.is_sidechain || sidechain_[it->second] != 0)) {
-            return it->second;
+    // /btw sidechain logs replay parent messages under new request ids. Of several responses with
+    // this message.id, the newest: a record's message.id never changes, so its entry here is
+    // added once, when it is pushed, and the newest is the largest position (what the multimap
+    // this index replaced returned first).
+    std::size_t newest = kNoMatch;
+    by_message_id_.for_each(message_key(record), [&](std::uint32_t at) {
+        if (records_[at].message_id == record.message_id && (line.is_sidechain || sidechain_[at] != 0) &&
+            (newest == kNoMatch || at > newest)) {
+            newest = at;
         }
-    }
-    return kNoMatch;
+    });
+    return newest;
 }
 
 void Collapser::index(std::size_t position) {
@@ -112,8 +115,8 @@ void Collapser::take_into(std::vector<UsageRecord>& records, std::vector<std::ui
 
 void Collapser::take_into(std::vector<UsageRecord>& records, std::vector<std::uint8_t>& sidechain,
                           std::vector<LineUuids>& lines) {
-    by_exact_key_ = {};
-    by_message_id_ = {};
+    by_exact_key_ = FlatIndex(kIndexStart);
+    by_message_id_ = FlatIndex(kIndexStart);
     records = std::exchange(records_, {});
     sidechain = std::exchange(sidechain_, {});
     lines = std::exchange(lines_, {});

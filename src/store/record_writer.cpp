@@ -7,9 +7,9 @@
 #include <string_view>
 #include <utility>
 
+#include "ccu/common/flat_index.hpp"
 #include "ccu/common/parallel.hpp"
 #include "ccu/common/time.hpp"
-#include "store/flat_index.hpp"
 #include "store/key_order.hpp"
 
 namespace ccu::store::detail {

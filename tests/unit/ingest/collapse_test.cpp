@@ -102,3 +102,33 @@ TEST_CASE("reported cost breaks a token tie", "[ingest][dedup]") {
     CHECK(out[0].record.cost_usd == Approx(0.2));
     CHECK(out[0].record.message_uuid == "a");
 }
+
+TEST_CASE("a sidechain replay of a message id held by several responses joins the newest of them", "[ingest][dedup]") {
+    Collapser c;
+    c.add(line("a", "m", "r1", 1));
+    c.add(line("b", "m", "r2", 2));   // same message.id, another request: a second response
+    c.add(line("x", "other", "r9", 3));
+    c.add(line("replay", "m", "r-replay", 4, true));
+    const auto out = c.take();
+    REQUIRE(out.size() == 3);
+    CHECK(out[0].lines.empty());
+    REQUIRE(out[1].lines.size() == 1);
+    CHECK(out[1].lines[0].uuid == "replay");  // remembered as a line of b's response
+}
+
+TEST_CASE("collapsing thousands of responses finds every earlier line of each, past the indexes' growth",
+          "[ingest][dedup]") {
+    Collapser c;
+    constexpr int kResponses = 5000;
+    for (int i = 0; i < kResponses; ++i) c.add(line("first-" + std::to_string(i), "m" + std::to_string(i), "r", 1));
+    for (int i = kResponses - 1; i >= 0; --i) c.add(line("more-" + std::to_string(i), "m" + std::to_string(i), "r", 5));
+    const auto out = c.take();
+    REQUIRE(out.size() == static_cast<std::size_t>(kResponses));
+    for (int i = 0; i < kResponses; ++i) {
+        CHECK(out[static_cast<std::size_t>(i)].record.message_uuid == "first-" + std::to_string(i));
+        CHECK(out[static_cast<std::size_t>(i)].record.output_tokens == 5);
+    }
+    // A taken collapser starts empty: the same ids are new responses again.
+    c.add(line("again", "m0", "r", 1));
+    CHECK(c.take().size() == 1);
+}

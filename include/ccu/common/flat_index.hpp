@@ -1,15 +1,17 @@
 #pragma once
-// An open-addressing hash index for the bulk load's in-memory dedup (record_writer.cpp,
-// MemoryTable): 8-byte slots of (32 bits of the hash, value) in one array, the keys themselves
-// kept by the caller and compared only when those bits are equal. std::unordered_map allocated a node per entry
-// (~270k for a 48k-record cold scan) and chased a pointer per lookup (bench/README.md).
+// An open-addressing hash index for in-memory dedup (the bulk load's MemoryTable,
+// src/store/record_writer.cpp; the scan's Collapser, src/ingest/collapse.cpp): 8-byte slots of
+// (32 bits of the hash, value) in one array, the keys themselves kept by the caller and compared
+// only when those bits are equal. std::unordered_map allocated a node per entry (~270k for a
+// 48k-record cold scan) and chased a pointer per lookup (bench/README.md). The hash's high 32
+// bits pick the slot: they must be well mixed.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
-namespace ccu::store::detail {
+namespace ccu {
 
 class FlatIndex {
 public:
@@ -33,6 +35,17 @@ public:
             Slot& slot = slots_[i];
             if (slot.value == kNone) return nullptr;
             if (slot.tag == tag_of(hash) && same(slot.value)) return &slot.value;
+        }
+    }
+
+    // Calls `visit(value)` for every entry whose 32 hash bits equal this hash's (the caller tells
+    // its keys apart).
+    template <typename Visit>
+    void for_each(std::uint64_t hash, Visit visit) const {
+        for (std::size_t i = tag_of(hash) & mask_;; i = (i + 1) & mask_) {
+            const Slot& slot = slots_[i];
+            if (slot.value == kNone) return;
+            if (slot.tag == tag_of(hash)) visit(slot.value);
         }
     }
 
@@ -78,4 +91,4 @@ private:
     std::size_t size_ = 0;
 };
 
-}  // namespace ccu::store::detail
+}  // namespace ccu
