@@ -17,15 +17,25 @@ using ccu::store::OpenMode;
 using ccu::store::Store;
 using ccu::test::make_record;
 
+namespace {
+
+// A store file of the current schema in the sandbox's data dir holding `records` (closed again).
+fs::path store_holding(const ccu::test::Sandbox& box, const std::vector<ccu::UsageRecord>& records,
+                       const std::vector<ccu::LineUuids>& lines = {}) {
+    fs::create_directories(box.data_dir());
+    const fs::path file = box.data_dir() / "ccu.db";
+    Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
+    store.upsert(records, lines);
+    return file;
+}
+
+}  // namespace
+
 TEST_CASE("a v7 store is migrated to v8: own uuids leave record_lines, further lines and every match stay",
           "[store][migration]") {
     ccu::test::Sandbox box;
-    fs::create_directories(box.data_dir());
-    const fs::path file = box.data_dir() / "ccu.db";
-    {
-        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-        store.upsert({make_record("s1", "u1", 100), make_record("s1", "u2", 200)}, {{ccu::LineRef{"s1", "l1"}}, {}});
-    }
+    const fs::path file =
+        store_holding(box, {make_record("s1", "u1", 100), make_record("s1", "u2", 200)}, {{ccu::LineRef{"s1", "l1"}}, {}});
     {
         // The v7 layout: every record's own uuid is a row of record_lines, and the time index.
         SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
@@ -53,12 +63,7 @@ TEST_CASE("a v7 store is migrated to v8: own uuids leave record_lines, further l
 TEST_CASE("a read-only open reads a v7 store as it is and refuses an older one with the upgrade step",
           "[store][migration]") {
     ccu::test::Sandbox box;
-    fs::create_directories(box.data_dir());
-    const fs::path file = box.data_dir() / "ccu.db";
-    {
-        Store store(file, OpenMode::ReadWrite, ccu::test::embedded_costs());
-        store.upsert({make_record("s1", "u1", 100)});
-    }
+    const fs::path file = store_holding(box, {make_record("s1", "u1", 100)});
     const auto label = [&](int version) {
         SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
         db.exec("PRAGMA user_version = " + std::to_string(version));
