@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <string>
 #include <system_error>
 
 #include "ccu/common/error.hpp"
@@ -105,6 +106,8 @@ std::unique_ptr<SQLite::Database> open_read_write(const fs::path& file, std::chr
     db->setBusyTimeout(static_cast<int>(busy.count()));
     journal = created ? Store::JournalState::RollbackUntilFirstWrite : Store::JournalState::Wal;
     if (created) {
+        // Set before the first page is written; a store keeps the size it was made with.
+        db->exec("PRAGMA page_size = " + std::to_string(detail::kPageBytes));
         db->exec("PRAGMA journal_mode = DELETE");
     } else {
         static_cast<void>(enter_wal(*db));

@@ -214,9 +214,10 @@ TEST_CASE("a git mirror left half-written is repaired by the next run: stale ref
 TEST_CASE("the file size limit hit while writing the git mirror: a clear error naming the mirror, nothing imported",
           "[e2e][crash][git]") {
     E2eGist g;
-    // A gist that also holds 400 KB of incompressible text: its pack is far larger than the store.
+    // A gist that also holds 2 MiB of random letters (~1.2 MB deflated): its pack is far larger
+    // than the store (~0.4 MB with 16 KiB pages).
     std::mt19937 rng(78);
-    std::string noise(400 * 1024, ' ');
+    std::string noise(2 * 1024 * 1024, ' ');
     for (char& c : noise) c = static_cast<char>('a' + rng() % 26);
     const std::string id = g.fake.seed_gist({{"owner", "alice"}, {"description", "ccu usage"}, {"public", false},
                                              {"files", {{"README.md", "ccu usage data"}, {"notes.txt", noise}}}});
@@ -242,6 +243,11 @@ TEST_CASE("the file size limit hit while writing the git mirror: a clear error n
     CHECK(a.count_records("desktop") == b.count_records("desktop"));
     CHECK(a.count_records("desktop") > 0);
     CHECK(fsck(a, a.mirror_dir(id)).empty());
+    std::uintmax_t largest = 0;
+    for (const auto& e : fs::recursive_directory_iterator(a.mirror_dir(id))) {
+        if (e.is_regular_file()) largest = std::max(largest, e.file_size());
+    }
+    CHECK(largest > limit);  // the limit did fall inside the mirror's write
     CHECK(a.changes_outside_data_dir().empty());
 }
 
@@ -250,13 +256,17 @@ TEST_CASE("the file size limit hit while writing the store: a clear error naming
     E2eGist g;
     WatchedMachine a(g.fake, g.gist_id, "laptop");
     ClaudeTreeSpec spec;
-    spec.total_bytes = 2 * 1024 * 1024;
+    spec.total_bytes = 8 * 1024 * 1024;
     spec.seed = 77;
     const ClaudeTreeTruth truth = generate_claude_tree(a.sandbox.projects_dir(), spec);
-    // RLIMIT_FSIZE: writes past 128 KiB fail with EFBIG, as on a full disk. An empty store (the
-    // schema, created in one transaction) is 96 KiB: the scan's records are what does not fit.
+    // RLIMIT_FSIZE: writes past 64 KiB more than an empty store (the schema, created in one
+    // transaction, a page per table) fail with EFBIG, as on a full disk: the scan's records are
+    // what does not fit.
+    WatchedMachine empty(g.fake, g.gist_id, "empty");
+    REQUIRE(empty.ccu({"scan"}).exit_code == 0);
+    const std::uint64_t limit = fs::file_size(empty.sandbox.data_dir() / "ccu.db") + 64 * 1024;
     const ProcessResult full =
-        a.run_watching_claude_dir({"/usr/bin/prlimit", "--fsize=131072", ccu_binary(), "scan"});
+        a.run_watching_claude_dir({"/usr/bin/prlimit", "--fsize=" + std::to_string(limit), ccu_binary(), "scan"});
     INFO(full.out << full.err);
     CHECK(full.exit_code == 1);
     CHECK(full.err.find("ccu: error:") != std::string::npos);
@@ -268,6 +278,7 @@ TEST_CASE("the file size limit hit while writing the store: a clear error naming
     REQUIRE(scan.exit_code == 0);
     CHECK(integrity(a) == "ok");
     CHECK(a.count_records("laptop") == static_cast<std::int64_t>(truth.records));
+    CHECK(fs::file_size(a.sandbox.data_dir() / "ccu.db") > limit);  // the limit did fall inside the scan's write
 }
 
 TEST_CASE("a damaged store file: each command names the file and how to rebuild it", "[e2e][crash]") {
