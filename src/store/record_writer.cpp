@@ -284,17 +284,12 @@ std::vector<std::int64_t> insert_records(SQLite::Database& db, const std::vector
 // The record_lines rows, as indexes into `lines`, by primary key (the table is WITHOUT ROWID: a
 // b-tree on the key). A record's own uuid is not one: the records' key holds it (schema v8).
 std::vector<std::size_t> line_order(const std::vector<Kept>& kept, const std::vector<std::pair<Key, std::size_t>>& lines) {
-    std::vector<std::size_t> further;
-    further.reserve(lines.size());
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        const Kept& owner = kept[lines[i].second];
-        if (lines[i].first != Key(owner.base->session_id, owner.base->message_uuid)) further.push_back(i);
-    }
-    const std::vector<std::size_t> order =
-        key_order(further.size(), [&](std::size_t i) { return lines[further[i]].first; });
     std::vector<std::size_t> rows;
-    rows.reserve(order.size());
-    for (const std::size_t i : order) rows.push_back(further[i]);
+    rows.reserve(lines.size());
+    for (const std::size_t i : key_order(lines.size(), [&lines](std::size_t i) { return lines[i].first; })) {
+        const Kept& owner = kept[lines[i].second];
+        if (lines[i].first != Key(owner.base->session_id, owner.base->message_uuid)) rows.push_back(i);
+    }
     return rows;
 }
 
